@@ -1,0 +1,54 @@
+// `npm run bench`: gathers every figure the project tracks, prints a table and writes
+// bench/results.json. Each part is bounded in count and time and talks only to loopback.
+import { execFileSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { benchIngest } from "./ingest.ts";
+
+type Figures = Record<string, number | string>;
+
+function jsonFrom(cmd: string, args: string[]): Figures {
+  const out = execFileSync(cmd, args, { encoding: "utf8" });
+  const line = out.trim().split("\n").reverse().find((l) => l.startsWith("{"));
+  if (!line) throw new Error(`${cmd} ${args.join(" ")} printed no JSON line`);
+  return JSON.parse(line) as Figures;
+}
+
+const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const want = (part: string) => only.length === 0 || only.includes(part);
+const results: Figures = {};
+const anchors: Record<string, string> = {};
+
+execFileSync("node", ["scripts/build-snippet.mjs"], { stdio: "inherit" });
+if (want("snippet") && existsSync("scripts/size.mjs")) {
+  Object.assign(results, jsonFrom("node", ["scripts/size.mjs", "--json"]));
+  anchors.snippetGzipBytes =
+    "Plausible npm tracker 2,694 B, Umami 2,239 B, Fathom Lite 1,292 B (gzip); budget 1,500 B, goal 1,000 B";
+}
+if (want("engine") && existsSync("bench/engine.ts")) {
+  Object.assign(results, jsonFrom("npx", ["tsx", "bench/engine.ts", "--json"]));
+}
+if (want("ingest")) {
+  Object.assign(results, await benchIngest());
+  anchors.ingestRatio = "1.0 would mean ingest costs no more than an empty route on the same worker";
+}
+if (want("latency") && existsSync("bench/latency.ts")) {
+  const { benchLatency } = (await import("./latency.ts")) as {
+    benchLatency: () => Promise<Figures>;
+  };
+  Object.assign(results, await benchLatency());
+  anchors.triggerLatencyP99Ms = "Klaviyo 3–15 min, Adobe Campaign 15–90 min; goal ≤ 1,000 ms";
+}
+if (want("faults") && existsSync("bench/faults.ts")) {
+  const { benchFaults } = (await import("./faults.ts")) as { benchFaults: () => Promise<Figures> };
+  Object.assign(results, await benchFaults());
+}
+
+const out = { measuredAt: new Date().toISOString(), node: process.version, results, anchors };
+writeFileSync("bench/results.json", `${JSON.stringify(out, null, 2)}\n`);
+const width = Math.max(...Object.keys(results).map((k) => k.length));
+console.log(`\n${"figure".padEnd(width)}  value`);
+console.log(`${"-".repeat(width)}  ${"-".repeat(12)}`);
+for (const [k, v] of Object.entries(results)) {
+  console.log(`${k.padEnd(width)}  ${v}${anchors[k] ? `   (${anchors[k]})` : ""}`);
+}
+console.log("\nwrote bench/results.json");

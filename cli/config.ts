@@ -1,0 +1,94 @@
+// `nudge validate | push | pull`: site configs on disk and in KV (through wrangler, so the same
+// credentials and local persistence as `wrangler dev` apply).
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { parseSiteConfig } from "../worker/config/schema.ts";
+import { parseArgs, UsageError, type Io } from "./main.ts";
+
+function readConfig(file: string | undefined, io: Io): { ok: boolean; site?: string } {
+  if (!file) throw new UsageError("a config FILE is required");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    io.err(`${file}: cannot read the file`);
+    return { ok: false };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    io.err(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    return { ok: false };
+  }
+  const r = parseSiteConfig(json);
+  if (!r.ok) {
+    io.err(`${file}: ${r.errors.length} problem${r.errors.length === 1 ? "" : "s"}`);
+    for (const e of r.errors) io.err(`  ${e}`);
+    return { ok: false };
+  }
+  return { ok: true, site: r.config.site };
+}
+
+const usage = (fn: () => Promise<number>, io: Io) =>
+  fn().catch((err: unknown) => {
+    if (err instanceof UsageError) {
+      io.err(`nudge: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  });
+
+export function runValidate(args: string[], io: Io): Promise<number> {
+  return usage(async () => {
+    const { positional } = parseArgs(args, {});
+    const r = readConfig(positional[0], io);
+    if (r.ok) io.out(`${positional[0]}: valid config for site "${r.site}"`);
+    return r.ok ? 0 : 1;
+  }, io);
+}
+
+function kvArgs(opts: Record<string, string | true>): string[] {
+  const a = ["--binding", "NUDGE_CONFIG"];
+  if (opts.local) a.push("--local");
+  else a.push("--remote");
+  if (typeof opts["persist-to"] === "string") a.push("--persist-to", opts["persist-to"]);
+  return a;
+}
+
+export function runPush(args: string[], io: Io): Promise<number> {
+  return usage(async () => {
+    const { positional, opts } = parseArgs(args, { local: "bool", "persist-to": "value" });
+    const file = positional[0];
+    const r = readConfig(file, io);
+    if (!r.ok || !file) return 1;
+    const res = spawnSync(
+      "npx",
+      ["wrangler", "kv", "key", "put", `site:${r.site}`, "--path", file, ...kvArgs(opts)],
+      { encoding: "utf8" },
+    );
+    if (res.status !== 0) {
+      io.err(`wrangler kv key put failed:\n${res.stderr || res.stdout}`);
+      return 1;
+    }
+    io.out(`pushed site:${r.site}${opts.local ? " (local)" : ""}; workers pick it up within 30 s`);
+    return 0;
+  }, io);
+}
+
+export function runPull(args: string[], io: Io): Promise<number> {
+  return usage(async () => {
+    const { positional, opts } = parseArgs(args, { local: "bool", "persist-to": "value" });
+    const site = positional[0];
+    if (!site || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(site)) throw new UsageError("a SITE id is required");
+    const res = spawnSync("npx", ["wrangler", "kv", "key", "get", `site:${site}`, ...kvArgs(opts)], {
+      encoding: "utf8",
+    });
+    if (res.status !== 0 || res.stdout.trim() === "Value not found") {
+      io.err(`no config stored for site "${site}"`);
+      return 1;
+    }
+    io.out(res.stdout.trim());
+    return 0;
+  }, io);
+}

@@ -1,0 +1,114 @@
+// `npx nudge render TEMPLATE --data FILE [--out DIR] [--subject S] [--templates DIR] [--base URL]
+// [--transactional]`: renders one template with real link signing and writes <out>/<name>.html/.txt.
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { TemplateContext } from "../worker/mail/context.ts";
+import { makeLinkSigner } from "../worker/mail/links.ts";
+import { renderEmail } from "../worker/mail/render.ts";
+import { parseArgs, UsageError, type Io } from "./main.ts";
+
+export const RENDER_USAGE =
+  "usage: nudge render TEMPLATE --data FILE [--out DIR] [--subject TEXT] [--templates DIR] [--base URL] [--transactional]";
+
+interface DataFile {
+  context?: TemplateContext;
+  origins?: string[];
+  templates?: Record<string, { subject?: string; marketing?: boolean }>;
+}
+
+const FLAGS = {
+  data: "value",
+  out: "value",
+  subject: "value",
+  templates: "value",
+  base: "value",
+  transactional: "bool",
+} as const;
+
+async function readOverrides(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of await readdir(dir)) {
+    if (f.endsWith(".liquid"))
+      out[f.slice(0, -".liquid".length)] = await readFile(join(dir, f), "utf8");
+  }
+  return out;
+}
+
+/** Runs the command; returns the process exit code (0 ok, 1 render error, 2 usage). */
+export async function runRender(args: string[], io: Io, cwd = process.cwd()): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(args, FLAGS);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`${err.message}\n${RENDER_USAGE}`);
+    return 2;
+  }
+  const name = parsed.positional[0];
+  const flags = new Map(Object.entries(parsed.opts));
+  const dataPath = flags.get("data");
+  if (!name || typeof dataPath !== "string") {
+    io.err(RENDER_USAGE);
+    return 2;
+  }
+  let data: DataFile & Partial<TemplateContext>;
+  try {
+    data = JSON.parse(await readFile(resolve(cwd, dataPath), "utf8")) as DataFile &
+      Partial<TemplateContext>;
+  } catch (err) {
+    io.err(`cannot read --data ${dataPath}: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+  // Either the sample-data.json shape ({ context, templates, origins }) or a bare context.
+  const context = (data.context ?? data) as TemplateContext;
+  if (!context.site || !context.contact) {
+    io.err(
+      "--data must hold a template context with at least `site` and `contact` (see templates/sample-data.json)",
+    );
+    return 2;
+  }
+  const spec = data.templates?.[name] ?? {};
+  const subjectFlag = flags.get("subject");
+  const templatesDir = flags.get("templates");
+  const base = flags.get("base");
+  const signer = makeLinkSigner(
+    process.env.NUDGE_SECRET || "dev-secret-not-for-production",
+    typeof base === "string" ? base : "http://127.0.0.1:8787",
+    {
+      site: context.site.id,
+      contact: "preview",
+      email: context.contact.email,
+      trigger: name,
+      episode: "preview",
+      step: 0,
+      variant: null,
+    },
+    Date.now(),
+  );
+  const r = await renderEmail({
+    template: name,
+    subject: typeof subjectFlag === "string" ? subjectFlag : (spec.subject ?? name),
+    context,
+    marketing: flags.has("transactional") ? false : (spec.marketing ?? true),
+    signer,
+    allowedOrigins: data.origins ?? [],
+    overrides:
+      typeof templatesDir === "string" ? await readOverrides(resolve(cwd, templatesDir)) : {},
+  });
+  if (!r.ok) {
+    io.err(`${r.reason}: ${r.message}`);
+    return 1;
+  }
+  const outFlag = flags.get("out");
+  const outDir = resolve(cwd, typeof outFlag === "string" ? outFlag : ".nudge-local/render");
+  await mkdir(outDir, { recursive: true });
+  const htmlPath = join(outDir, `${name}.html`);
+  const textPath = join(outDir, `${name}.txt`);
+  await writeFile(htmlPath, r.html);
+  await writeFile(textPath, r.text);
+  io.out(`Subject: ${r.subject}`);
+  for (const [k, v] of Object.entries(r.headers)) io.out(`${k}: ${v}`);
+  io.out(`wrote ${htmlPath}`);
+  io.out(`wrote ${textPath}`);
+  return 0;
+}

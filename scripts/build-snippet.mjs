@@ -1,0 +1,39 @@
+// Builds the snippet (snippet/index.ts) with esbuild into one minified IIFE: dist/nudge.js, and
+// worker/generated/snippet.ts (`SNIPPET_JS`, served by the worker at GET /nudge.js).
+// Usage: node scripts/build-snippet.mjs   (also importable: `await buildSnippet()` → the code)
+import { build } from "esbuild";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Builds, writes both outputs, and returns the minified code. */
+export async function buildSnippet() {
+  const out = await build({
+    entryPoints: [join(root, "snippet/index.ts")],
+    bundle: true,
+    minify: true,
+    format: "iife",
+    // Browsers from 2020 on (optional chaining, Array.prototype.flat, fetch keepalive).
+    target: "es2020",
+    legalComments: "none",
+    write: false,
+    logLevel: "warning",
+    // The IIFE needs no "use strict" prologue (13 bytes).
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
+  });
+  const code = out.outputFiles[0].text.trim();
+  mkdirSync(join(root, "worker/generated"), { recursive: true });
+  mkdirSync(join(root, "dist"), { recursive: true });
+  writeFileSync(join(root, "dist/nudge.js"), code + "\n");
+  writeFileSync(
+    join(root, "worker/generated/snippet.ts"),
+    `export const SNIPPET_JS: string = ${JSON.stringify(code)};\n`,
+  );
+  return code;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await buildSnippet();
+}

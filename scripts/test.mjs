@@ -1,0 +1,36 @@
+// `npm test`: builds what the worker embeds, runs every vitest project (node, workers in workerd,
+// browser in Chromium) and ends with a plain `N passed, N failed` line for CI.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: "inherit", env: process.env }).status ?? 1;
+
+for (const script of ["scripts/build-snippet.mjs", "scripts/gen-templates.mjs"]) {
+  if (existsSync(script) && run("node", [script]) !== 0) {
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  }
+}
+
+const out = ".test-results.json";
+rmSync(out, { force: true });
+const status = run("npx", [
+  "vitest",
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${out}`,
+  ...process.argv.slice(2),
+]);
+
+let passed = 0;
+let failed = status === 0 ? 0 : 1;
+let skipped = 0;
+if (existsSync(out)) {
+  const r = JSON.parse(readFileSync(out, "utf8"));
+  passed = r.numPassedTests;
+  skipped = r.numPendingTests + (r.numTodoTests ?? 0);
+  failed = r.numFailedTests + (status !== 0 && r.numFailedTests === 0 ? 1 : 0);
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(status === 0 && failed === 0 ? 0 : 1);

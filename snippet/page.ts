@@ -1,0 +1,43 @@
+// Automatic page views (first load, SPA pushState/popstate, bfcache restores) and product
+// views from JSON-LD (first load, bfcache). replaceState and same-URL repeats do not count.
+import { event } from "./payload.ts";
+import { on, safe } from "./safe.ts";
+import { flush, push } from "./transport.ts";
+
+let last: string;
+
+/** A page view, unless the URL is the one last counted (`force` = 1: nudge('page'), bfcache). */
+export const page = (force?: unknown): void => {
+  if (force === 1 || location.href != last) {
+    push(event("page"));
+    last = location.href;
+  }
+};
+
+/**
+ * A product view if JSON-LD scripts mention a Product: their texts go as `{ ld: [...] }` and
+ * the worker extracts the product (snippet/jsonld.ts). In a batch of its own, so a page whose
+ * JSON-LD holds no usable product loses nothing else.
+ */
+export const scan = (): void => {
+  const ld = Array.from(
+    document.querySelectorAll<HTMLScriptElement>('[type="application/ld+json"]'),
+    (s) => s.text,
+  ).filter((t) => /Product/.test(t));
+  if (ld[0] && ld.join().length < 3e4) {
+    flush();
+    push(event("product", { ld }));
+    flush();
+  }
+};
+
+export const watchPages = (): void => {
+  const h = history;
+  const pushState = h.pushState;
+  h.pushState = function (...a: Parameters<History["pushState"]>) {
+    pushState.apply(this, a);
+    safe(page)();
+  };
+  on("popstate", page);
+  on("pageshow", (e) => (e as PageTransitionEvent).persisted && (page(1), scan()));
+};

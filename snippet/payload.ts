@@ -1,0 +1,20 @@
+// Pure builder of one wire event, as defined once in worker/wire.ts (types only, erased at
+// build). Called by api.ts, page.ts, forms.ts and consent.ts; batches are built in transport.ts.
+import type { WireEvent } from "../worker/wire.ts";
+import { rid } from "./ids.ts";
+
+export type Name = WireEvent["name"];
+
+/**
+ * One wire event: a fresh id (retries reuse it, so the worker deduplicates) and the page URL
+ * (cut to the worker's 2,048 characters). `data` is copied now: later changes by the page (a cart object) do not leak in, and what
+ * JSON cannot carry throws here, losing that one call only. The worker validates the rest.
+ */
+export const event = (name: Name, data?: unknown, extra?: { event: unknown }): WireEvent =>
+  ({
+    id: rid(),
+    name,
+    url: location.href.slice(0, 2048),
+    data: data && JSON.parse(JSON.stringify(data)),
+    ...extra,
+  }) as WireEvent;

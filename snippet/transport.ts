@@ -1,0 +1,77 @@
+// Delivery: pending events (250 ms debounce) go as text/plain POSTs with keepalive, or by
+// sendBeacon when the page is hidden or left. Until sent they are mirrored in localStorage, so
+// what fails (offline, network error, 5xx) or is cut off by navigation goes on the next page.
+import type { Batch, WireEvent } from "../worker/wire.ts";
+import { rid } from "./ids.ts";
+import { add, parse } from "./queue.ts";
+import { store } from "./storage.ts";
+
+/** What every batch of this page shares (wire.ts `BatchSchema` minus vid and events). */
+export type Context = Pick<Batch, "site" | "tz" | "t">;
+
+/** Endpoint: `data-api`, else the script's origin + `/e`. */
+let api: string | URL;
+let ctx: Context;
+/** Pending events, oldest first. */
+let q: WireEvent[] = [];
+/** Consent: while false nothing is sent or stored; events wait in memory only. */
+let ok = false;
+let timer = 0;
+let vid: string | undefined;
+
+export const setup = (endpoint: string | URL, context: Context): void => {
+  api = endpoint;
+  ctx = context;
+};
+
+/** Mirrors the pending events into storage (only with consent). */
+const keep = () => ok && store("q", JSON.stringify(q));
+
+/**
+ * Sends what is pending, ≤ 50 events a batch; `beacon` when the page is going away. A string
+ * body goes as text/plain: no CORS preflight. Offline, nothing leaves; a network error or a
+ * 5xx puts the batch back; a 4xx drops it (the same batch would fail again). Ids let the
+ * worker drop the duplicates a retry may cause.
+ */
+export const flush = (beacon?: unknown): void => {
+  timer = 0;
+  if (ok && navigator.onLine && q[0]) {
+    store("vid", (vid ||= store("vid") || rid()));
+    const events = q.splice(0, 50);
+    const body = JSON.stringify({ ...ctx, vid, events });
+    const fail = () => {
+      q.unshift(...events);
+      keep();
+    };
+    keep();
+    if (!beacon || !navigator.sendBeacon(api, body))
+      fetch(api, { method: "POST", body, keepalive: true }).then(
+        (r) => r.status > 499 && fail(),
+        fail,
+      );
+    flush(beacon);
+  }
+};
+
+/** Queues one event; while sending is allowed, a flush follows shortly. */
+export const push = (e: WireEvent): void => {
+  add(q, e);
+  keep();
+  if (ok) timer ||= setTimeout(flush, 250) as unknown as number;
+};
+
+/**
+ * Turns sending on: what an earlier page left in storage joins the queue, and all goes now.
+ * Or off: the queue, its stored copy and the visitor id are forgotten.
+ */
+export const allow = (on: boolean): void => {
+  // While sending, storage mirrors the queue: only a change from off to on reads it back.
+  if (on && !ok) q.unshift(...parse(store("q")));
+  ok = on;
+  if (on) flush();
+  else {
+    q = [];
+    vid = store("vid", 0);
+    store("q", 0);
+  }
+};

@@ -1,0 +1,263 @@
+// A fake Resend API on 127.0.0.1 for tests: validates every request against the OpenAPI contract,
+// records sends by Idempotency-Key (replays and conflicts like Resend) and injects seeded faults.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ResendContract } from "./resend-contract.ts";
+
+export interface FaultConfig {
+  /** PRNG seed: the same seed and request order give the same faults. */
+  seed?: number;
+  /** Share of requests answered 500 before processing. */
+  error5xx?: number;
+  /** Share answered 429 rate_limit_exceeded with `retry-after: retryAfterSec`. */
+  rateLimit429?: number;
+  retryAfterSec?: number;
+  /** Share processed (the send is recorded) but answered only after `slowMs`: client timeouts. */
+  slow?: number;
+  slowMs?: number;
+  /** Share whose connection is destroyed before processing (network error). */
+  drop?: number;
+}
+
+export interface RecordedSend {
+  id: string;
+  idempotencyKey: string;
+  body: Record<string, unknown>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  status: number | "dropped";
+  outcome: string;
+  /** The fault drawn for this request (a "slow" draw only delays successful answers). */
+  fault: "drop" | "5xx" | "429" | "slow" | null;
+}
+
+export interface FakeResend {
+  url: string;
+  /** Accepted sends, one per idempotency key (replays are not recorded twice). */
+  sends: RecordedSend[];
+  requests: RecordedRequest[];
+  setFaults(f: FaultConfig): void;
+  close(): Promise<void>;
+}
+
+const TAG_RE = /^[A-Za-z0-9_-]{1,256}$/;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Resend-specific rules the YAML states only in prose (tag alphabet, a body part, etc.). */
+export function emailRules(body: Record<string, unknown>): string[] {
+  const errs: string[] = [];
+  const tags = Array.isArray(body.tags) ? (body.tags as unknown[]) : [];
+  for (const t of tags) {
+    const tag = (t ?? {}) as { name?: unknown; value?: unknown };
+    if (typeof tag.name !== "string" || !TAG_RE.test(tag.name))
+      errs.push(`tag name ${JSON.stringify(tag.name)} must match [A-Za-z0-9_-]{1,256}`);
+    if (typeof tag.value !== "string" || !TAG_RE.test(tag.value))
+      errs.push(`tag value ${JSON.stringify(tag.value)} must match [A-Za-z0-9_-]{1,256}`);
+  }
+  if (body.html === undefined && body.text === undefined && body.template === undefined)
+    errs.push("one of html, text or template is required");
+  if (body.headers !== undefined) {
+    for (const [k, v] of Object.entries(body.headers as Record<string, unknown>)) {
+      if (typeof v !== "string" || /[\r\n]/.test(v) || !/^[!-9;-~]+$/.test(k))
+        errs.push(`header ${k} is invalid`);
+    }
+  }
+  return errs;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startFakeResend(
+  opts: { apiKey?: string; faults?: FaultConfig } = {},
+): Promise<FakeResend> {
+  const contract = new ResendContract();
+  const sends: RecordedSend[] = [];
+  const requests: RecordedRequest[] = [];
+  const keys = new Map<string, { hash: string; id: string | null }>();
+  let faults: FaultConfig = opts.faults ?? {};
+  let rng = mulberry32(faults.seed ?? 1);
+  let seq = 0;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? "GET";
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const key = req.headers["idempotency-key"];
+    const idem = typeof key === "string" ? key : null;
+    let fault: RecordedRequest["fault"] = null;
+    const log = (status: number | "dropped", outcome: string) =>
+      requests.push({ method, path, idempotencyKey: idem, status, outcome, fault });
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (!res.destroyed) {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
+        res.end(JSON.stringify(body));
+      }
+    };
+    const fail = (
+      status: number,
+      name: string,
+      message: string,
+      headers: Record<string, string> = {},
+    ) => {
+      log(status, name);
+      reply(status, { statusCode: status, name, message }, headers);
+    };
+    const raw = await readBody(req);
+    const m = contract.match(method, path);
+    if (!m.ok)
+      return fail(
+        m.status,
+        m.status === 404 ? "not_found" : "method_not_allowed",
+        `${method} ${path} is not in the contract`,
+      );
+    const auth = req.headers.authorization ?? "";
+    if (!/^Bearer \S+$/.test(auth))
+      return fail(401, "missing_api_key", "Missing API key in the authorization header");
+    if (opts.apiKey && auth !== `Bearer ${opts.apiKey}`)
+      return fail(403, "invalid_api_key", "API key is invalid");
+    for (const p of m.route.headerParams) {
+      const v = req.headers[p.name.toLowerCase()];
+      if (
+        typeof v === "string" &&
+        p.schema?.maxLength !== undefined &&
+        v.length > p.schema.maxLength
+      ) {
+        return fail(
+          400,
+          "invalid_idempotency_key",
+          `${p.name} must be at most ${p.schema.maxLength} characters`,
+        );
+      }
+    }
+    // Faults are drawn before validation, like a proxy or rate limiter in front of the API.
+    const r = rng();
+    const f = faults;
+    let edge = 0;
+    if (r < (edge += f.drop ?? 0)) {
+      fault = "drop";
+      log("dropped", "fault_drop");
+      req.socket.destroy();
+      return;
+    }
+    if (r < (edge += f.error5xx ?? 0)) fault = "5xx";
+    else if (r < (edge += f.rateLimit429 ?? 0)) fault = "429";
+    else if (r < edge + (f.slow ?? 0)) fault = "slow";
+    if (fault === "5xx") return fail(500, "internal_server_error", "injected fault");
+    if (fault === "429") {
+      return fail(429, "rate_limit_exceeded", "Too many requests", {
+        "retry-after": String(f.retryAfterSec ?? 1),
+      });
+    }
+    const slow = fault === "slow";
+    const delay = () => new Promise((done) => setTimeout(done, f.slowMs ?? 15_000));
+    let body: unknown;
+    if (m.route.validateBody) {
+      if (!/^application\/json\b/.test(req.headers["content-type"] ?? ""))
+        return fail(415, "validation_error", "Content-Type must be application/json");
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return fail(400, "validation_error", "Body is not valid JSON");
+      }
+      if (!m.route.validateBody(body)) {
+        const msg = (m.route.validateBody.errors ?? [])
+          .map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`)
+          .join("; ");
+        return fail(422, "validation_error", `Request does not match the contract: ${msg}`);
+      }
+    }
+    if (m.route.operationId !== "emails/send")
+      return fail(501, "application_error", `${m.route.operationId} is not faked`);
+    const email = body as Record<string, unknown>;
+    const errs = emailRules(email);
+    if (errs.length) return fail(422, "validation_error", errs.join("; "));
+    if (!idem)
+      return fail(
+        400,
+        "invalid_idempotency_key",
+        "Nudge always sends Idempotency-Key (fake requires it)",
+      );
+    const hash = canonical(email);
+    const prev = keys.get(idem);
+    if (prev && prev.hash !== hash)
+      return fail(
+        409,
+        "invalid_idempotent_request",
+        "Same idempotency key used with a different payload",
+      );
+    if (prev && prev.id === null)
+      return fail(
+        409,
+        "concurrent_idempotent_requests",
+        "Same idempotency key request is still in progress",
+      );
+    if (prev && prev.id) {
+      if (slow) await delay();
+      log(200, slow ? "replayed_slow" : "replayed");
+      return reply(200, { id: prev.id });
+    }
+    const entry: { hash: string; id: string | null } = { hash, id: null };
+    keys.set(idem, entry);
+    if (slow) await delay();
+    entry.id = `fake_${(++seq).toString().padStart(6, "0")}`;
+    sends.push({ id: entry.id, idempotencyKey: idem, body: email });
+    log(200, slow ? "sent_slow" : "sent");
+    reply(200, { id: entry.id });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({ statusCode: 500, name: "application_error", message: String(err) }),
+        );
+      }
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sends,
+    requests,
+    setFaults(next) {
+      faults = next;
+      rng = mulberry32(next.seed ?? 1);
+    },
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}

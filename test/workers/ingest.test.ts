@@ -1,0 +1,267 @@
+// POST /e in workerd: acceptance, validation, dedupe, origin, site, size and rate limits.
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { clearConfigCache } from "../../worker/config/load.ts";
+import { ADMIN, ORIGIN, eventId, getJson, newVid, post, seedSite } from "./helpers.ts";
+
+const SITE = "ingest";
+
+beforeAll(async () => {
+  await seedSite(SITE);
+});
+
+function batch(vid: string, events: unknown[], extra: Record<string, unknown> = {}) {
+  return { site: SITE, vid, tz: "Europe/Paris", events, ...extra };
+}
+
+const page = () => ({ id: eventId(), name: "page", url: `${ORIGIN}/`, data: { title: "Home" } });
+const product = () => ({
+  id: eventId(),
+  name: "product",
+  url: `${ORIGIN}/p/mug`,
+  data: { id: "mug", name: "Mug", price: "12.50", currency: "eur" },
+});
+
+async function visitor(vid: string, site = SITE) {
+  const res = await getJson(`/admin/api/visitors/${site}/${vid}`);
+  return { status: res.status, body: res.status === 200 ? await res.json<VisitorBody>() : null };
+}
+
+interface VisitorBody {
+  profile: {
+    pageViews: number;
+    tz: string | null;
+    email: string | null;
+    products: { id: string; price: number; currency: string }[];
+    cart: { value: number; count: number; currency: string };
+    recentIds: string[];
+  };
+}
+
+describe("POST /e", () => {
+  it("accepts a valid batch and stores it in the visitor's object", async () => {
+    const vid = newVid();
+    const cart = {
+      id: eventId(),
+      name: "cart",
+      data: {
+        currency: "EUR",
+        items: [
+          { id: "mug", name: "Mug", price: 12.5, quantity: 2 },
+          { id: "tee", name: "Tee", price: 20, quantity: 1 },
+        ],
+      },
+    };
+    const res = await post(batch(vid, [page(), product(), cart]));
+    expect(res.status).toBe(202);
+    expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(await res.json()).toMatchObject({ accepted: 3, duplicates: 0 });
+
+    const { status, body } = await visitor(vid);
+    expect(status).toBe(200);
+    expect(body?.profile.pageViews).toBe(1);
+    expect(body?.profile.tz).toBe("Europe/Paris");
+    expect(body?.profile.products[0]).toMatchObject({ id: "mug", price: 12.5, currency: "EUR" });
+    expect(body?.profile.cart).toMatchObject({ value: 45, count: 3, currency: "EUR" });
+  });
+
+  it("accepts application/json bodies too", async () => {
+    const vid = newVid();
+    const res = await post(batch(vid, [page()]), { "content-type": "application/json" });
+    expect(res.status).toBe(202);
+  });
+
+  it("stores a retried event once (event ids are deduplicated)", async () => {
+    const vid = newVid();
+    const events = [page(), product()];
+    expect((await post(batch(vid, events))).status).toBe(202);
+    const again = await post(batch(vid, [...events, page()]));
+    expect(await again.json()).toMatchObject({ accepted: 1, duplicates: 2 });
+    const { body } = await visitor(vid);
+    expect(body?.profile.pageViews).toBe(2);
+    expect(body?.profile.recentIds).toHaveLength(3);
+  });
+
+  const id = () => eventId();
+  const invalid: [string, (vid: string) => unknown][] = [
+    ["not JSON", () => "{nope"],
+    ["a JSON array", () => []],
+    ["no site", (vid) => ({ vid, events: [page()] })],
+    ["an upper-case site id", (vid) => ({ ...batch(vid, [page()]), site: "Shop!" })],
+    ["a short visitor id", () => batch("abc", [page()])],
+    ["no events", (vid) => batch(vid, [])],
+    ["too many events", (vid) => batch(vid, Array.from({ length: 51 }, page))],
+    ["an unknown event name", (vid) => batch(vid, [{ id: id(), name: "hack", data: {} }])],
+    ["a bad event id", (vid) => batch(vid, [{ ...page(), id: "x" }])],
+    [
+      "a product without id",
+      (vid) => batch(vid, [{ id: id(), name: "product", data: { name: "Mug", price: 1 } }]),
+    ],
+    [
+      "a negative price",
+      (vid) =>
+        batch(vid, [{ id: id(), name: "product", data: { id: "a", name: "A", price: -1 } }]),
+    ],
+    [
+      "a cart item with quantity 0",
+      (vid) =>
+        batch(vid, [
+          {
+            id: id(),
+            name: "cart",
+            data: { items: [{ id: "a", name: "A", price: 1, quantity: 0 }] },
+          },
+        ]),
+    ],
+    [
+      "a purchase without currency",
+      (vid) => batch(vid, [{ id: id(), name: "purchase", data: { order_id: "1", value: 10 } }]),
+    ],
+    [
+      "an identify with a bad email",
+      (vid) => batch(vid, [{ id: id(), name: "identify", data: { email: "not-an-email" } }]),
+    ],
+    [
+      "a nested trait",
+      (vid) =>
+        batch(vid, [{ id: id(), name: "identify", data: { email: "a@b.co", x: { y: 1 } } }]),
+    ],
+    [
+      "a server-side event name from the browser",
+      (vid) => batch(vid, [{ id: id(), name: "track", event: "email_click", data: {} }]),
+    ],
+    [
+      "a javascript: URL",
+      (vid) => batch(vid, [{ ...page(), url: "javascript:alert(1)" }]),
+    ],
+    ["a consent without a boolean", (vid) => batch(vid, [{ id: id(), name: "consent", data: {} }])],
+  ];
+
+  it.each(invalid)("rejects %s with 400 and stores nothing", async (_name, make) => {
+    const vid = newVid();
+    const res = await post(make(vid));
+    expect(res.status).toBe(400);
+    const body = await res.json<{ error: string; issues?: { path: string; message: string }[] }>();
+    expect(body.error).toMatch(/^invalid_(json|batch)$/);
+    if (body.error === "invalid_batch") expect(body.issues?.length).toBeGreaterThan(0);
+    expect((await visitor(vid)).status).toBe(404);
+  });
+
+  it("rejects one bad event without storing the good ones beside it", async () => {
+    const vid = newVid();
+    const res = await post(batch(vid, [page(), { ...product(), data: { id: "x" } }]));
+    expect(res.status).toBe(400);
+    const body = await res.json<{ issues: { path: string }[] }>();
+    expect(body.issues[0]?.path).toMatch(/^events\[1\]\.data/);
+    expect((await visitor(vid)).status).toBe(404);
+  });
+
+  it("rejects a foreign origin with 403", async () => {
+    const vid = newVid();
+    const res = await post(batch(vid, [page()]), { origin: "https://evil.example" });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: "origin_not_allowed" });
+    expect((await visitor(vid)).status).toBe(404);
+  });
+
+  it("accepts the Referer's origin when Origin is absent, and rejects neither", async () => {
+    const ok = await exports.default.fetch("http://nudge.test/e", {
+      method: "POST",
+      headers: { "content-type": "text/plain", referer: `${ORIGIN}/cart` },
+      body: JSON.stringify(batch(newVid(), [page()])),
+    });
+    expect(ok.status).toBe(202);
+    const none = await exports.default.fetch("http://nudge.test/e", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify(batch(newVid(), [page()])),
+    });
+    expect(none.status).toBe(403);
+  });
+
+  it("rejects an unknown site with 403", async () => {
+    const res = await post({ ...batch(newVid(), [page()]), site: "nosuchsite" });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: "unknown_site" });
+  });
+
+  it("rejects bodies over 64 KiB with 413", async () => {
+    const vid = newVid();
+    const big = JSON.stringify(batch(vid, [{ ...page(), data: { title: "x".repeat(70_000) } }]));
+    const res = await post(big);
+    expect(res.status).toBe(413);
+    expect((await visitor(vid)).status).toBe(404);
+  });
+
+  it("rejects other content types with 415", async () => {
+    const res = await post(batch(newVid(), [page()]), { "content-type": "application/xml" });
+    expect(res.status).toBe(415);
+  });
+
+  it("rate limits one visitor with 429 while other visitors on the same IP go through", async () => {
+    const vid = newVid();
+    const statuses: number[] = [];
+    for (let i = 0; i < 130 && !statuses.includes(429); i++) {
+      statuses.push((await post(batch(vid, [page()]), { "cf-connecting-ip": "203.0.113.9" })).status);
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 202).length).toBeGreaterThanOrEqual(100);
+    const other = await post(batch(newVid(), [page()]), { "cf-connecting-ip": "203.0.113.9" });
+    expect(other.status).toBe(202);
+  });
+
+  it("answers a CORS preflight for application/json", async () => {
+    const res = await exports.default.fetch("http://nudge.test/e", {
+      method: "OPTIONS",
+      headers: { origin: ORIGIN, "access-control-request-method": "POST" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-methods")).toContain("POST");
+  });
+});
+
+describe("site config from KV", () => {
+  it("keeps serving the last good config when a new one is invalid", async () => {
+    const site = "cfgswap";
+    await seedSite(site);
+    expect((await post({ ...batch(newVid(), [page()]), site })).status).toBe(202);
+    await env.NUDGE_CONFIG.put(`site:${site}`, JSON.stringify({ site, triggers: "nope" }));
+    clearConfigCache(); // as after the TTL: the bad document is read, the good one is kept
+    // A cleared cache has no last good config, so the site becomes unavailable (503, retried).
+    expect((await post({ ...batch(newVid(), [page()]), site })).status).toBe(503);
+  });
+});
+
+describe("GET /admin/api/visitors/:site/:vid", () => {
+  it("needs the admin token", async () => {
+    const vid = newVid();
+    await post(batch(vid, [page()]));
+    expect((await getJson(`/admin/api/visitors/${SITE}/${vid}`, {})).status).toBe(401);
+    const wrong = await getJson(`/admin/api/visitors/${SITE}/${vid}`, {
+      authorization: "Bearer wrong",
+    });
+    expect(wrong.status).toBe(401);
+    expect((await getJson(`/admin/api/visitors/${SITE}/${vid}`, ADMIN)).status).toBe(200);
+  });
+
+  it("rejects malformed ids and answers 404 for unknown visitors", async () => {
+    expect((await getJson(`/admin/api/visitors/${SITE}/short`)).status).toBe(400);
+    expect((await getJson(`/admin/api/visitors/${SITE}/${newVid()}`)).status).toBe(404);
+  });
+});
+
+describe("GET /nudge.js", () => {
+  it("serves the snippet cacheably with CORS and a working ETag", async () => {
+    const res = await exports.default.fetch("http://nudge.test/nudge.js");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("javascript");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("cache-control")).toMatch(/max-age=\d+/);
+    const body = await res.text();
+    expect(body.length).toBeGreaterThan(0);
+    const again = await exports.default.fetch("http://nudge.test/nudge.js", {
+      headers: { "if-none-match": res.headers.get("etag") ?? "" },
+    });
+    expect(again.status).toBe(304);
+  });
+});

@@ -1,0 +1,46 @@
+// Three test layers: pure modules in Node, the worker in workerd (cloudflareTest), and
+// Chromium end-to-end tests driving `wrangler dev` and the demo store.
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["worker/**/*.test.ts", "snippet/**/*.test.ts", "templates/**/*.test.ts", "test/node/**/*.test.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            main: "./worker/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                NUDGE_ENV: "test",
+                ADMIN_TOKEN: "test-admin-token",
+                NUDGE_SECRET: "test-nudge-secret-0123456789abcdef",
+                RESEND_WEBHOOK_SECRET: "whsec_dGVzdC13ZWJob29rLXNlY3JldA==",
+                RESEND_API_KEY: "",
+              },
+            },
+          }),
+        ],
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
+      },
+      {
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

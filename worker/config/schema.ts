@@ -1,0 +1,241 @@
+// The site config document (KV `site:<id>`): one zod schema, the single source of truth for
+// the worker, the engine, the CLI (`nudge validate`) and the generated JSON Schema.
+import { z } from "zod";
+import { ConditionSchema, PathSchema } from "./condition.ts";
+import { CLOCK_RE, DURATION_RE, parseClock, parseDuration } from "./duration.ts";
+import { formatIssues } from "./errors.ts";
+
+export { parseDuration } from "./duration.ts";
+
+function parseUrl(s: string): URL | null {
+  try {
+    return new URL(s);
+  } catch {
+    return null;
+  }
+}
+
+/** "30m" in the document, milliseconds after parsing. */
+const duration = z
+  .string()
+  .regex(DURATION_RE, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a duration like 30m, 1h, 2d`,
+  })
+  .transform((s) => parseDuration(s) ?? 0)
+  .meta({ description: "A duration: a whole number and a unit s, m, h, d or w, e.g. 30m, 1h, 2d" });
+
+const clock = z.string().regex(CLOCK_RE, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a 24-hour time like 09:00 or 21:30`,
+});
+
+const eventName = z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not an event name like cart or signup_done`,
+});
+
+const origin = z.string().refine(
+  (o) => {
+    const u = parseUrl(o);
+    return u !== null && (u.protocol === "https:" || u.protocol === "http:") && u.origin === o;
+  },
+  {
+    error: (iss) =>
+      `${JSON.stringify(iss.input)} is not an origin like https://shop.example.com (scheme and host, no path or trailing slash)`,
+  },
+);
+
+const templateName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+  error: (iss) =>
+    `${JSON.stringify(iss.input)} is not a template name (lowercase letters, digits, - and _)`,
+});
+
+const subject = z.string().trim().min(1, { error: "must not be empty" }).max(200, {
+  error: "is longer than 200 characters",
+});
+
+export const QuietHoursSchema = z
+  .strictObject({ start: clock, end: clock })
+  .refine((q) => q.start !== q.end, { error: "start and end must differ" })
+  .transform((q) => ({ start: parseClock(q.start) ?? 0, end: parseClock(q.end) ?? 0 }))
+  .meta({ description: "Local times (visitor time zone) during which no email is sent" });
+
+const webhookUrl = z.string().refine((u) => parseUrl(u)?.protocol === "https:", {
+  error: (iss) => `${JSON.stringify(iss.input)} is not an https:// URL`,
+});
+
+export const VariantSchema = z.strictObject({
+  template: templateName,
+  subject: subject.optional(),
+});
+
+export const StepSchema = z
+  .strictObject({
+    wait: duration.meta({ description: "Time after the previous step (the first: the trigger)" }),
+    template: templateName.optional(),
+    subject: subject
+      .optional()
+      .meta({ description: "Liquid string, e.g. Hi {{ contact.first_name }}" }),
+    if: ConditionSchema.optional().meta({ description: "Checked when the step is due" }),
+    variants: z
+      .array(VariantSchema)
+      .min(2, { error: "needs at least 2 variants" })
+      .max(10)
+      .optional(),
+    webhook: webhookUrl.optional().meta({ description: "POST the episode here instead of email" }),
+  })
+  .superRefine((s, ctx) => {
+    if (s.webhook !== undefined) {
+      for (const k of ["template", "subject", "variants"] as const)
+        if (s[k] !== undefined)
+          ctx.addIssue({ code: "custom", path: [k], message: `a webhook step has no ${k}` });
+    } else if (s.template === undefined) {
+      ctx.addIssue({ code: "custom", path: [], message: "needs a template (or a webhook)" });
+    } else if (s.subject === undefined) {
+      ctx.addIssue({ code: "custom", path: [], message: "needs a subject" });
+    }
+  });
+
+/** A message for a union that failed as a whole; undefined keeps zod's per-branch issues. */
+const unionError = (msg: string) => (iss: { code?: string; input?: unknown }) =>
+  iss.code === "invalid_union" && (typeof iss.input !== "object" || iss.input === null)
+    ? `${JSON.stringify(iss.input)} ${msg}`
+    : undefined;
+
+const cancelOnEntry = z.union(
+  [eventName, z.strictObject({ event: eventName, if: ConditionSchema.optional() })],
+  { error: unionError('is not an event name or { "event": name, "if": condition }') },
+);
+
+const reentry = z
+  .union([z.literal("never"), z.literal("always"), duration], {
+    error: unionError('is not "never", "always" or a duration like 1d'),
+  })
+  .prefault("1d")
+  .meta({ description: '"never", "always", or the minimum time between episodes (default 1d)' });
+
+export const TriggerSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a trigger id (lowercase letters, digits and -)`,
+    }),
+    on: eventName.optional().meta({ description: "Event that starts an episode" }),
+    inactiveFor: duration
+      .optional()
+      .meta({ description: "Starts after this long without activity" }),
+    date: PathSchema.optional().meta({ description: 'Yearly date path, e.g. "contact.birthday"' }),
+    at: clock.optional().meta({ description: "Local time for date triggers (default 09:00)" }),
+    if: ConditionSchema.optional(),
+    count: z
+      .strictObject({
+        atLeast: z.number().int().min(1).max(1000),
+        within: duration.optional(),
+        sameKey: PathSchema.optional(),
+      })
+      .optional(),
+    cancelOn: z.array(cancelOnEntry).max(20).optional(),
+    holdout: z.number().min(0).max(1).default(0),
+    reentry,
+    frequencyCap: z.boolean().default(true).meta({ description: "false exempts this trigger" }),
+    marketing: z.boolean().default(true).meta({
+      description: "false for transactional mail: no consent needed, not stopped by unsubscribe",
+    }),
+    quietHours: z
+      .union([QuietHoursSchema, z.literal(false)], {
+        error: unionError('is not { "start": "21:00", "end": "08:00" } or false'),
+      })
+      .optional(),
+    steps: z.array(StepSchema).min(1, { error: "needs at least one step" }).max(20),
+  })
+  .superRefine((t, ctx) => {
+    const kinds = (["on", "inactiveFor", "date"] as const).filter((k) => t[k] !== undefined);
+    if (kinds.length !== 1)
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message:
+          kinds.length === 0
+            ? 'needs one of "on", "inactiveFor" or "date"'
+            : `has ${kinds.map((k) => `"${k}"`).join(" and ")}; use exactly one`,
+      });
+    if (t.at !== undefined && t.date === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["at"],
+        message: '"at" only applies to a "date" trigger',
+      });
+    if (t.count !== undefined && t.on === undefined)
+      ctx.addIssue({ code: "custom", path: ["count"], message: '"count" needs an "on" event' });
+    t.cancelOn?.forEach((c, i) => {
+      if (typeof c === "string" && c === t.on)
+        ctx.addIssue({
+          code: "custom",
+          path: ["cancelOn", i],
+          message: `cancelling on the trigger's own event "${c}" would end every episode; add an "if"`,
+        });
+    });
+  });
+
+export const SiteConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    site: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+      error: (iss) => `${JSON.stringify(iss.input)} is not a site id (lowercase, digits, - and _)`,
+    }),
+    origins: z
+      .array(origin)
+      .min(1, { error: "needs at least one origin the snippet runs on" })
+      .max(50),
+    from: z
+      .string()
+      .regex(/^([^<>]+<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$/, {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a sender like "Shop <shop@example.com>"`,
+      }),
+    postalAddress: z
+      .string()
+      .trim()
+      .min(1, { error: "must not be empty (it goes in every footer)" }),
+    frequencyCap: z
+      .union([duration, z.literal(false)], {
+        error: unionError("is not a duration like 16h, or false"),
+      })
+      .prefault("16h")
+      .meta({ description: "At most one marketing email per contact per window, or false" }),
+    attributionWindow: duration.prefault("5d"),
+    quietHours: QuietHoursSchema.optional(),
+    requireConsent: z.boolean().default(false).meta({
+      description: "true: marketing email only to visitors who gave marketing consent",
+    }),
+    retention: duration
+      .prefault("400d")
+      .meta({ description: "Idle visitor state is erased after this" }),
+    triggers: z.array(TriggerSchema).max(100),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.triggers.forEach((t, i) => {
+      const first = seen.get(t.id);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["triggers", i, "id"],
+          message: `"${t.id}" is already the id of triggers[${first}]`,
+        });
+      else seen.set(t.id, i);
+    });
+  });
+
+export type SiteConfigInput = z.input<typeof SiteConfigSchema>;
+export type SiteConfig = z.output<typeof SiteConfigSchema>;
+export type Trigger = SiteConfig["triggers"][number];
+export type Step = Trigger["steps"][number];
+export type QuietHours = z.output<typeof QuietHoursSchema>;
+
+export type ParseResult = { ok: true; config: SiteConfig } | { ok: false; errors: string[] };
+
+/** Validates a config document; errors read `path: problem`, e.g. `triggers[2].steps[0].wait: …`. */
+export function parseSiteConfig(input: unknown): ParseResult {
+  const r = SiteConfigSchema.safeParse(input);
+  if (r.success) return { ok: true, config: r.data };
+  return { ok: false, errors: formatIssues(r.error.issues, input) };
+}

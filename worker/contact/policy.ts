@@ -1,0 +1,119 @@
+// Pure per-contact send policy: suppression, the cross-trigger frequency cap and the send
+// ledger that makes each (site, trigger, episode, step) key exactly-once in effect.
+// The Contact Durable Object stores ContactState and calls these; no I/O here.
+
+export type SuppressReason = "unsubscribed" | "bounced" | "complained";
+
+export interface LedgerEntry {
+  outcome: "sent" | "failed" | "skipped";
+  at: number;
+  /** Why it failed or was skipped (e.g. "capped", "http_422_validation_error"). */
+  reason?: string;
+  /** Provider message id of a sent email. */
+  messageId?: string;
+}
+
+export interface ContactState {
+  /** Hash of the normalised email: what logs and stats name the contact by. */
+  emailHash: string;
+  suppressed: { reason: SuppressReason; at: number } | null;
+  /** Decided keys → outcome. A recorded key is never sent again. */
+  ledger: Record<string, LedgerEntry>;
+  /** Send times of recent capped marketing emails, oldest first (bounded). */
+  recentMarketing: number[];
+}
+
+export interface SendRequest {
+  key: string;
+  marketing: boolean;
+  /** The trigger is subject to the cap (false: exempt, e.g. order mail). */
+  frequencyCap: boolean;
+  /** The site's cap window in ms; null when the site has no cap. */
+  capMs: number | null;
+  now: number;
+}
+
+export type Decision =
+  | { action: "send" }
+  | { action: "duplicate" }
+  | { action: "skip"; reason: "suppressed" | "capped" };
+
+/** Recent capped sends remembered (far more than any sane cap needs). */
+const RECENT_MAX = 20;
+
+export function emptyContact(emailHash: string): ContactState {
+  return { emailHash, suppressed: null, ledger: {}, recentMarketing: [] };
+}
+
+const capped = (req: Pick<SendRequest, "marketing" | "frequencyCap" | "capMs">) =>
+  req.marketing && req.frequencyCap && req.capMs !== null && req.capMs > 0;
+
+/**
+ * Whether to send now. Unsubscribed contacts get no marketing email; bounced or complained
+ * addresses get no email at all. At most one capped marketing email per contact per capMs.
+ */
+export function decide(state: ContactState, req: SendRequest): Decision {
+  if (state.ledger[req.key]) return { action: "duplicate" };
+  const s = state.suppressed;
+  if (s && (req.marketing || s.reason !== "unsubscribed"))
+    return { action: "skip", reason: "suppressed" };
+  if (capped(req) && req.capMs !== null) {
+    const last = state.recentMarketing[state.recentMarketing.length - 1];
+    if (last !== undefined && req.now - last < req.capMs)
+      return { action: "skip", reason: "capped" };
+  }
+  return { action: "send" };
+}
+
+function record(state: ContactState, key: string, entry: LedgerEntry): ContactState {
+  return { ...state, ledger: { ...state.ledger, [key]: entry } };
+}
+
+/** The email went out: the key is spent and, if capped, the cap window starts now. */
+export function recordSent(
+  state: ContactState,
+  req: SendRequest,
+  messageId?: string,
+): ContactState {
+  const next = record(state, req.key, {
+    outcome: "sent",
+    at: req.now,
+    ...(messageId === undefined ? {} : { messageId }),
+  });
+  if (!capped(req)) return next;
+  return { ...next, recentMarketing: [...state.recentMarketing, req.now].slice(-RECENT_MAX) };
+}
+
+/** The provider refused for good (not retryable): the key is spent, recorded with its reason. */
+export function recordFailed(
+  state: ContactState,
+  key: string,
+  now: number,
+  reason: string,
+): ContactState {
+  return record(state, key, { outcome: "failed", at: now, reason });
+}
+
+/** Decided not to send (suppressed, capped): the key is spent so retries stay consistent. */
+export function recordSkipped(
+  state: ContactState,
+  key: string,
+  now: number,
+  reason: string,
+): ContactState {
+  return record(state, key, { outcome: "skipped", at: now, reason });
+}
+
+/** Stops further email from `now` on; the first reason is kept (bounce beats unsubscribe). */
+export function suppress(state: ContactState, reason: SuppressReason, now: number): ContactState {
+  const cur = state.suppressed;
+  if (cur && (cur.reason !== "unsubscribed" || reason === "unsubscribed")) return state;
+  return { ...state, suppressed: { reason, at: now } };
+}
+
+/** Forgets ledger entries older than `maxAgeMs` (the visitor retention bounds episode life). */
+export function pruneLedger(state: ContactState, now: number, maxAgeMs: number): ContactState {
+  const ledger: Record<string, LedgerEntry> = {};
+  for (const [k, v] of Object.entries(state.ledger)) if (now - v.at <= maxAgeMs) ledger[k] = v;
+  return { ...state, ledger };
+}

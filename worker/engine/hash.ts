@@ -1,0 +1,27 @@
+// Small, pure, deterministic string hashes for the engine (holdout groups, variants, ids).
+// Not cryptographic: FNV-1a 32-bit with a murmur-style finaliser for better bit spread.
+
+/** FNV-1a over UTF-16 code units, then an xmur3-like avalanche. Unsigned 32-bit result. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A number in [0, 1) derived from `s`. */
+export function hash01(s: string): number {
+  return hash32(s) / 0x1_0000_0000;
+}
+
+/** A short URL-safe tag (8 lowercase hex chars) for `s`, e.g. to name a visitor in a key. */
+export function hashTag(s: string): string {
+  return hash32(s).toString(16).padStart(8, "0");
+}

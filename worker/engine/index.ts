@@ -1,0 +1,100 @@
+// The trigger engine's public API: a pure, deterministic core. `apply` takes one event, `wake`
+// runs the clock; both return the next state, effects and next due time. Called by the Visitor DO.
+import type { SiteConfig } from "../config/schema.ts";
+import type { NudgeEvent } from "../events.ts";
+import { reduceProfile, removedItems, seen } from "../visitor/profile.ts";
+import { envOf, snapshotOf } from "./context.ts";
+import type { Effect } from "./effects.ts";
+import { begin, triggerOf } from "./run.ts";
+import type { Run } from "./run.ts";
+import { advance, nextDue } from "./schedule.ts";
+import type { VisitorState } from "./state.ts";
+import { releaseHeld } from "./steps.ts";
+import { onEvent } from "./triggers.ts";
+
+export type { Effect, LogEffect, SendEffect, SkipReason } from "./effects.ts";
+export { stepKey } from "./effects.ts";
+export type { EngineState, Episode, Held, Snapshot, TriggerMemory, VisitorState } from "./state.ts";
+export { initialState } from "./state.ts";
+export { SESSION_IDLE } from "./schedule.ts";
+export { HOLD_LAST_STEP } from "./steps.ts";
+
+export interface EngineResult {
+  state: VisitorState;
+  effects: Effect[];
+  /** Earliest instant `wake` has work to do (set the alarm here); null when nothing is pending. */
+  nextDue: number | null;
+  /** The event id was already applied: state unchanged, no effects. */
+  duplicate?: boolean;
+}
+
+/** Server-derived events are not visitor activity (they neither end idleness nor sessions). */
+const SERVER_ONLY = new Set(["email_open", "email_click", "session_end", "cart_item_removed"]);
+
+function finish(run: Run, now: number): EngineResult {
+  return {
+    state: { profile: run.profile, engine: run.engine },
+    effects: run.effects,
+    nextDue: nextDue(run, now),
+  };
+}
+
+/** Applies one event at server time `now` (`tz`: the browser's time zone, when it sent one). */
+export function apply(
+  state: VisitorState,
+  event: NudgeEvent,
+  config: SiteConfig,
+  now: number,
+  tz?: string | null,
+): EngineResult {
+  if (seen(state.profile, event.id))
+    return { state, effects: [], nextDue: nextDueOf(state, config, now), duplicate: true };
+  const run = begin(state, config);
+  advance(run, Math.min(event.at, now)); // what was due before the event arrived happens first
+  const before = run.profile;
+  run.profile = reduceProfile(before, event, tz);
+  run.tz = run.profile.tz ?? "UTC";
+  const activity = event.custom === true || !SERVER_ONLY.has(event.name);
+  if (activity) {
+    run.engine.lastActivity = Math.max(run.engine.lastActivity, event.at);
+    run.engine.sessionEnded = false;
+  }
+  const snap = snapshotOf(event, run.profile);
+  onEvent(run, event, snap, envOf(run.profile, snap), activity);
+  if (!event.custom && event.name === "cart") {
+    removedItems(before.cart.items, event.data.items).forEach((item, i) => {
+      const removed: NudgeEvent = {
+        id: `${event.id}-r${i}`,
+        name: "cart_item_removed",
+        at: event.at,
+        data: { item },
+      };
+      const s = snapshotOf(removed, run.profile);
+      onEvent(run, removed, s, envOf(run.profile, s), false);
+    });
+  }
+  if (run.profile.email !== null)
+    for (const [key, ep] of Object.entries(run.engine.episodes)) {
+      const t = triggerOf(config, key);
+      if (t && ep.held) releaseHeld(run, t, ep, now);
+    }
+  advance(run, now);
+  return finish(run, now);
+}
+
+/** Runs the clock to `now`: fires due steps, expires holds, derives timed events. */
+export function wake(state: VisitorState, config: SiteConfig, now: number): EngineResult {
+  const run = begin(state, config);
+  advance(run, now);
+  return finish(run, now);
+}
+
+/** When the state next needs `wake` (null: never), without changing anything. */
+export function nextDueOf(state: VisitorState, config: SiteConfig, now: number): number | null {
+  return nextDue(begin(state, config), now);
+}
+
+/** When this visitor's state may be erased: last seen + the site's retention. */
+export function expiresAt(state: VisitorState, config: SiteConfig): number {
+  return state.profile.lastSeen + config.retention;
+}

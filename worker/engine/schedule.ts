@@ -1,0 +1,187 @@
+// The engine's agenda: everything that happens by the clock (due steps, expiring holds, derived
+// session_end, inactivity and yearly date triggers), processed in time order up to `until`.
+// Called by index.ts for wake and around each applied event.
+import { parseClock, MINUTE } from "../config/duration.ts";
+import type { Trigger } from "../config/schema.ts";
+import type { NudgeEvent } from "../events.ts";
+import { evaluate, getPath } from "./conditions.ts";
+import { envOf, syntheticSnapshot } from "./context.ts";
+import { stepKey } from "./effects.ts";
+import { hashTag } from "./hash.ts";
+import { dropEpisode, log, memoryOf, setMemory, triggerOf } from "./run.ts";
+import type { Run } from "./run.ts";
+import { expireHeld, fireStep } from "./steps.ts";
+import { episodeId, onEvent, reentryAllows, startEpisode } from "./triggers.ts";
+import { monthDay, nextYearly } from "./time.ts";
+
+/** A visitor idle this long has ended their session (derived `session_end`). */
+export const SESSION_IDLE = 30 * MINUTE;
+/** Safety bound on agenda items processed in one call. */
+const MAX_ITEMS = 10_000;
+
+type Kind = "held" | "step" | "session" | "inactive" | "date";
+const ORDER: Record<Kind, number> = { held: 0, step: 1, session: 2, inactive: 3, date: 4 };
+
+interface Item {
+  at: number;
+  kind: Kind;
+  trigger: Trigger | null;
+  /** Episode map key (the trigger id) for held/step items. */
+  key?: string;
+  year?: number;
+}
+
+const sessionUsers = new WeakMap<object, boolean>();
+
+/** session_end is only derived when some trigger listens to it or cancels on it. */
+function usesSessionEnd(run: Run): boolean {
+  let v = sessionUsers.get(run.config);
+  if (v === undefined) {
+    v = run.config.triggers.some(
+      (t) =>
+        t.on === "session_end" ||
+        (t.cancelOn ?? []).some((c) => (typeof c === "string" ? c : c.event) === "session_end"),
+    );
+    sessionUsers.set(run.config, v);
+  }
+  return v;
+}
+
+function dateOf(run: Run, t: Trigger, now: number): { year: number; at: number } | null {
+  if (t.date === undefined) return null;
+  const md = monthDay(dateValue(run, t.date, now));
+  if (!md) return null;
+  const minutes = parseClock(t.at ?? "09:00") ?? 540;
+  return nextYearly(md, minutes, run.tz, now, memoryOf(run, t.id).dateYear ?? null);
+}
+
+/** The value at a `date` path; contact traits (the usual case) are read without building an env. */
+function dateValue(run: Run, path: string, now: number): unknown {
+  const [root, key, ...rest] = path.split(".");
+  const p = run.profile;
+  if (root === "contact" && key !== undefined && rest.length === 0)
+    return Object.hasOwn(p.traits, key) ? p.traits[key] : undefined;
+  return getPath(envOf(p, syntheticSnapshot("", "date", now, p)), path);
+}
+
+/** Every pending item, earliest first by (time, kind, trigger order). */
+function items(run: Run, now: number): Item[] {
+  const out: Item[] = [];
+  const e = run.engine;
+  for (const [key, ep] of Object.entries(e.episodes)) {
+    const t = triggerOf(run.config, key) ?? null;
+    if (ep.held) out.push({ at: ep.held.until, kind: "held", trigger: t, key });
+    if (ep.dueAt !== null) out.push({ at: ep.dueAt, kind: "step", trigger: t, key });
+  }
+  if (!e.sessionEnded && usesSessionEnd(run))
+    out.push({ at: e.lastActivity + SESSION_IDLE, kind: "session", trigger: null });
+  for (const t of run.config.triggers) {
+    if (t.inactiveFor !== undefined && memoryOf(run, t.id).inactiveAnchor !== e.lastActivity)
+      out.push({ at: e.lastActivity + t.inactiveFor, kind: "inactive", trigger: t });
+    const d = dateOf(run, t, now);
+    if (d) out.push({ at: d.at, kind: "date", trigger: t, year: d.year });
+  }
+  return out;
+}
+
+function earliest(list: Item[], until: number, run: Run): Item | null {
+  let best: Item | null = null;
+  const idx = (i: Item) => (i.trigger ? run.config.triggers.indexOf(i.trigger) : -1);
+  for (const i of list) {
+    if (i.at > until) continue;
+    if (
+      !best ||
+      i.at < best.at ||
+      (i.at === best.at &&
+        (ORDER[i.kind] < ORDER[best.kind] || (i.kind === best.kind && idx(i) < idx(best))))
+    )
+      best = i;
+  }
+  return best;
+}
+
+function process(run: Run, item: Item): void {
+  const t = item.trigger;
+  switch (item.kind) {
+    case "held":
+    case "step": {
+      const key = item.key ?? "";
+      const ep = run.engine.episodes[key];
+      if (!ep) return;
+      if (!t) {
+        // The trigger left the config: end its episode, logging why (a held step is skipped).
+        if (ep.held)
+          run.effects.push({
+            type: "skip",
+            key: stepKey(run.config.site, key, ep.id, ep.held.step),
+            trigger: key,
+            episode: ep.id,
+            step: ep.held.step,
+            due: ep.held.due,
+            reason: "cancelled",
+          });
+        dropEpisode(run, key);
+        log(run, "warn", "episode.cancelled", {
+          trigger: key,
+          episode: ep.id,
+          reason: "trigger_removed",
+        });
+        return;
+      }
+      if (item.kind === "held") expireHeld(run, t, ep);
+      else fireStep(run, t, ep, item.at);
+      return;
+    }
+    case "session": {
+      const e = run.engine;
+      e.sessionEnded = true;
+      const ev: NudgeEvent = {
+        id: `se${e.lastActivity.toString(36)}`,
+        name: "session_end",
+        at: item.at,
+        data: {},
+      };
+      const snap = syntheticSnapshot(ev.id, ev.name, ev.at, run.profile);
+      onEvent(run, ev, snap, envOf(run.profile, snap), false);
+      return;
+    }
+    case "inactive": {
+      if (!t) return;
+      const anchor = run.engine.lastActivity;
+      setMemory(run, t.id, { inactiveAnchor: anchor });
+      if (run.engine.episodes[t.id]) return;
+      const id = episodeId(run, `i${anchor.toString(36)}`);
+      const snap = syntheticSnapshot(id, "inactive", item.at, run.profile);
+      if (evaluate(t.if, envOf(run.profile, snap)) && reentryAllows(run, t, item.at))
+        startEpisode(run, t, id, item.at, snap);
+      return;
+    }
+    case "date": {
+      if (!t || item.year === undefined) return;
+      setMemory(run, t.id, { dateYear: item.year });
+      if (run.engine.episodes[t.id]) return;
+      const who = hashTag(run.profile.email ?? run.profile.vid);
+      const id = `${who}-d${item.year}`;
+      const snap = syntheticSnapshot(id, "date", item.at, run.profile);
+      if (evaluate(t.if, envOf(run.profile, snap))) startEpisode(run, t, id, item.at, snap);
+      return;
+    }
+  }
+}
+
+/** Processes every item due at or before `until`, in time order. */
+export function advance(run: Run, until: number): void {
+  for (let n = 0; n < MAX_ITEMS; n++) {
+    const next = earliest(items(run, until), until, run);
+    if (!next) return;
+    process(run, next);
+  }
+  log(run, "warn", "engine.agenda_overflow", { until });
+}
+
+/** The earliest pending item after processing, or null when nothing is scheduled. */
+export function nextDue(run: Run, now: number): number | null {
+  let min: number | null = null;
+  for (const i of items(run, now)) if (min === null || i.at < min) min = i.at;
+  return min;
+}

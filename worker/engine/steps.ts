@@ -1,0 +1,164 @@
+// Firing an episode's due step: quiet hours, step `if`, consent, email, holdout, variants and
+// webhooks. Every fired step ends in exactly one send, skip or webhook effect (or is held for
+// an email, then sent or skipped). Called by the scheduler (schedule.ts) and triggers.ts.
+import { DAY } from "../config/duration.ts";
+import type { Step, Trigger } from "../config/schema.ts";
+import { evaluate } from "./conditions.ts";
+import { envOf, templateContext } from "./context.ts";
+import { stepKey } from "./effects.ts";
+import type { SkipReason } from "./effects.ts";
+import { hash32 } from "./hash.ts";
+import { dropEpisode, log, putEpisode, setMemory } from "./run.ts";
+import type { Run } from "./run.ts";
+import type { Episode } from "./state.ts";
+import { quietHoursEnd } from "./time.ts";
+
+/** A held step waits at most this long for an email when it is the last step. */
+export const HOLD_LAST_STEP = DAY;
+
+function ref(run: Run, t: Trigger, ep: Episode, step: number, due: number) {
+  return {
+    key: stepKey(run.config.site, t.id, ep.id, step),
+    trigger: t.id,
+    episode: ep.id,
+    step,
+    due,
+  };
+}
+
+function skip(run: Run, t: Trigger, ep: Episode, step: number, due: number, reason: SkipReason) {
+  run.effects.push({ type: "skip", ...ref(run, t, ep, step, due), reason });
+  log(run, "info", "send.skipped", { trigger: t.id, episode: ep.id, step, reason });
+}
+
+function consentOk(run: Run, t: Trigger): boolean {
+  if (!t.marketing) return true;
+  const c = run.profile.consent.marketing;
+  if (c === false) return false;
+  return !run.config.requireConsent || c === true;
+}
+
+/** Variant index: stable per (contact email, else visitor) and trigger. */
+export function variantOf(run: Run, t: Trigger, s: Step): number | null {
+  if (!s.variants) return null;
+  const who = run.profile.email ?? run.profile.vid;
+  return hash32(`${who}|${t.id}`) % s.variants.length;
+}
+
+/** Emits the step's one outcome, or returns "hold" when only the email is missing. */
+function deliver(run: Run, t: Trigger, ep: Episode, i: number, due: number): "done" | "hold" {
+  const s = t.steps[i];
+  if (!s) {
+    skip(run, t, ep, i, due, "cancelled"); // the step left the config while held
+    return "done";
+  }
+  const r = ref(run, t, ep, i, due);
+  if (!evaluate(s.if, envOf(run.profile, ep.snap))) {
+    skip(run, t, ep, i, due, "condition");
+    return "done";
+  }
+  const context = templateContext(run.config.site, run.profile, ep.snap);
+  if (s.webhook !== undefined) {
+    const payload = { ...context, vid: run.profile.vid, ...r, holdout: ep.holdout };
+    run.effects.push({ type: "webhook", ...r, url: s.webhook, holdout: ep.holdout, payload });
+    return "done";
+  }
+  if (!consentOk(run, t)) {
+    skip(run, t, ep, i, due, "no_consent");
+    return "done";
+  }
+  const email = run.profile.email;
+  if (email === null) return "hold";
+  const variant = variantOf(run, t, s);
+  const v = variant === null ? undefined : s.variants?.[variant];
+  run.effects.push({
+    type: "send",
+    ...r,
+    variant,
+    template: v?.template ?? s.template ?? "",
+    subject: v?.subject ?? s.subject ?? "",
+    holdout: ep.holdout,
+    frequencyCap: t.frequencyCap && run.config.frequencyCap !== false,
+    marketing: t.marketing,
+    email,
+    context,
+  });
+  return "done";
+}
+
+/** Saves the episode, or ends it when no step is left to fire or hold. */
+function settle(run: Run, ep: Episode): void {
+  if (ep.dueAt === null && ep.held === null) {
+    dropEpisode(run, ep.trigger);
+    log(run, "info", "episode.completed", { trigger: ep.trigger, episode: ep.id });
+  } else putEpisode(run, ep);
+}
+
+/** Fires `ep.step`, due at `at` (unless quiet hours defer it). */
+export function fireStep(run: Run, t: Trigger, ep: Episode, at: number): void {
+  const s = t.steps[ep.step];
+  if (!s) return settle(run, { ...ep, dueAt: null });
+  const quiet = t.quietHours === false ? undefined : (t.quietHours ?? run.config.quietHours);
+  if (s.webhook === undefined && quiet) {
+    const end = quietHoursEnd(at, quiet, run.tz);
+    if (end !== null) {
+      putEpisode(run, { ...ep, dueAt: end });
+      log(run, "info", "step.deferred", {
+        trigger: t.id,
+        episode: ep.id,
+        step: ep.step,
+        reason: "quiet_hours",
+        until: end,
+      });
+      return;
+    }
+  }
+  if (ep.held) {
+    // A restart can bring the next step forward past an unexpired hold: settle the hold first.
+    skip(run, t, ep, ep.held.step, ep.held.due, "no_email");
+    ep = { ...ep, held: null };
+  }
+  log(run, "info", "step.due", {
+    trigger: t.id,
+    episode: ep.id,
+    step: ep.step,
+    holdout: ep.holdout,
+  });
+  if (ep.step === 0) setMemory(run, t.id, { lastEntry: ep.startedAt });
+  const outcome = deliver(run, t, ep, ep.step, at);
+  const next = t.steps[ep.step + 1];
+  const dueAt = next ? at + next.wait : null;
+  let held = ep.held;
+  if (outcome === "hold") {
+    held = { step: ep.step, due: at, until: dueAt ?? at + HOLD_LAST_STEP };
+    log(run, "info", "send.skipped", {
+      trigger: t.id,
+      episode: ep.id,
+      step: ep.step,
+      reason: "no_email",
+      held: true,
+    });
+  }
+  settle(run, { ...ep, step: ep.step + 1, dueAt, held });
+}
+
+/** The hold ran out without an email: the step is skipped. */
+export function expireHeld(run: Run, t: Trigger, ep: Episode): void {
+  if (!ep.held) return;
+  skip(run, t, ep, ep.held.step, ep.held.due, "no_email");
+  settle(run, { ...ep, held: null });
+}
+
+/** The email became known while a step was held: send it now (conditions re-checked). */
+export function releaseHeld(run: Run, t: Trigger, ep: Episode, now: number): void {
+  if (!ep.held || run.profile.email === null || ep.held.until <= now) return;
+  deliver(run, t, ep, ep.held.step, ep.held.due);
+  settle(run, { ...ep, held: null });
+}
+
+/** Ends an episode early; a held step is recorded as skipped so nothing disappears. */
+export function cancelEpisode(run: Run, t: Trigger, ep: Episode, reason: string): void {
+  if (ep.held) skip(run, t, ep, ep.held.step, ep.held.due, "cancelled");
+  dropEpisode(run, ep.trigger);
+  log(run, "info", "episode.cancelled", { trigger: t.id, episode: ep.id, step: ep.step, reason });
+}

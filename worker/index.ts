@@ -1,0 +1,27 @@
+// Worker entry: builds the Hono app, installs the one error handler, mounts feature routers and
+// exports the Durable Object classes. Decisions live in the modules the routers call.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { log } from "./lib/log.ts";
+import { admin } from "./routes/admin.ts";
+import { ingest } from "./routes/ingest.ts";
+import { snippet } from "./routes/snippet.ts";
+
+export { Contact } from "./contact/contact.ts";
+export { Visitor } from "./visitor/visitor.ts";
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.onError((err, c) => {
+  if (err instanceof HTTPException) return err.getResponse();
+  log("error", "http.error", { path: c.req.path, reason: err.message });
+  return c.json({ error: "internal_error" }, 500);
+});
+app.notFound((c) => c.json({ error: "not_found" }, 404));
+
+app.get("/_ping", (c) => c.text("ok"));
+app.route("/", snippet);
+app.route("/", ingest);
+app.route("/", admin);
+
+export default app satisfies ExportedHandler<Env>;

@@ -1,0 +1,36 @@
+// Expected HTTP failures: a JSON body `{ error, issues? }` with a 4xx status. Thrown by route
+// handlers; the app's single onError passes them through (anything else becomes a logged 500).
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export function httpError(
+  status: ContentfulStatusCode,
+  error: string,
+  issues?: Issue[],
+  headers?: Record<string, string>,
+): HTTPException {
+  const body = JSON.stringify(issues ? { error, issues } : { error });
+  return new HTTPException(status, {
+    res: new Response(body, {
+      status,
+      headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    }),
+  });
+}
+
+/** zod issues → `{ path: "events[0].data.price", message }` for operators and developers. */
+export function zodIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): Issue[] {
+  return issues.slice(0, 20).map((i) => ({
+    path: i.path
+      .map((p, n) => (typeof p === "number" ? `[${p}]` : `${n ? "." : ""}${String(p)}`))
+      .join(""),
+    message: i.message,
+  }));
+}

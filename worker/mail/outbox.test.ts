@@ -1,0 +1,76 @@
+// Dev outbox: idempotent storage and the HTML/JSON views.
+import { describe, expect, it } from "vitest";
+import { MemoryOutboxStore, OutboxSender, type SqlLike } from "./outbox-sender.ts";
+import { outboxJson, outboxPage } from "./outbox-view.ts";
+import type { OutgoingEmail } from "./sender.ts";
+
+const email = (key: string, subject = "Hello <b>"): OutgoingEmail => ({
+  idempotencyKey: key,
+  from: "Demo Shop <shop@example.com>",
+  to: "ada@example.com",
+  subject,
+  html: `<html><body><p>Hi "Ada"</p></body></html>`,
+  text: "Hi Ada",
+  headers: { "List-Unsubscribe": "<https://n.example/u/t>" },
+  tags: [{ name: "trigger", value: "cart-abandoned" }],
+});
+
+// Durable Object SQLite storage satisfies the store's SQL interface.
+export const _sqlCompat = (s: SqlStorage): SqlLike => s;
+
+describe("OutboxSender", () => {
+  it("stores each idempotency key once and returns a stable id", async () => {
+    const store = new MemoryOutboxStore();
+    const sender = new OutboxSender(store, () => 1000);
+    const a = await sender.send(email("demo:cart:ep1:0"));
+    const b = await sender.send(email("demo:cart:ep1:0", "changed"));
+    const c = await sender.send(email("demo:cart:ep1:1"));
+    expect(a).toEqual(b);
+    expect(a.ok && a.id).toMatch(/^dev_[0-9a-f]{20}$/);
+    expect(c.ok && a.ok && c.id !== a.id).toBe(true);
+    expect(await store.list(10)).toHaveLength(2);
+  });
+
+  it("reports a storage failure as retryable", async () => {
+    const sender = new OutboxSender({
+      insert: async () => {
+        throw new Error("disk");
+      },
+      list: async () => [],
+      get: async () => null,
+    });
+    expect(await sender.send(email("k"))).toMatchObject({ ok: false, retryable: true });
+  });
+});
+
+describe("outbox views", () => {
+  it("lists and previews emails in a sandboxed iframe, escaped", async () => {
+    const store = new MemoryOutboxStore();
+    await new OutboxSender(store, () => Date.UTC(2026, 0, 1)).send(email("k1"));
+    const records = await store.list(50);
+    const html = outboxPage(records);
+    expect(html).toContain("Hello &lt;b&gt;");
+    expect(html).toMatch(/<iframe [^>]*sandbox="[^"]*"[^>]*srcdoc="&lt;html&gt;/);
+    expect(html).not.toContain("<b>");
+    expect(html).toContain("cart-abandoned");
+    expect(outboxPage([])).toContain("No emails yet");
+    const json = outboxJson(records);
+    expect(json.emails[0]).toMatchObject({
+      to: "ada@example.com",
+      at: "2026-01-01T00:00:00.000Z",
+      idempotencyKey: "k1",
+    });
+  });
+});
+
+describe("unsubscribe page", () => {
+  it("GET shows a confirm form posting List-Unsubscribe=One-Click; names are escaped", async () => {
+    const { unsubscribePage } = await import("./unsubscribe-view.ts");
+    const html = unsubscribePage({ state: "confirm", siteName: "<Shop>", action: "/u/abc.def" });
+    expect(html).toContain('<form method="post" action="/u/abc.def">');
+    expect(html).toContain('name="List-Unsubscribe" value="One-Click"');
+    expect(html).toContain("&lt;Shop&gt;");
+    expect(unsubscribePage({ state: "done", siteName: "S" })).toContain("You are unsubscribed");
+    expect(unsubscribePage({ state: "invalid" })).toContain("not valid");
+  });
+});

@@ -1,0 +1,183 @@
+// renderEmail: Liquid (HTML escaped by default, no filesystem) → subject, HTML and text, with
+// click-tracked links, the open pixel, the marketing footer and List-Unsubscribe headers.
+import { Liquid, type Context } from "liquidjs";
+import { TEMPLATES } from "../../templates/bundle.ts";
+import { formatMoney, type TemplateContext } from "./context.ts";
+import { htmlToText } from "./html-to-text.ts";
+import type { LinkSigner } from "./links.ts";
+import {
+  appendPixel,
+  ensureHtmlFooter,
+  ensureTextFooter,
+  rewriteHtmlLinks,
+  rewriteTextLinks,
+} from "./postprocess.ts";
+
+/** Template sources keyed "<name>.html" / "<name>.txt" (partials and layouts start with "_"). */
+export type TemplateSources = Readonly<Record<string, string>>;
+
+export interface RenderInput {
+  /** Template name, e.g. "cart-abandoned". */
+  template: string;
+  /** Subject line, itself a Liquid template (from the trigger step). */
+  subject: string;
+  context: TemplateContext;
+  /** Marketing mail gets List-Unsubscribe headers and a guaranteed footer. */
+  marketing: boolean;
+  signer: LinkSigner;
+  /** Site origins whose links are click-tracked (others are left as plain links). */
+  allowedOrigins?: readonly string[];
+  /** Per-site overrides (see parseTemplateOverride), layered over `sources`. */
+  overrides?: TemplateSources;
+  /** Defaults to the bundled templates/ directory. */
+  sources?: TemplateSources;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  /** List-Unsubscribe + List-Unsubscribe-Post for marketing mail, else empty. */
+  headers: Record<string, string>;
+}
+
+export type RenderResult =
+  | ({ ok: true } & RenderedEmail)
+  | { ok: false; reason: "template_not_found" | "template_error"; message: string };
+
+const LIMITS = { parseLimit: 1e6, renderLimit: 2000, memoryLimit: 64e6 } as const;
+
+function engine(templates: Record<string, string>, html: boolean): Liquid {
+  const liquid = new Liquid({
+    templates,
+    extname: "",
+    outputEscape: html ? "escape" : undefined,
+    strictFilters: true,
+    strictVariables: false,
+    ownPropertyOnly: true,
+    ...LIMITS,
+  });
+  liquid.registerFilter(
+    "money",
+    function (this: { context: Context }, value: unknown, currency?: unknown) {
+      const ctx = this.context;
+      const pick = (...path: string[]): string | undefined => {
+        const v = ctx.getSync(path);
+        return typeof v === "string" && v ? v : undefined;
+      };
+      const code =
+        (typeof currency === "string" && currency) ||
+        pick("cart", "currency") ||
+        pick("order", "currency") ||
+        pick("site", "currency") ||
+        "USD";
+      return formatMoney(value, code.toUpperCase(), pick("site", "locale") ?? "en-US");
+    },
+  );
+  return liquid;
+}
+
+/**
+ * A KV override value (`template:<site>:<name>`) → sources. Accepts either raw HTML, or JSON
+ * `{ "html": "...", "text": "..." }` (text optional: derived from the HTML when absent).
+ */
+export function parseTemplateOverride(name: string, value: string | null): Record<string, string> {
+  if (!value) return {};
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{")) {
+    try {
+      const o: unknown = JSON.parse(trimmed);
+      if (o && typeof o === "object") {
+        const out: Record<string, string> = {};
+        const { html, text } = o as { html?: unknown; text?: unknown };
+        if (typeof html === "string") out[`${name}.html`] = html;
+        if (typeof text === "string") out[`${name}.txt`] = text;
+        return out;
+      }
+    } catch {
+      // not JSON: treat as HTML
+    }
+  }
+  return { [`${name}.html`]: value };
+}
+
+function describe(err: unknown, file: string): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return `${file}: ${e.name}: ${e.message}`;
+}
+
+function oneLine(s: string): string {
+  return s
+    .replace(/[\r\n\t]+/g, " ")
+    .replace(/ {2,}/g, " ")
+    .trim()
+    .slice(0, 998);
+}
+
+/** Renders one email. Never throws for template problems: returns `{ ok: false, reason }`. */
+export async function renderEmail(input: RenderInput): Promise<RenderResult> {
+  const sources: Record<string, string> = { ...(input.sources ?? TEMPLATES) };
+  const overrides = input.overrides ?? {};
+  // An override of the HTML alone must not pair with the default text of a different design.
+  if (
+    overrides[`${input.template}.html`] !== undefined &&
+    overrides[`${input.template}.txt`] === undefined
+  ) {
+    delete sources[`${input.template}.txt`];
+  }
+  Object.assign(sources, overrides);
+  const htmlFile = `${input.template}.html`;
+  const textFile = `${input.template}.txt`;
+  if (sources[htmlFile] === undefined) {
+    return { ok: false, reason: "template_not_found", message: `no template "${htmlFile}"` };
+  }
+  const unsubscribeUrl = await input.signer.unsubscribe();
+  const scope = {
+    ...input.context,
+    links: { ...input.context.links, unsubscribe: unsubscribeUrl },
+    /** About this email: layouts show the unsubscribe link only for marketing mail. */
+    message: { template: input.template, marketing: input.marketing },
+  };
+  const htmlEngine = engine(sources, true);
+  const textEngine = engine(sources, false);
+  let subject: string, html: string, text: string;
+  let file = "subject";
+  try {
+    subject = oneLine(await textEngine.parseAndRender(input.subject, scope));
+    file = htmlFile;
+    html = await htmlEngine.renderFile(htmlFile, scope);
+    file = textFile;
+    text =
+      sources[textFile] !== undefined
+        ? await textEngine.renderFile(textFile, scope)
+        : htmlToText(html);
+  } catch (err) {
+    return { ok: false, reason: "template_error", message: describe(err, file) };
+  }
+  const policy = { signer: input.signer, allowedOrigins: input.allowedOrigins ?? [] };
+  const footer = {
+    postalAddress: input.context.site.postal_address,
+    unsubscribeUrl,
+    siteName: input.context.site.name,
+  };
+  html = await rewriteHtmlLinks(html, policy);
+  text = await rewriteTextLinks(
+    text
+      .replace(/\r\n/g, "\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trim() + "\n",
+    policy,
+  );
+  if (input.marketing) {
+    html = ensureHtmlFooter(html, footer);
+    text = ensureTextFooter(text, footer);
+  }
+  html = appendPixel(html, await input.signer.open());
+  const headers: Record<string, string> = input.marketing
+    ? {
+        "List-Unsubscribe": `<${unsubscribeUrl}>`,
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+      }
+    : {};
+  return { ok: true, subject, html, text, headers };
+}

@@ -1,0 +1,176 @@
+// The visitor profile: what one browser has told us (identity, consent, cart, views, forms).
+// Pure reducer over server events; the Visitor Durable Object persists it, the engine reads it.
+import type { CartItem, NudgeEvent, Product, Scalar } from "../events.ts";
+
+export const LIMITS = {
+  /** Recent event ids kept for deduplicating retried batches. */
+  recentIds: 500,
+  /** Recent product views kept (most recent first). */
+  products: 20,
+  /** Distinct forms remembered. */
+  forms: 20,
+  /** Traits kept per visitor. */
+  traits: 64,
+} as const;
+
+export interface Cart {
+  items: CartItem[];
+  currency: string | null;
+  /** Sum of price × quantity, rounded to cents. */
+  value: number;
+  /** Total quantity. */
+  count: number;
+  updatedAt: number | null;
+}
+
+export interface ProductView extends Product {
+  at: number;
+}
+
+export interface Profile {
+  site: string;
+  vid: string;
+  /** Normalised (lower-case) email once the visitor identified; null while anonymous. */
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  /** Other traits from identify (birthday, plan, …): scalars only. */
+  traits: Record<string, Scalar>;
+  /** Marketing consent: null until the visitor (or the site) says. */
+  consent: { marketing: boolean | null; at: number | null };
+  /** IANA time zone reported by the browser. */
+  tz: string | null;
+  cart: Cart;
+  products: ProductView[];
+  forms: { started: Record<string, number>; submitted: Record<string, number> };
+  orders: number;
+  revenue: number;
+  lastOrderAt: number | null;
+  pageViews: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** Recent accepted event ids, oldest first (bounded), to drop retried duplicates. */
+  recentIds: string[];
+}
+
+export function emptyProfile(site: string, vid: string, now: number): Profile {
+  return {
+    site,
+    vid,
+    email: null,
+    first_name: null,
+    last_name: null,
+    traits: {},
+    consent: { marketing: null, at: null },
+    tz: null,
+    cart: { items: [], currency: null, value: 0, count: 0, updatedAt: null },
+    products: [],
+    forms: { started: {}, submitted: {} },
+    orders: 0,
+    revenue: 0,
+    lastOrderAt: null,
+    pageViews: 0,
+    firstSeen: now,
+    lastSeen: now,
+    recentIds: [],
+  };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export function cartOf(items: CartItem[], currency: string | null, at: number): Cart {
+  return {
+    items,
+    currency,
+    value: round2(items.reduce((s, i) => s + i.price * i.quantity, 0)),
+    count: items.reduce((s, i) => s + i.quantity, 0),
+    updatedAt: at,
+  };
+}
+
+/** Items present in `before` and absent (or reduced to zero) in `after`. */
+export function removedItems(before: CartItem[], after: CartItem[]): CartItem[] {
+  const kept = new Set(after.map((i) => i.id));
+  return before.filter((i) => !kept.has(i.id));
+}
+
+function boundedRecord(rec: Record<string, number>, k: string, v: number, max: number) {
+  const next = { ...rec, [k]: v };
+  const keys = Object.keys(next);
+  if (keys.length > max) {
+    keys.sort((a, b) => (next[a] ?? 0) - (next[b] ?? 0));
+    for (const old of keys.slice(0, keys.length - max)) delete next[old];
+  }
+  return next;
+}
+
+/** True when this event id was already accepted for this visitor. */
+export function seen(p: Profile, id: string): boolean {
+  return p.recentIds.includes(id);
+}
+
+/** Applies one event to the profile. Returns a new profile; never mutates its input. */
+export function reduceProfile(p: Profile, e: NudgeEvent, tz?: string | null): Profile {
+  const next: Profile = {
+    ...p,
+    lastSeen: Math.max(p.lastSeen, e.at),
+    tz: tz ?? p.tz,
+    recentIds: [...p.recentIds, e.id].slice(-LIMITS.recentIds),
+  };
+  if (e.custom) return next;
+  switch (e.name) {
+    case "page":
+      return { ...next, pageViews: p.pageViews + 1 };
+    case "product": {
+      const view: ProductView = { ...e.data, at: e.at };
+      const products = [view, ...p.products.filter((v) => v.id !== e.data.id)];
+      return { ...next, products: products.slice(0, LIMITS.products) };
+    }
+    case "cart":
+      return { ...next, cart: cartOf(e.data.items, e.data.currency ?? p.cart.currency, e.at) };
+    case "purchase":
+      return {
+        ...next,
+        orders: p.orders + 1,
+        revenue: round2(p.revenue + e.data.value),
+        lastOrderAt: e.at,
+        cart: cartOf([], p.cart.currency, e.at),
+      };
+    case "identify": {
+      const { email, first_name, last_name, ...rest } = e.data;
+      const traits = { ...p.traits };
+      for (const [k, v] of Object.entries(rest)) {
+        if (v === undefined) continue;
+        if (k in traits || Object.keys(traits).length < LIMITS.traits) traits[k] = v;
+      }
+      return {
+        ...next,
+        email,
+        first_name: first_name ?? (email === p.email ? p.first_name : null),
+        last_name: last_name ?? (email === p.email ? p.last_name : null),
+        traits,
+      };
+    }
+    case "consent":
+      return { ...next, consent: { marketing: e.data.marketing, at: e.at } };
+    case "form_start":
+      return {
+        ...next,
+        forms: {
+          ...p.forms,
+          started: boundedRecord(p.forms.started, e.data.form ?? "", e.at, LIMITS.forms),
+        },
+      };
+    case "form_submit":
+      return {
+        ...next,
+        email: e.data.email ?? p.email,
+        forms: {
+          ...p.forms,
+          submitted: boundedRecord(p.forms.submitted, e.data.form ?? "", e.at, LIMITS.forms),
+        },
+      };
+    default:
+      return next;
+  }
+}

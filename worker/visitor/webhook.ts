@@ -1,0 +1,32 @@
+// Webhook steps: POST the step's payload as JSON with an Idempotency-Key, 10 s timeout.
+// Classifies the answer for the runner (2xx done; 429/5xx/network retry; other 4xx fail).
+import type { Effect } from "../engine/effects.ts";
+import type { WebhookOutcome } from "./runner.ts";
+
+export async function postWebhook(
+  effect: Extract<Effect, { type: "webhook" }>,
+  site: string,
+): Promise<WebhookOutcome> {
+  const res = await fetch(effect.url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "idempotency-key": effect.key,
+      "user-agent": "nudge-webhook/1",
+    },
+    body: JSON.stringify({ site, trigger: effect.trigger, step: effect.step, ...effect.payload }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  await res.body?.cancel();
+  if (res.ok) return { ok: true };
+  const retryAfter = Number(res.headers.get("retry-after"));
+  if (res.status === 429 || res.status >= 500) {
+    return {
+      ok: false,
+      retryable: true,
+      reason: `http_${res.status}`,
+      ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+    };
+  }
+  return { ok: false, retryable: false, reason: `http_${res.status}` };
+}

@@ -1,0 +1,196 @@
+// The event batch the snippet sends to POST /e: one zod schema, the single source of truth.
+// The snippet imports only the inferred types (erased at build); the worker validates with it.
+import { z } from "zod";
+import { productFromJsonLd } from "../snippet/jsonld.ts";
+
+/** Longest string we keep from any free-text field (names, URLs are capped separately). */
+const TEXT_MAX = 500;
+const URL_MAX = 2048;
+
+const text = z.string().trim().min(1).max(TEXT_MAX);
+const httpUrl = z
+  .string()
+  .max(URL_MAX)
+  .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), "must be an absolute http(s) URL");
+const money = z.number().finite().min(0).max(1e9);
+/** Prices arrive as numbers or numeric strings ("19.90") from JSON-LD; normalise to numbers. */
+const price = z
+  .union([
+    money,
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/)
+      .transform(Number),
+  ])
+  .pipe(money);
+const currency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, "must be a 3-letter ISO 4217 code")
+  .transform((c) => c.toUpperCase());
+/** Scalar trait / prop values only: nothing nested reaches visitor state. */
+const scalar = z.union([z.string().max(TEXT_MAX), z.number().finite(), z.boolean(), z.null()]);
+const key = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, "must be a short identifier");
+const props = z.record(key, scalar).refine((o) => Object.keys(o).length <= 32, "at most 32 keys");
+export const email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email())
+  .transform((e) => e.toLowerCase());
+
+export const ProductSchema = z.object({
+  id: text.max(128),
+  name: text,
+  price: price.optional(),
+  currency: currency.optional(),
+  url: httpUrl.optional(),
+  image: httpUrl.optional(),
+});
+
+/**
+ * A product view the snippet found in schema.org JSON-LD: the scripts' texts, turned into a
+ * ProductSchema value here (snippet/jsonld.ts) so the tag stays small and extraction can be
+ * fixed without touching cached snippets. Text with no usable Product is an invalid event.
+ */
+export const JsonLdProductSchema = z
+  .object({ ld: z.array(z.string().max(32_768)).min(1).max(8) })
+  .transform((d, ctx) => {
+    const p = productFromJsonLd(d.ld);
+    if (!p) ctx.addIssue({ code: "custom", message: "no usable schema.org Product in ld" });
+    return p ?? z.NEVER;
+  })
+  .pipe(ProductSchema);
+
+export const CartItemSchema = z.object({
+  id: text.max(128),
+  name: text,
+  price,
+  quantity: z.number().int().min(1).max(10_000),
+  url: httpUrl.optional(),
+  image: httpUrl.optional(),
+});
+
+export const CartSchema = z.object({
+  items: z.array(CartItemSchema).max(100),
+  currency: currency.optional(),
+});
+
+export const CheckoutSchema = z.object({ value: money.optional(), currency: currency.optional() });
+
+export const PurchaseSchema = z.object({
+  order_id: text.max(128),
+  value: money,
+  currency,
+  items: z.array(CartItemSchema).max(100).optional(),
+});
+
+const reservedTraits = new Set(["email", "first_name", "last_name"]);
+export const IdentifySchema = z
+  .object({
+    email,
+    first_name: text.max(100).optional(),
+    last_name: text.max(100).optional(),
+    birthday: z
+      .string()
+      .regex(/^(\d{4}-)?\d{2}-\d{2}$/, "must be YYYY-MM-DD or MM-DD")
+      .optional(),
+  })
+  .catchall(scalar)
+  .refine((o) => Object.keys(o).length <= 32, "at most 32 traits")
+  .refine(
+    (o) => Object.keys(o).every((k) => reservedTraits.has(k) || key.safeParse(k).success),
+    "trait names must be short identifiers",
+  );
+
+export const ConsentSchema = z.object({ marketing: z.boolean() });
+
+/** The form's id or name, as the page has it: dropped when unusable, never a rejection. */
+const formId = z.string().max(128).optional().catch(undefined);
+export const FormStartSchema = z.object({ form: formId });
+export const FormSubmitSchema = z.object({
+  form: formId,
+  /** What the shopper typed: an invalid email is dropped, never a reason to reject the batch. */
+  email: email.optional().catch(undefined),
+  /** Only fields the site allowed with `data-nudge-field`; never passwords or card data. */
+  fields: props.optional(),
+});
+
+export const PageSchema = z.object({ title: z.string().max(TEXT_MAX).optional() }).default({});
+
+/** Names the browser may not send: the worker derives these itself. */
+export const SERVER_EVENTS = [
+  "email_open",
+  "email_click",
+  "session_end",
+  "cart_item_removed",
+] as const;
+export const BUILTIN_EVENTS = [
+  "page",
+  "product",
+  "cart",
+  "checkout",
+  "purchase",
+  "identify",
+  "form_start",
+  "form_submit",
+  "consent",
+] as const;
+
+const base = {
+  /** Client-generated id, unique per event; retries reuse it so the worker can deduplicate. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8-64 URL-safe characters"),
+  /** Client clock (ms since epoch) when the event happened; informational only. */
+  ts: z.number().int().min(0).max(8.64e15).optional(),
+  /** Page URL the event happened on. */
+  url: httpUrl.optional(),
+};
+
+const customName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_.:-]{0,63}$/, "custom event names are lowercase identifiers")
+  .refine(
+    (n) =>
+      !(BUILTIN_EVENTS as readonly string[]).includes(n) &&
+      !(SERVER_EVENTS as readonly string[]).includes(n),
+    "reserved event name",
+  );
+
+export const WireEventSchema = z.discriminatedUnion("name", [
+  z.object({ ...base, name: z.literal("page"), data: PageSchema }),
+  z.object({
+    ...base,
+    name: z.literal("product"),
+    data: z.union([ProductSchema, JsonLdProductSchema]),
+  }),
+  z.object({ ...base, name: z.literal("cart"), data: CartSchema }),
+  z.object({ ...base, name: z.literal("checkout"), data: CheckoutSchema.default({}) }),
+  z.object({ ...base, name: z.literal("purchase"), data: PurchaseSchema }),
+  z.object({ ...base, name: z.literal("identify"), data: IdentifySchema }),
+  z.object({ ...base, name: z.literal("consent"), data: ConsentSchema }),
+  z.object({ ...base, name: z.literal("form_start"), data: FormStartSchema.default({}) }),
+  z.object({ ...base, name: z.literal("form_submit"), data: FormSubmitSchema.default({}) }),
+  z.object({ ...base, name: z.literal("track"), event: customName, data: props.default({}) }),
+]);
+
+export const MAX_EVENTS_PER_BATCH = 50;
+
+export const BatchSchema = z.object({
+  /** Site id: the key of the site's config in KV (`site:<id>`). */
+  site: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a lowercase site id"),
+  /** First-party visitor id from the snippet (random, never fingerprinted). */
+  vid: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "must be 16-64 URL-safe characters"),
+  /** IANA time zone of the browser, e.g. "Europe/Paris". */
+  tz: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9_+/-]+$/)
+    .optional(),
+  /** Identity token from an email link (`nudge_t`), verified by the worker. */
+  t: z.string().max(512).optional(),
+  events: z.array(WireEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+});
+
+export type Batch = z.input<typeof BatchSchema>;
+export type WireEvent = z.input<typeof WireEventSchema>;
+export type ParsedBatch = z.output<typeof BatchSchema>;
+export type ParsedWireEvent = z.output<typeof WireEventSchema>;
