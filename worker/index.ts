@@ -4,10 +4,15 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { log } from "./lib/log.ts";
 import { admin } from "./routes/admin.ts";
+import { contacts } from "./routes/contacts.ts";
+import { dev } from "./routes/dev.ts";
 import { ingest } from "./routes/ingest.ts";
+import { links } from "./routes/links.ts";
 import { snippet } from "./routes/snippet.ts";
+import { webhooks } from "./routes/webhooks.ts";
 
 export { Contact } from "./contact/contact.ts";
+export { Stats } from "./stats/stats.ts";
 export { Visitor } from "./visitor/visitor.ts";
 
 const app = new Hono<{ Bindings: Env }>();
@@ -22,6 +27,10 @@ app.notFound((c) => c.json({ error: "not_found" }, 404));
 app.get("/_ping", (c) => c.text("ok"));
 app.route("/", snippet);
 app.route("/", ingest);
+app.route("/", links);
+app.route("/", webhooks);
+app.route("/", contacts);
 app.route("/", admin);
+app.route("/", dev);
 
 export default app satisfies ExportedHandler<Env>;

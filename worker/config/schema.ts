@@ -52,6 +52,26 @@ const subject = z.string().trim().min(1, { error: "must not be empty" }).max(200
   error: "is longer than 200 characters",
 });
 
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => /^https?:$/.test(parseUrl(u)?.protocol ?? ""), {
+    error: (iss) => `${JSON.stringify(iss.input)} is not an http(s) URL`,
+  });
+
+/** How emails present the shop (all optional: defaults come from `from` and `origins`). */
+export const BrandSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional().meta({ description: "Default: from's name" }),
+  url: httpUrl.optional().meta({ description: "Storefront home page. Default: origins[0]" }),
+  logoUrl: httpUrl.optional(),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, { error: "is not a colour like #1f2937" })
+    .optional(),
+  locale: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { error: "is not a locale like en-US" }).optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/, { error: "is not a currency code like EUR" }).optional(),
+});
+
 export const QuietHoursSchema = z
   .strictObject({ start: clock, end: clock })
   .refine((q) => q.start !== q.end, { error: "start and end must differ" })
@@ -203,6 +223,11 @@ export const SiteConfigSchema = z
       .meta({ description: "At most one marketing email per contact per window, or false" }),
     attributionWindow: duration.prefault("5d"),
     quietHours: QuietHoursSchema.optional(),
+    brand: BrandSchema.optional(),
+    links: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { error: "is not a link name like cart" }), httpUrl)
+      .optional()
+      .meta({ description: "Destinations for templates' calls to action: shop, cart, form, review, …" }),
     requireConsent: z.boolean().default(false).meta({
       description: "true: marketing email only to visitors who gave marketing consent",
     }),

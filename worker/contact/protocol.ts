@@ -1,19 +1,42 @@
 // The Visitor → Contact delivery protocol (RPC argument and result types). Shared by both
-// Durable Objects; no logic here.
+// Durable Objects and the link and webhook routes; no logic here.
 import type { SendEffect } from "../engine/effects.ts";
 
 export interface DeliverRequest {
   site: string;
   vid: string;
+  /** Contact hash (contactHash(NUDGE_SECRET, site, email)): the object's name and log id. */
+  contact: string;
   effect: SendEffect;
   /** Attempt number (0-based) of this outbox row, for logs and backoff. */
   attempt: number;
+  /** Public base URL of the worker for links in the email (PUBLIC_URL, else the ingest origin). */
+  base: string;
 }
 
 export type DeliverOutcome =
   | { status: "sent"; id: string }
   /** The ledger already holds this key: it was sent before (a re-run or duplicate). */
   | { status: "duplicate" }
-  | { status: "skipped"; reason: "suppressed" | "capped" | "no_consent" | "invalid_template" }
+  | { status: "skipped"; reason: "suppressed" | "capped" | "holdout" }
   | { status: "failed"; reason: string }
   | { status: "retry"; afterMs: number; reason: string };
+
+/** Where an open or a click came from (the signed token's payload). */
+export interface EngagementRef {
+  site: string;
+  trigger: string;
+  episode: string;
+  step: number;
+  variant: number | null;
+}
+
+/** A Resend webhook event, already verified and reduced to what a contact needs. */
+export interface MailEvent {
+  svixId: string;
+  type: "delivered" | "bounced" | "complained" | "opened" | "clicked";
+  /** From our tags when present. */
+  ref: EngagementRef | null;
+  /** Permanent bounce (suppresses); transient bounces are counted only. */
+  permanent: boolean;
+}

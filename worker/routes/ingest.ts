@@ -3,7 +3,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
-import { fromWire } from "../events.ts";
+import { fromWire, type NudgeEvent } from "../events.ts";
+import { sha256Hex } from "../mail/crypto.ts";
+import { verifyToken } from "../mail/tokens.ts";
+import { errorMessage } from "../visitor/runner.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { visitorStub } from "../lib/stubs.ts";
@@ -12,6 +15,17 @@ import { BatchSchema } from "../wire.ts";
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export const ingest = new Hono<{ Bindings: Env }>();
+
+// Every /e answer is readable by the page (errors too), so the snippet can tell a bad batch
+// (drop it) from a network failure (keep it and retry). No credentials are ever allowed.
+ingest.use("/e", async (c, next) => {
+  await next();
+  const origin = c.req.header("origin");
+  if (origin && !c.res.headers.has("access-control-allow-origin")) {
+    c.res.headers.set("access-control-allow-origin", origin);
+    c.res.headers.append("vary", "origin");
+  }
+});
 
 // Only needed for `application/json` bodies; the snippet sends text/plain (no preflight).
 ingest.options("/e", (c) =>
@@ -73,12 +87,26 @@ ingest.post(
       throw httpError(429, "rate_limited", undefined, { "retry-after": "60", ...cors });
     }
     const now = Date.now();
-    const result = await visitorStub(c.env, batch.site, batch.vid).ingest({
-      site: batch.site,
-      vid: batch.vid,
-      tz: batch.tz ?? null,
-      events: batch.events.map((e) => fromWire(e, now)),
-    });
+    const events = batch.events.map((e) => fromWire(e, now));
+    if (batch.t) {
+      const identity = await identityEvent(c.env.NUDGE_SECRET, batch.site, batch.t, now);
+      if (identity) events.unshift(identity);
+      else log("info", "identity.rejected", { site: batch.site, vid: batch.vid });
+    }
+    let result;
+    try {
+      result = await visitorStub(c.env, batch.site, batch.vid).ingest({
+        site: batch.site,
+        vid: batch.vid,
+        tz: batch.tz ?? null,
+        base: new URL(c.req.url).origin,
+        events,
+      });
+    } catch (err) {
+      // The object is overloaded or restarting: the snippet keeps the batch and retries.
+      log("error", "event.rejected", { site: batch.site, vid: batch.vid, reason: "visitor_unavailable", detail: errorMessage(err) });
+      throw httpError(503, "unavailable", undefined, { "retry-after": "5", ...cors });
+    }
     log("info", "event.accepted", {
       site: batch.site,
       vid: batch.vid,
@@ -88,6 +116,22 @@ ingest.post(
     return c.json(result, 202, cors);
   },
 );
+
+/**
+ * `nudge_t` from an email link → an identify event. The token is short-lived and bound to the
+ * site; a bad one is ignored (the batch itself is fine), so a forged link identifies nobody.
+ */
+export async function identityEvent(
+  secret: string,
+  site: string,
+  token: string,
+  now: number,
+): Promise<NudgeEvent | null> {
+  const v = await verifyToken(secret, token, now, "identity");
+  if (!v.ok || v.payload.site !== site) return null;
+  const id = `t.${(await sha256Hex(token)).slice(0, 24)}`;
+  return { id, name: "identify", at: now, data: { email: v.payload.email } };
+}
 
 /** The page's origin: the Origin header, else the Referer's origin (some beacons omit Origin). */
 export function requestOrigin(origin?: string, referer?: string): string | null {

@@ -52,10 +52,10 @@ export async function runEffect(
   if (effect.type === "skip") {
     return { done: true, log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: effect.reason } } };
   }
-  if (effect.holdout) {
-    return { done: true, log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: "holdout" } } };
-  }
   if (effect.type === "webhook") {
+    if (effect.holdout) {
+      return { done: true, log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: "holdout" } } };
+    }
     let out: WebhookOutcome;
     try {
       out = await host.webhook(effect);

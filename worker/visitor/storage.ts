@@ -21,6 +21,9 @@ export interface Store {
   rowsWritten: number;
   readState(): string | null;
   writeState(json: string): void;
+  /** The worker's public origin last seen at ingest (for links in email). */
+  readBase(): string | null;
+  writeBase(base: string): void;
   /** Adds an effect unless one with the same key is already queued (at least once, not twice). */
   enqueue(key: string, effect: string, nextAt: number): void;
   due(now: number, limit: number): OutboxRow[];
@@ -43,6 +46,16 @@ export function sqlStore(sql: SqlStorage): Store {
     sql.exec<Record<string, SqlStorageValue>>(query, ...args).toArray().map(toRow);
   const store: Store = {
     rowsWritten: 0,
+    readBase() {
+      const row = sql.exec<{ v: string }>(`SELECT v FROM state WHERE k = 'base'`).toArray()[0];
+      return row ? row.v : null;
+    },
+    writeBase(base) {
+      write(
+        `INSERT INTO state (k, v) VALUES ('base', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
+        base,
+      );
+    },
     readState() {
       const row = sql.exec<{ v: string }>(`SELECT v FROM state WHERE k = 'visitor'`).toArray()[0];
       return row ? row.v : null;

@@ -10,7 +10,9 @@ import type { NudgeEvent } from "../events.ts";
 import { contactHash } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
-import { runEffect, type LogLine, type RunnerHost } from "./runner.ts";
+import { recordStats } from "../stats/record.ts";
+import { statsFromEngine, statsFromRun } from "../stats/from-engine.ts";
+import { errorMessage, runEffect, type LogLine, type RunnerHost } from "./runner.ts";
 import { sqlStore, type Store } from "./storage.ts";
 import { postWebhook } from "./webhook.ts";
 
@@ -18,6 +20,8 @@ export interface IngestInput {
   site: string;
   vid: string;
   tz: string | null;
+  /** Origin the batch reached the worker on (links in email point there unless PUBLIC_URL). */
+  base: string | null;
   events: NudgeEvent[];
 }
 
@@ -43,6 +47,8 @@ export class Visitor extends DurableObject<Env> {
     const before = this.store.rowsWritten;
     const now = Date.now();
     let state = this.load() ?? initialState(input.site, input.vid, now);
+    const emailBefore = state.profile.email;
+    const purchases: { id: string; value: number; currency: string; at: number }[] = [];
     const effects: Effect[] = [];
     let accepted = 0;
     let duplicates = 0;
@@ -55,14 +61,20 @@ export class Visitor extends DurableObject<Env> {
       }
       accepted++;
       state = r.state;
+      if (e.name === "purchase" && !e.custom) {
+        purchases.push({ id: e.data.order_id, value: e.data.value, currency: e.data.currency, at: e.at });
+      }
       effects.push(...r.effects);
       nextDue = r.nextDue;
     }
+    if (input.base && input.base !== this.store.readBase()) this.store.writeBase(input.base);
     if (accepted) await this.commit(state, effects, nextDue, config, now);
-    return { accepted, duplicates, rowsWritten: this.store.rowsWritten - before };
+    const rowsWritten = this.store.rowsWritten - before;
+    await this.notifyContact(state, emailBefore, purchases);
+    return { accepted, duplicates, rowsWritten };
   }
 
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     const state = this.load();
     if (!state) return;
     const now = Date.now();
@@ -124,15 +136,36 @@ export class Visitor extends DurableObject<Env> {
     const base = { site: state.profile.site, vid: state.profile.vid };
     for (const e of effects) if (e.type === "log") log(e.level, e.msg, { ...base, ...e.fields });
     if (reschedule) await this.schedule(state, nextDue, config);
+    await recordStats(this.env, statsFromEngine(state.profile.site, effects, now));
+  }
+
+  /** Tells the person's Contact object about a newly known email and about purchases. */
+  private async notifyContact(
+    state: VisitorState,
+    emailBefore: string | null,
+    purchases: { id: string; value: number; currency: string; at: number }[],
+  ): Promise<void> {
+    const { site, vid, email } = state.profile;
+    if (!email || (email === emailBefore && purchases.length === 0)) return;
+    const contact = await contactHash(this.env.NUDGE_SECRET, site, email);
+    const stub = contactStub(this.env, site, contact);
+    try {
+      if (email !== emailBefore) await stub.link(site, contact, email, vid);
+      for (const p of purchases) await stub.purchase(site, contact, p);
+    } catch (err) {
+      // Measurement and linking are best effort; the events themselves are stored.
+      log("warn", "contact.notify_failed", { site, vid, contact, reason: errorMessage(err) });
+    }
   }
 
   private async drain(state: VisitorState, now: number): Promise<void> {
     const { site, vid } = state.profile;
     const secret = this.env.NUDGE_SECRET;
+    const base = this.env.PUBLIC_URL || this.store.readBase() || "http://127.0.0.1:8787";
     const host: RunnerHost = {
       deliver: async (effect, attempt) => {
-        const id = await contactHash(secret, site, effect.email);
-        return contactStub(this.env, site, id).deliver({ site, vid, effect, attempt });
+        const contact = await contactHash(secret, site, effect.email);
+        return contactStub(this.env, site, contact).deliver({ site, vid, contact, effect, attempt, base });
       },
       webhook: (effect) => postWebhook(effect, site),
     };
@@ -141,6 +174,7 @@ export class Visitor extends DurableObject<Env> {
       const r = await runEffect(host, effect, row.attempts, Date.now(), Math.random);
       const contact = effect.type === "send" ? await contactHash(secret, site, effect.email) : undefined;
       logLine(r.log, { site, vid, contact });
+      await recordStats(this.env, statsFromRun(site, effect, r.log, Date.now(), contact));
       if (r.done) this.store.done(row.key);
       else this.store.reschedule(row.key, r.nextAt, String(r.log.fields.reason ?? ""));
     }

@@ -1,0 +1,48 @@
+// Builds the Liquid template context of one send (pure): the engine's snapshot of the visitor
+// (contact, cart, product, order, event) plus what the site config says about the shop.
+import type { SiteConfig } from "../config/schema.ts";
+import type { SendEffect } from "../engine/effects.ts";
+import { displayName, type TemplateContext } from "../mail/context.ts";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | null =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : null;
+const str = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
+
+export function templateContextOf(effect: SendEffect, config: SiteConfig): TemplateContext {
+  const c = effect.context;
+  const brand = config.brand ?? {};
+  const home = brand.url ?? `${config.origins[0]}/`;
+  const contact = obj(c.contact) ?? {};
+  const cart = obj(c.cart);
+  const product = obj(c.product);
+  const order = obj(c.order);
+  const links: Record<string, string> = { shop: home, ...config.links };
+  const productUrl = str(product?.url);
+  if (productUrl && !links.product) links.product = productUrl;
+  const eventUrl = str(obj(c.event)?.url);
+  if (eventUrl && !links.form && effect.trigger.startsWith("form")) links.form = eventUrl;
+  return {
+    contact: {
+      ...contact,
+      email: effect.email,
+      first_name: str(contact.first_name),
+      last_name: str(contact.last_name),
+    },
+    cart: cart as TemplateContext["cart"],
+    product: product as TemplateContext["product"],
+    order: order as TemplateContext["order"],
+    event: obj(c.event),
+    site: {
+      id: config.site,
+      name: brand.name ?? displayName(config.from),
+      url: home,
+      postal_address: config.postalAddress,
+      logo_url: brand.logoUrl ?? null,
+      locale: brand.locale ?? null,
+      currency: brand.currency ?? str(cart?.currency) ?? null,
+      brand_color: brand.color ?? null,
+    },
+    links,
+  };
+}

@@ -1,0 +1,97 @@
+// Email links: click /c/:token (record, then 302 to the signed destination with `nudge_t`),
+// open pixel /o/:token, unsubscribe /u/:token (GET: a confirm page, never unsubscribes;
+// POST: RFC 8058 one-click). Tampered, forged or expired tokens get a 4xx and change nothing.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { loadSiteConfig } from "../config/load.ts";
+import { contactHash } from "../lib/crypto.ts";
+import { log } from "../lib/log.ts";
+import { contactStub } from "../lib/stubs.ts";
+import { displayName } from "../mail/context.ts";
+import { isAllowedDestination, withIdentity } from "../mail/links.ts";
+import { signToken, verifyToken } from "../mail/tokens.ts";
+import { unsubscribePage } from "../mail/unsubscribe-view.ts";
+import { errorMessage } from "../visitor/runner.ts";
+
+export const links = new Hono<{ Bindings: Env }>();
+
+const NO_STORE = { "cache-control": "no-store", "referrer-policy": "no-referrer" };
+/** 1×1 transparent GIF. */
+const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) =>
+  ch.charCodeAt(0),
+);
+
+function invalid(reason: string, path: string) {
+  log("info", "link.rejected", { reason, path });
+  return new Response(unsubscribePage({ state: "invalid" }), {
+    status: reason === "expired" ? 410 : 400,
+    headers: { "content-type": "text/html; charset=utf-8", ...NO_STORE },
+  });
+}
+
+links.get("/c/:token", async (c) => {
+  const now = Date.now();
+  const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), now, "click");
+  if (!v.ok) return invalid(v.reason, "/c");
+  const { site, contact, url, kind: _kind, ...ref } = v.payload;
+  const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
+  if (!cfg.ok) return invalid(cfg.reason, "/c");
+  if (!isAllowedDestination(url, cfg.config.origins)) return invalid("destination_not_allowed", "/c");
+  let email: string | null = null;
+  try {
+    email = (await contactStub(c.env, site, contact).engage("click", contact, { site, ...ref }, url))?.email ?? null;
+  } catch (err) {
+    // Recording is best effort; the shopper still gets where they were going.
+    log("warn", "link.record_failed", { site, contact, reason: errorMessage(err) });
+  }
+  const to = email
+    ? withIdentity(url, await signToken(c.env.NUDGE_SECRET, { kind: "identity", site, email }, { now }))
+    : url;
+  return new Response(null, { status: 302, headers: { location: to, ...NO_STORE } });
+});
+
+links.get("/o/:token", async (c) => {
+  const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "open");
+  if (!v.ok) {
+    log("info", "link.rejected", { reason: v.reason, path: "/o" });
+    return new Response(PIXEL, { status: 400, headers: { "content-type": "image/gif", ...NO_STORE } });
+  }
+  const { site, contact, kind: _kind, ...ref } = v.payload;
+  try {
+    await contactStub(c.env, site, contact).engage("open", contact, { site, ...ref }, null);
+  } catch (err) {
+    log("warn", "link.record_failed", { site, contact, reason: errorMessage(err) });
+  }
+  return new Response(PIXEL, { headers: { "content-type": "image/gif", ...NO_STORE } });
+});
+
+links.get("/u/:token", async (c) => {
+  const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
+  if (!v.ok) return invalid(v.reason, "/u");
+  const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, v.payload.site);
+  const siteName = cfg.ok ? (cfg.config.brand?.name ?? displayName(cfg.config.from)) : v.payload.site;
+  return c.html(unsubscribePage({ state: "confirm", siteName, action: c.req.path }), 200, NO_STORE);
+});
+
+links.post(
+  "/u/:token",
+  bodyLimit({ maxSize: 4096, onError: (c) => c.text("payload too large", 413) }),
+  async (c) => {
+    const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
+    if (!v.ok) return invalid(v.reason, "/u");
+    const body = new URLSearchParams(await c.req.text());
+    if (body.get("List-Unsubscribe") !== "One-Click") {
+      return c.text('expected the body "List-Unsubscribe=One-Click" (RFC 8058)', 400, NO_STORE);
+    }
+    const { site, email } = v.payload;
+    const contact = await contactHash(c.env.NUDGE_SECRET, site, email);
+    await contactStub(c.env, site, contact).unsubscribe(site, contact, email);
+    // A person pressing the button on our page gets a page; a mail client gets a plain 200.
+    if ((c.req.header("accept") ?? "").includes("text/html")) {
+      const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
+      const siteName = cfg.ok ? (cfg.config.brand?.name ?? displayName(cfg.config.from)) : site;
+      return c.html(unsubscribePage({ state: "done", siteName }), 200, NO_STORE);
+    }
+    return c.text("unsubscribed", 200, NO_STORE);
+  },
+);

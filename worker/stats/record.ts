@@ -1,0 +1,79 @@
+// Write side of the stats store: routes StatEvents to their shard (8 Durable Objects per site)
+// and, when bound, to Workers Analytics Engine. Called by the Visitor and Contact objects and the
+// link and webhook routes; never throws (measurement must not break a send).
+import { log } from "../lib/log.ts";
+import type { StatEvent } from "./types.ts";
+
+/** Shards per site: no single object sees every visitor's events. */
+export const SHARDS = 8;
+
+export type StatsEnv = Pick<Env, "STATS" | "NUDGE_ANALYTICS">;
+
+/** 32-bit FNV-1a: small, stable across releases and well spread for short keys. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The shard of an event. Equal (trigger, unique) pairs always meet in one shard, so the
+ * shard's dedupe table sees every repeat. */
+export function shardOf(e: Pick<StatEvent, "trigger" | "unique" | "contact" | "at">): number {
+  return fnv1a(`${e.trigger}\n${e.unique ?? e.contact ?? String(e.at)}`) % SHARDS;
+}
+
+export function statsStub(env: Pick<Env, "STATS">, site: string, shard: number) {
+  return env.STATS.get(env.STATS.idFromName(`stats:${site}:${shard}`));
+}
+
+function writeAnalytics(dataset: AnalyticsEngineDataset, e: StatEvent): void {
+  dataset.writeDataPoint({
+    blobs: [e.site, e.trigger, e.metric, e.reason ?? "", e.group],
+    doubles: [e.step ?? -1, e.variant ?? -1, e.value ?? 0],
+    indexes: [e.site],
+  });
+}
+
+/** Records events in their shards (one RPC per shard touched). Logs and swallows failures. */
+export async function recordStats(env: StatsEnv, events: readonly StatEvent[]): Promise<void> {
+  const dataset = env.NUDGE_ANALYTICS;
+  if (dataset) {
+    for (const e of events) {
+      try {
+        writeAnalytics(dataset, e);
+      } catch (err) {
+        log("warn", "stats.failed", { site: e.site, reason: `analytics: ${reasonOf(err)}` });
+        break;
+      }
+    }
+  }
+  const batches = new Map<string, { site: string; shard: number; events: StatEvent[] }>();
+  try {
+    for (const e of events) {
+      const shard = shardOf(e);
+      const k = `${e.site}\n${shard}`;
+      const b = batches.get(k) ?? { site: e.site, shard, events: [] };
+      b.events.push(e);
+      batches.set(k, b);
+    }
+  } catch (err) {
+    log("warn", "stats.failed", { site: events[0]?.site, reason: reasonOf(err) });
+    return;
+  }
+  await Promise.all(
+    [...batches.values()].map(async (b) => {
+      try {
+        await statsStub(env, b.site, b.shard).record(b.events);
+      } catch (err) {
+        log("warn", "stats.failed", { site: b.site, reason: reasonOf(err) });
+      }
+    }),
+  );
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

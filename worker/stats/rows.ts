@@ -1,0 +1,98 @@
+// What a Stats shard stores and returns: counter rows and recent failures, plus the pure
+// event → counter mapping. Shared by the Durable Object (stats.ts) and the report (report.ts).
+import type { Group, Metric, StatEvent } from "./types.ts";
+
+/** One counter: how many events (and the sum of their values) share this key on this UTC day. */
+export interface CounterRow {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  trigger: string;
+  step: number | null;
+  variant: number | null;
+  group: Group;
+  metric: Metric;
+  /** "" when the event had no reason. */
+  reason: string;
+  /** Upper-case ISO code, "" when the event had no currency. */
+  currency: string;
+  count: number;
+  sum: number;
+}
+
+/** A send that failed for good, for the dashboard's "recent failures" list. */
+export interface FailureRow {
+  at: number;
+  trigger: string;
+  step: number | null;
+  variant: number | null;
+  reason: string;
+  /** Contact hash ("" when unknown), never an email address. */
+  contact: string;
+}
+
+export interface ShardResult {
+  rows: CounterRow[];
+  failures: FailureRow[];
+}
+
+/** How many recent failures each shard keeps (and a report shows at most). */
+export const MAX_FAILURES = 50;
+
+const DAY_MS = 86_400_000;
+
+/** The UTC day (YYYY-MM-DD) of a time in ms since epoch. */
+export function dayOf(at: number): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+/** ms since epoch of 00:00 UTC on `day`. */
+export function dayStart(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`);
+}
+
+/** `day` shifted by `n` days (UTC). */
+export function addDays(day: string, n: number): string {
+  return dayOf(dayStart(day) + n * DAY_MS);
+}
+
+/** Every day from `from` to `to`, inclusive. */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = dayStart(from), end = dayStart(to); d <= end; d += DAY_MS) out.push(dayOf(d));
+  return out;
+}
+
+/** The counter key an event adds to (count 1, sum = its value). */
+export function toCounter(e: StatEvent): CounterRow {
+  return {
+    day: dayOf(e.at),
+    trigger: e.trigger,
+    step: e.step,
+    variant: e.variant,
+    group: e.group,
+    metric: e.metric,
+    reason: e.reason ?? "",
+    currency: (e.currency ?? "").toUpperCase(),
+    count: 1,
+    sum: typeof e.value === "number" && Number.isFinite(e.value) ? e.value : 0,
+  };
+}
+
+/** A string identifying the counter a row belongs to (everything but count and sum). */
+export function counterKey(r: CounterRow): string {
+  return JSON.stringify([r.day, r.trigger, r.step, r.variant, r.group, r.metric, r.reason, r.currency]);
+}
+
+/** Adds rows with the same key together (used before writing a batch and when merging shards). */
+export function sumCounters(rows: Iterable<CounterRow>): CounterRow[] {
+  const byKey = new Map<string, CounterRow>();
+  for (const r of rows) {
+    const k = counterKey(r);
+    const hit = byKey.get(k);
+    if (hit) {
+      hit.count += r.count;
+      hit.sum += r.sum;
+    } else byKey.set(k, { ...r });
+  }
+  return [...byKey.values()];
+}

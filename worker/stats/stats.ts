@@ -1,0 +1,172 @@
+// The Stats Durable Object: one shard of a site's measurement counters (8 per site, named
+// `stats:<site>:<shard>`, see record.ts). SQLite: counters upserted per (day, trigger, step,
+// variant, group, metric, reason, currency), a dedupe table for `unique` events and the last
+// MAX_FAILURES failures. Reports are built elsewhere (report.ts) from what query() returns.
+import { DurableObject } from "cloudflare:workers";
+import type { CounterRow, FailureRow, ShardResult } from "./rows.ts";
+import { dayStart, MAX_FAILURES, sumCounters, toCounter } from "./rows.ts";
+import type { Group, Metric, StatEvent } from "./types.ts";
+
+/** How long a `unique` value is remembered (a little longer than the longest report range). */
+const UNIQUE_TTL_MS = 400 * 86_400_000;
+const PRUNE_EVERY_MS = 86_400_000;
+
+const SCHEMA = [
+  // step/variant: -1 stands for null (primary key columns of a WITHOUT ROWID table are NOT NULL).
+  `CREATE TABLE IF NOT EXISTS counters (
+     day TEXT NOT NULL, trigger TEXT NOT NULL, step INTEGER NOT NULL, variant INTEGER NOT NULL,
+     grp TEXT NOT NULL, metric TEXT NOT NULL, reason TEXT NOT NULL, currency TEXT NOT NULL,
+     count INTEGER NOT NULL, sum REAL NOT NULL,
+     PRIMARY KEY (day, trigger, step, variant, grp, metric, reason, currency)
+   ) WITHOUT ROWID`,
+  // A unique value counts once per (trigger, metric): unique opens, clicks, conversions, ….
+  `CREATE TABLE IF NOT EXISTS uniques (
+     trigger TEXT NOT NULL, metric TEXT NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL,
+     PRIMARY KEY (trigger, metric, value)
+   ) WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS uniques_at ON uniques (at)`,
+  `CREATE TABLE IF NOT EXISTS failures (
+     id INTEGER PRIMARY KEY, at INTEGER NOT NULL, trigger TEXT NOT NULL, step INTEGER,
+     variant INTEGER, reason TEXT NOT NULL, contact TEXT NOT NULL
+   )`,
+];
+
+export interface ShardQuery {
+  site: string;
+  /** YYYY-MM-DD, inclusive. */
+  from: string;
+  /** YYYY-MM-DD, inclusive. */
+  to: string;
+}
+
+type CounterSql = Omit<CounterRow, "group" | "metric" | "step" | "variant"> & {
+  grp: string;
+  metric: string;
+  step: number;
+  variant: number;
+};
+
+const fromNull = (n: number | null) => n ?? -1;
+const toNull = (n: number | null) => (n === null || n < 0 ? null : n);
+
+export class Stats extends DurableObject<Env> {
+  private prunedAt = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    for (const s of SCHEMA) ctx.storage.sql.exec(s);
+  }
+
+  /** Adds a batch of events in one transaction: a few row writes per distinct counter. */
+  record(events: StatEvent[]): { counted: number; duplicates: number } {
+    const now = Date.now();
+    const sql = this.ctx.storage.sql;
+    return this.ctx.storage.transactionSync(() => {
+      const counted: CounterRow[] = [];
+      let duplicates = 0;
+      for (const e of events) {
+        if (!Number.isFinite(e.at)) continue;
+        if (e.unique !== undefined) {
+          const ins = sql.exec(
+            `INSERT INTO uniques (trigger, metric, value, at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (trigger, metric, value) DO NOTHING`,
+            e.trigger,
+            e.metric,
+            e.unique,
+            e.at,
+          );
+          if (ins.rowsWritten === 0) {
+            duplicates++;
+            continue;
+          }
+        }
+        counted.push(toCounter(e));
+        if (e.metric === "failed") {
+          sql.exec(
+            `INSERT INTO failures (at, trigger, step, variant, reason, contact) VALUES (?, ?, ?, ?, ?, ?)`,
+            e.at,
+            e.trigger,
+            e.step,
+            e.variant,
+            e.reason ?? "",
+            e.contact ?? "",
+          );
+        }
+      }
+      for (const r of sumCounters(counted)) {
+        sql.exec(
+          `INSERT INTO counters (day, trigger, step, variant, grp, metric, reason, currency, count, sum)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (day, trigger, step, variant, grp, metric, reason, currency)
+           DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum`,
+          r.day,
+          r.trigger,
+          fromNull(r.step),
+          fromNull(r.variant),
+          r.group,
+          r.metric,
+          r.reason,
+          r.currency,
+          r.count,
+          r.sum,
+        );
+      }
+      if (counted.some((r) => r.metric === "failed")) {
+        sql.exec(
+          `DELETE FROM failures WHERE id <= (SELECT id FROM failures ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+          MAX_FAILURES,
+        );
+      }
+      if (now - this.prunedAt > PRUNE_EVERY_MS) {
+        sql.exec(`DELETE FROM uniques WHERE at < ?`, now - UNIQUE_TTL_MS);
+        this.prunedAt = now;
+      }
+      return { counted: counted.length, duplicates };
+    });
+  }
+
+  /** Raw counters for days in [from, to] and the recent failures inside that range. */
+  query(q: ShardQuery): ShardResult {
+    const sql = this.ctx.storage.sql;
+    const rows = sql
+      .exec<CounterSql>(
+        `SELECT day, trigger, step, variant, grp, metric, reason, currency, count, sum
+         FROM counters WHERE day >= ? AND day <= ?`,
+        q.from,
+        q.to,
+      )
+      .toArray()
+      .map(
+        (r): CounterRow => ({
+          day: r.day,
+          trigger: r.trigger,
+          step: toNull(r.step),
+          variant: toNull(r.variant),
+          group: r.grp as Group,
+          metric: r.metric as Metric,
+          reason: r.reason,
+          currency: r.currency,
+          count: r.count,
+          sum: r.sum,
+        }),
+      );
+    const failures = sql
+      .exec<{
+        at: number;
+        trigger: string;
+        step: number | null;
+        variant: number | null;
+        reason: string;
+        contact: string;
+      }>(
+        `SELECT at, trigger, step, variant, reason, contact FROM failures
+         WHERE at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?`,
+        dayStart(q.from),
+        dayStart(q.to) + 86_400_000,
+        MAX_FAILURES,
+      )
+      .toArray()
+      .map((f): FailureRow => ({ ...f }));
+    return { rows, failures };
+  }
+}

@@ -1,0 +1,51 @@
+// Measurement events: what the Visitor and Contact objects and the link/webhook routes report to
+// the sharded stats store (worker/stats/). Types only; recording lives in record.ts.
+
+/** Treated episodes get email; holdout episodes run the same steps but send nothing. */
+export type Group = "treated" | "holdout";
+
+export type Metric =
+  /** An episode started (step null). */
+  | "entered"
+  /** An episode ended before its last step (reason: the cancelling event or cause). */
+  | "cancelled"
+  /** A step came due. */
+  | "due"
+  /** Handed to the provider (treated) or would have been (holdout). */
+  | "sent"
+  /** Not sent, with reason: suppressed, capped, no_email, no_consent, condition, cancelled, … */
+  | "skipped"
+  /** The provider refused for good or retries gave up (reason). */
+  | "failed"
+  | "delivered"
+  | "opened"
+  | "clicked"
+  /** Last-touch credit: a purchase within the attribution window after a click, else an open. */
+  | "converted"
+  /** Episode-level conversion for lift: a purchase within the window after the episode's first
+   * (sent or held-out) email; step null; counted once per episode, in both groups. */
+  | "episode_converted"
+  | "unsubscribed"
+  | "bounced"
+  | "complained";
+
+export interface StatEvent {
+  site: string;
+  /** Trigger id; "" for site-level events with no email behind them (e.g. a bounce we cannot
+   * tie to a send). */
+  trigger: string;
+  step: number | null;
+  variant: number | null;
+  group: Group;
+  metric: Metric;
+  /** ms since epoch; the store buckets by UTC day. */
+  at: number;
+  reason?: string;
+  /** Revenue of a conversion (converted, episode_converted), in `currency`. */
+  value?: number;
+  currency?: string;
+  /** When set, the store counts this event once per distinct value (e.g. unique opens). */
+  unique?: string;
+  /** Contact hash (never an email), for the dashboard's recent failures list. */
+  contact?: string;
+}
