@@ -11,7 +11,21 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
+    },
+  },
+  {
+    // The demo store's plain browser scripts.
+    files: ["demo/public/**/*.js"],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ["window", "document", "localStorage", "sessionStorage", "HTMLElement", "nudge", "location"].map(
+          (g) => [g, "readonly"],
+        ),
+      ),
     },
   },
 );

@@ -454,3 +454,20 @@ function sendEffect(key: string, email: string): SendEffect {
     },
   };
 }
+
+describe("account-wide pacing", () => {
+  it("spaces a burst at the configured rate and turns the overflow into a later retry", async () => {
+    const pacer = env.CONTACTS.get(env.CONTACTS.idFromName("_pacer"));
+    const results = [];
+    for (let i = 0; i < 6; i++) results.push(await pacer.reserveSlot(4, 1_000));
+    const waits = results.map((r) => (r.ok ? r.waitMs : -1));
+    // 4 per second, burst 4: four go now, then 250 ms apart; past 1 s of waiting → retry later.
+    expect(waits.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(waits[4]).toBeGreaterThan(150);
+    expect(waits[4]).toBeLessThanOrEqual(250);
+    expect(waits[5]).toBeGreaterThan(waits[4]!);
+    const overflow = [];
+    for (let i = 0; i < 6; i++) overflow.push(await pacer.reserveSlot(4, 1_000));
+    expect(overflow.some((r) => !r.ok && r.retryAfterMs > 1_000)).toBe(true);
+  });
+});

@@ -20,6 +20,7 @@ import {
 } from "../mail/outbox-sender.ts";
 import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
 import { ResendSender } from "../mail/resend-sender.ts";
+import { newBucket, reserve, type Bucket } from "../mail/retry.ts";
 import type { Sender } from "../mail/sender.ts";
 import { addTouch, attribute, emptyTouches, type Touch, type Touches } from "../stats/attribution.ts";
 import { recordStats } from "../stats/record.ts";
@@ -67,9 +68,17 @@ const MAX_WEBHOOK_IDS = 500;
 const LEDGER_MAX_AGE_MS = 400 * 86_400_000;
 /** Name of the one object that keeps the dev outbox (only used without RESEND_API_KEY). */
 export const DEV_OUTBOX = "_dev:outbox";
+/** Name of the one object that paces provider calls to the account's rate limit. */
+export const PACER = "_pacer";
+/** Longest a send waits in line for a slot; beyond that it is retried later (never dropped). */
+const MAX_PACE_WAIT_MS = 5_000;
+/** Resend's default account limit is 2 requests per second; RESEND_RATE_LIMIT raises it. */
+const DEFAULT_RATE_PER_SEC = 2;
 
 export class Contact extends DurableObject<Env> {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Only on the PACER object: the account-wide token bucket (in memory; a restart refills it). */
+  private bucket: Bucket | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -238,6 +247,21 @@ export class Contact extends DurableObject<Env> {
     return this.outbox().get(id);
   }
 
+  // ---- pacing (only on the PACER object) ----
+
+  /** Books the next provider slot: wait `waitMs` then send, or retry later if the line is long. */
+  async reserveSlot(
+    ratePerSec: number,
+    maxWaitMs: number,
+  ): Promise<{ ok: true; waitMs: number } | { ok: false; retryAfterMs: number }> {
+    const cfg = { ratePerSec, burst: Math.max(1, Math.floor(ratePerSec)) };
+    const now = Date.now();
+    const r = reserve(this.bucket ?? newBucket(cfg, now), cfg, now);
+    if (r.waitMs > maxWaitMs) return { ok: false, retryAfterMs: r.waitMs };
+    this.bucket = r.bucket;
+    return { ok: true, waitMs: r.waitMs };
+  }
+
   // ---- internals ----
 
   private async deliverNow(req: DeliverRequest): Promise<DeliverOutcome> {
@@ -298,6 +322,11 @@ export class Contact extends DurableObject<Env> {
       }));
       await recordStats(this.env, [{ ...ref, metric: "skipped", reason: recheck.reason }]);
       return { status: "skipped", reason: recheck.reason };
+    }
+    if (this.env.RESEND_API_KEY) {
+      const slot = await pacer(this.env).reserveSlot(rateLimit(this.env), MAX_PACE_WAIT_MS);
+      if (!slot.ok) return { status: "retry", afterMs: slot.retryAfterMs, reason: "paced" };
+      if (slot.waitMs > 0) await new Promise((r) => setTimeout(r, slot.waitMs));
     }
     const result = await this.sender().send({
       idempotencyKey: effect.key,
@@ -370,7 +399,7 @@ export class Contact extends DurableObject<Env> {
   private sender(): Sender {
     const key = this.env.RESEND_API_KEY;
     if (key) {
-      const baseUrl = (this.env as { RESEND_BASE_URL?: string }).RESEND_BASE_URL;
+      const baseUrl = this.env.RESEND_BASE_URL;
       return new ResendSender({ apiKey: key, ...(baseUrl ? { baseUrl } : {}) });
     }
     return new OutboxSender(devOutbox(this.env));
@@ -470,6 +499,15 @@ function touchOf(r: StepRef, group: Group, kind: Touch["kind"], at: number): Tou
 
 function siteRef(site: string, at: number, contact: string) {
   return { site, trigger: "", step: null, variant: null, group: "treated" as const, at, contact };
+}
+
+function pacer(env: Env) {
+  return env.CONTACTS.get(env.CONTACTS.idFromName(PACER));
+}
+
+function rateLimit(env: Env): number {
+  const n = Number(env.RESEND_RATE_LIMIT);
+  return Number.isFinite(n) && n > 0 ? Math.min(n, 1000) : DEFAULT_RATE_PER_SEC;
 }
 
 /** The dev outbox lives in one Contact object; only used when RESEND_API_KEY is absent. */

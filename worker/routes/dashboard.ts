@@ -1,0 +1,63 @@
+// GET /admin: the stats dashboard (HTML) for ?site=…&from=…&to=…, or the sign-in page when the
+// request carries neither the admin bearer token nor a session cookie (see admin.ts). The page
+// itself is a pure view (worker/stats/dashboard-view.ts).
+import { Hono } from "hono";
+import { dashboardPage, type DashboardView } from "../stats/dashboard-view.ts";
+import { DEFAULT_RANGE_DAYS, parseStatsQuery } from "../stats/schema.ts";
+import { addDays, dayOf } from "../stats/rows.ts";
+import { ADMIN_HTML_HEADERS, requireAdmin } from "./admin.ts";
+import { siteReport } from "./stats.ts";
+
+export const dashboard = new Hono<{ Bindings: Env }>();
+
+/** Site ids with a stored config (first 100), for the picker and the default site. */
+async function knownSites(kv: KVNamespace): Promise<string[]> {
+  const list = await kv.list({ prefix: "site:", limit: 100 });
+  return list.keys.map((k) => k.name.slice("site:".length)).sort();
+}
+
+dashboard.get("/admin", requireAdmin, async (c) => {
+  const now = Date.now();
+  const sites = await knownSites(c.env.NUDGE_CONFIG);
+  const input = c.req.query();
+  const site = input.site ?? sites[0] ?? "";
+  const view: DashboardView = {
+    sites,
+    site,
+    from: input.from ?? addDays(dayOf(now), 1 - DEFAULT_RANGE_DAYS),
+    to: input.to ?? dayOf(now),
+    report: null,
+  };
+  const html = (status: 200 | 400 | 404, v: DashboardView) =>
+    c.html(dashboardPage(v), status, ADMIN_HTML_HEADERS);
+
+  if (!site) {
+    return html(200, {
+      ...view,
+      notice: {
+        kind: "info",
+        title: "No site configured yet.",
+        lines: ["Store a site config with `npx nudge push FILE`, then reload this page."],
+      },
+    });
+  }
+  const q = parseStatsQuery({ ...input, site }, now);
+  if (!q.ok) {
+    return html(400, {
+      ...view,
+      notice: {
+        kind: "error",
+        title: "Those filters are not valid.",
+        lines: q.issues.map((i) => `${i.path}: ${i.message}`),
+      },
+    });
+  }
+  const r = await siteReport(c.env, q.value);
+  if (!r.ok) {
+    return html(404, {
+      ...view,
+      notice: { kind: "error", title: `No site "${site}" is configured.` },
+    });
+  }
+  return html(200, { ...view, from: q.value.from, to: q.value.to, report: r.report });
+});

@@ -1,0 +1,206 @@
+// The dashboard at GET /admin as one HTML string: filters, site totals, the daily chart,
+// suppression, recent failures and per trigger a funnel, lift, reasons and steps. Pure: the
+// route loads the report and passes it in. No scripts; everything interpolated is escaped.
+import { dailyChart } from "./chart.ts";
+import { esc, fmtInt, fmtPct, fmtPp, fmtRevenue, page, stepLabel } from "./page.ts";
+import type { Funnel, Lift, ReasonCount, Report, TriggerReport } from "./report.ts";
+import type { FailureRow } from "./rows.ts";
+
+export interface DashboardView {
+  /** Known site ids (for the picker). */
+  sites: readonly string[];
+  site: string;
+  from: string;
+  to: string;
+  report: Report | null;
+  notice?: { kind: "info" | "error"; title: string; lines?: readonly string[] };
+}
+
+function header(v: DashboardView): string {
+  return `<header class="top"><div class="brand">Nudge<span>stats</span></div>
+<form class="filters" method="get" action="/admin">
+<label>Site<input name="site" value="${esc(v.site)}" list="nudge-sites" autocomplete="off" spellcheck="false" required></label>
+<datalist id="nudge-sites">${v.sites.map((s) => `<option value="${esc(s)}">`).join("")}</datalist>
+<label>From<input type="date" name="from" value="${esc(v.from)}"></label>
+<label>To<input type="date" name="to" value="${esc(v.to)}"></label>
+<button type="submit">Show</button></form>
+<form method="post" action="/admin/logout"><button class="ghost" type="submit">Sign out</button></form></header>`;
+}
+
+function card(label: string, value: string, sub = ""): string {
+  return `<div class="card"><div class="k">${esc(label)}</div><div class="v num">${value}</div>${
+    sub ? `<div class="s">${sub}</div>` : ""
+  }</div>`;
+}
+
+function totals(r: Report): string {
+  const t = r.totals;
+  return `<section class="cards" aria-label="Totals">
+${card("Sent", fmtInt(t.sent), `${fmtInt(t.skipped)} skipped · ${fmtInt(t.failed)} failed`)}
+${card("Delivered", fmtInt(t.delivered), `${fmtPct(t.delivered, t.sent)} of sent`)}
+${card("Opened", fmtInt(t.opened), `${fmtPct(t.opened, t.delivered || t.sent)} open rate`)}
+${card("Clicked", fmtInt(t.clicked), `${fmtPct(t.clicked, t.delivered || t.sent)} click rate`)}
+${card("Converted", fmtInt(t.converted), `${fmtPct(t.converted, t.sent)} of sent`)}
+${card("Revenue", esc(fmtRevenue(t.revenue)), "last-touch, attributed")}
+</section>`;
+}
+
+const FUNNEL_ROWS: { key: keyof Omit<Funnel, "revenue">; label: string; base?: "sent" }[] = [
+  { key: "entered", label: "Entered" },
+  { key: "due", label: "Due" },
+  { key: "sent", label: "Sent" },
+  { key: "delivered", label: "Delivered", base: "sent" },
+  { key: "opened", label: "Opened", base: "sent" },
+  { key: "clicked", label: "Clicked", base: "sent" },
+  { key: "converted", label: "Converted", base: "sent" },
+];
+
+function funnelBars(f: Funnel): string {
+  const max = Math.max(1, ...FUNNEL_ROWS.map((r) => f[r.key]));
+  const rows = FUNNEL_ROWS.map(({ key, label, base }) => {
+    const v = f[key];
+    const width = v > 0 ? Math.max(0.5, (v / max) * 100) : 0;
+    const share = base ? fmtPct(v, f[base]) : "";
+    return `<span class="l">${label}</span><span class="track"><span class="fill${
+      base ? " soft" : ""
+    }" style="display:block;width:${width.toFixed(1)}%"></span></span><span class="n num">${fmtInt(v)}<small>${share}</small></span>`;
+  }).join("");
+  return `<div class="funnel" role="table" aria-label="Funnel">${rows}</div>`;
+}
+
+/** The interval drawn on a −x…+x scale around 0 (x = the largest |bound|, at least 5 pp). */
+function intervalSvg(d: number, lo: number, hi: number): string {
+  const span = Math.max(0.05, Math.abs(lo), Math.abs(hi)) * 1.1;
+  const x = (v: number) => (((v + span) / (2 * span)) * 100).toFixed(2);
+  const color = lo > 0 ? "var(--good)" : hi < 0 ? "var(--bad)" : "var(--muted)";
+  return `<svg class="ci" viewBox="0 0 100 18" preserveAspectRatio="none" aria-hidden="true">
+<line x1="50" x2="50" y1="0" y2="18" stroke="#98a2b3" stroke-dasharray="2 2" vector-effect="non-scaling-stroke"/>
+<line x1="${x(lo)}" x2="${x(hi)}" y1="9" y2="9" stroke="${color}" stroke-width="4" stroke-linecap="round" vector-effect="non-scaling-stroke"/>
+<line x1="${x(d)}" x2="${x(d)}" y1="3" y2="15" stroke="${color}" stroke-width="3" vector-effect="non-scaling-stroke"/></svg>`;
+}
+
+function liftBlock(l: Lift): string {
+  const rates = `<dl class="kv num">
+<dt>Treated</dt><dd>${fmtInt(l.treated.converted)} / ${fmtInt(l.treated.entered)} · ${fmtPct(l.treated.converted, l.treated.entered)}</dd>
+<dt>Holdout</dt><dd>${fmtInt(l.holdout.converted)} / ${fmtInt(l.holdout.entered)} · ${fmtPct(l.holdout.converted, l.holdout.entered)}</dd></dl>`;
+  let body: string;
+  if (l.holdout.entered === 0) {
+    body = `<p class="muted">No holdout episodes in this period. Add <code>"holdout": 0.1</code> to the trigger to measure lift.</p>`;
+  } else if (l.difference === null || l.interval === null) {
+    body = `<p class="muted">No treated episodes in this period.</p>`;
+  } else {
+    const [lo, hi] = l.interval;
+    const cls = lo > 0 ? "good" : hi < 0 ? "bad" : "";
+    body = `<div><span class="big num ${cls}">${fmtPp(l.difference)}</span> ${
+      l.enoughData ? "" : `<span class="badge warn">not enough data</span>`
+    }</div><div class="muted num">95% CI ${fmtPp(lo)} to ${fmtPp(hi)}</div>${intervalSvg(l.difference, lo, hi)}${
+      l.enoughData
+        ? ""
+        : `<p class="muted" style="margin:6px 0 0">Needs at least 5 conversions and 5 non-conversions in each group before the interval means much.</p>`
+    }`;
+  }
+  return `<div class="lift"><h4 style="margin-top:0">Lift (conversion, treated vs holdout)</h4>${body}${rates}</div>`;
+}
+
+function reasonList(title: string, list: readonly ReasonCount[], limit = 5): string {
+  if (list.length === 0) return "";
+  const shown = list.slice(0, limit);
+  const rest = list.slice(limit).reduce((s, r) => s + r.count, 0);
+  return `<h4>${esc(title)}</h4><ul class="reasons">${shown
+    .map((r) => `<li><span>${esc(r.reason)}</span><span class="num">${fmtInt(r.count)}</span></li>`)
+    .join("")}${rest ? `<li><span class="muted">other</span><span class="num">${fmtInt(rest)}</span></li>` : ""}</ul>`;
+}
+
+function stepsTable(t: TriggerReport): string {
+  if (t.steps.length === 0) return "";
+  const rows = t.steps
+    .map(
+      (s) => `<tr><td>${esc(stepLabel(s.step, s.variant))}</td><td>${fmtInt(s.funnel.due)}</td><td>${fmtInt(
+        s.funnel.sent,
+      )}</td><td>${fmtInt(s.funnel.skipped)}</td><td>${fmtInt(s.funnel.delivered)}</td><td>${fmtInt(
+        s.funnel.opened,
+      )} <span class="muted">${fmtPct(s.funnel.opened, s.funnel.sent)}</span></td><td>${fmtInt(
+        s.funnel.clicked,
+      )} <span class="muted">${fmtPct(s.funnel.clicked, s.funnel.sent)}</span></td><td>${fmtInt(
+        s.funnel.converted,
+      )}</td><td>${esc(fmtRevenue(s.funnel.revenue))}</td><td>${fmtInt(s.holdout.sent)}</td></tr>`,
+    )
+    .join("");
+  return `<h4>Steps and variants</h4><div class="scroll"><table class="num"><thead><tr><th>Step</th><th>Due</th><th>Sent</th><th>Skipped</th><th>Delivered</th><th>Opened</th><th>Clicked</th><th>Converted</th><th>Revenue</th><th title="Would have been sent (holdout)">Held out</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+function triggerPanel(t: TriggerReport): string {
+  const f = t.funnel;
+  const idle = f.entered + f.due + f.sent + f.skipped + t.holdout.entered === 0;
+  return `<article class="panel trigger" id="trigger-${esc(t.trigger)}">
+<header><h3>${esc(t.trigger)}</h3><span class="muted num">${fmtInt(f.entered + t.holdout.entered)} entered · ${fmtInt(f.sent)} sent · ${esc(
+    fmtRevenue(f.revenue),
+  )} revenue</span></header>
+${idle ? `<p class="empty">No activity in this period.</p>` : ""}
+<div class="cols"><div>${funnelBars(f)}
+<dl class="kv num" style="margin-top:12px"><dt>Skipped</dt><dd>${fmtInt(f.skipped)}</dd><dt>Failed</dt><dd>${fmtInt(
+    f.failed,
+  )}</dd><dt>Cancelled</dt><dd>${fmtInt(f.cancelled + t.holdout.cancelled)}</dd><dt>Unsubscribed</dt><dd>${fmtInt(
+    f.unsubscribed,
+  )}</dd><dt>Bounced · complained</dt><dd>${fmtInt(f.bounced)} · ${fmtInt(f.complained)}</dd></dl></div>
+<div>${liftBlock(t.lift)}${reasonList("Top skip reasons", t.skipReasons)}${reasonList(
+    "Cancel reasons",
+    t.cancelReasons,
+  )}${reasonList("Failure reasons", t.failReasons)}</div></div>
+${idle ? "" : `<h4>Daily</h4>${dailyChart(t.daily, { height: 90, label: `${t.trigger} daily` })}`}
+${stepsTable(t)}</article>`;
+}
+
+function failuresPanel(list: readonly FailureRow[]): string {
+  if (list.length === 0) {
+    return `<section class="panel"><h2>Recent failed sends</h2><p class="empty">No failed sends in this period.</p></section>`;
+  }
+  const rows = list
+    .slice(0, 20)
+    .map(
+      (f) =>
+        `<tr><td class="t">${esc(new Date(f.at).toISOString().slice(0, 16).replace("T", " "))}</td><td class="t">${esc(
+          f.trigger || "–",
+        )}</td><td>${esc(stepLabel(f.step, f.variant))}</td><td class="t">${esc(
+          f.reason || "unknown",
+        )}</td><td class="t muted" title="${esc(f.contact)}">${esc(f.contact ? `${f.contact.slice(0, 10)}…` : "–")}</td></tr>`,
+    )
+    .join("");
+  return `<section class="panel"><h2>Recent failed sends <span class="badge">${fmtInt(list.length)}</span></h2>
+<div class="scroll"><table><thead><tr><th>Time (UTC)</th><th style="text-align:left">Trigger</th><th>Step</th><th style="text-align:left">Reason</th><th style="text-align:left">Contact</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
+}
+
+function suppressionPanel(r: Report): string {
+  const s = r.suppression;
+  return `<section class="panel"><h2>Suppression</h2><dl class="kv num">
+<dt>Unsubscribed</dt><dd>${fmtInt(s.unsubscribed)}</dd><dt>Bounced</dt><dd>${fmtInt(
+    s.bounced,
+  )}</dd><dt>Complained</dt><dd>${fmtInt(s.complained)}</dd></dl>
+<p class="muted" style="margin:10px 0 0;font-size:12px">New suppressions in this period, all triggers.</p></section>`;
+}
+
+function noticeBlock(n: NonNullable<DashboardView["notice"]>): string {
+  return `<div class="notice ${n.kind === "error" ? "error" : ""}" role="${n.kind === "error" ? "alert" : "status"}"><strong>${esc(
+    n.title,
+  )}</strong>${n.lines?.length ? `<ul>${n.lines.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : ""}</div>`;
+}
+
+export function dashboardPage(v: DashboardView): string {
+  const r = v.report;
+  const title = `<div class="title"><h1>${esc(v.site || "Nudge")}</h1>${
+    r ? `<span class="muted num">${esc(r.from)} – ${esc(r.to)} (UTC)</span>` : ""
+  }</div>`;
+  const body = r
+    ? `${totals(r)}<section class="panel"><h2>Daily email activity</h2>${dailyChart(r.daily, {
+        height: 180,
+        label: "Daily email activity",
+      })}</section>
+<div class="grid2">${suppressionPanel(r)}${failuresPanel(r.recentFailures)}</div>
+<h2 class="section-title">Triggers</h2>
+${r.triggers.length ? r.triggers.map(triggerPanel).join("") : `<p class="empty">This site has no triggers and no recorded activity.</p>`}`
+    : "";
+  return page(
+    `${v.site ? `${v.site} · ` : ""}Nudge stats`,
+    `${header(v)}<main>${title}${v.notice ? noticeBlock(v.notice) : ""}${body}</main>`,
+  );
+}
