@@ -1,62 +1,110 @@
-// Ingest bench: N simulated visitors POST event batches to /e on `wrangler dev` (loopback);
-// an empty route on the same worker is measured in the same run for the ratio. Also checks
-// events stored == events sent and measures SQLite rows written per event.
-import { load, type LoadResult } from "./load.ts";
-import { startStack } from "../test/browser/support/stack.ts";
+// Ingest bench: N simulated visitors POST event batches to /e on `wrangler dev` (loopback); an
+// empty route on the same worker is measured in the same run for the ratio. Also checks events
+// stored == events sent, measures SQLite rows written per event, and prices a million events
+// with Cloudflare's published Workers Paid rates (see PRICE and bench/README.md).
+import { load, percentile, type LoadResult } from "./load.ts";
+import { startStack, type Stack } from "../test/browser/support/stack.ts";
 
-export interface IngestFigures {
-  ingestEventsPerSec: number;
-  ingestRequestsPerSec: number;
-  ingestP50Ms: number;
-  ingestP99Ms: number;
-  emptyRequestsPerSec: number;
-  emptyP50Ms: number;
-  emptyP99Ms: number;
-  ingestRatio: number;
-  eventsSent: number;
-  eventsStored: number;
-  rowsWrittenPerEvent: number;
-  costPerMillionEventsUsd: number;
+export interface IngestOptions {
   visitors: number;
+  batchesPerVisitor: number;
   concurrency: number;
+  /** Batches sent one at a time (fresh visitors) to estimate a Durable Object's active time. */
+  serialSamples: number;
 }
 
-// Cloudflare list prices (Workers Paid, 2026): Workers requests $0.30/M, Durable Object
-// requests $0.15/M, DO SQLite rows written $1.00/M, DO duration $12.50 per M GB-s (128 MB).
-const PRICE = { workerReq: 0.3, doReq: 0.15, rowWritten: 1.0, gbSecond: 12.5 / 1e6 };
+/**
+ * Cloudflare Workers Paid list prices beyond the included monthly amounts (USD), from
+ * developers.cloudflare.com/workers/platform/pricing and /durable-objects/platform/pricing:
+ * Workers requests $0.30/M (10 M included), CPU $0.02 per M CPU-ms (30 M included),
+ * Durable Object requests $0.15/M (1 M included; every RPC method call is one request),
+ * DO duration $12.50 per M GB-s at 128 MB per object (400 k GB-s included),
+ * SQLite rows written $1.00/M (50 M included), rows read $0.001/M (25 B included).
+ */
+export const PRICE = {
+  workerRequest: 0.3 / 1e6,
+  workerCpuMs: 0.02 / 1e6,
+  doRequest: 0.15 / 1e6,
+  doGbSecond: 12.5 / 1e6,
+  doGb: 0.128,
+  rowWritten: 1.0 / 1e6,
+  rowRead: 0.001 / 1e6,
+};
 
-export async function benchIngest(opts = { visitors: 400, batchesPerVisitor: 3, concurrency: 32 }) {
-  const stack = await startStack({ site: "bench" });
+/** Assumptions the bench cannot measure on local workerd (stated in bench/README.md). */
+export const ASSUME = {
+  /** Worker CPU per /e request (zod validation, JSON, routing): not measurable in wrangler dev. */
+  workerCpuMs: 1,
+  /** Rows read per batch: the state and base rows (worker/visitor/storage.ts), plus the outbox MIN. */
+  rowsReadPerBatch: 3,
+  /** Rows written per stats event in the Stats object: uniques row + its index + counter upsert. */
+  statsRowsPerEvent: 4,
+  /** setAlarm on SQLite-backed objects writes metadata; counted as one row per batch (upper bound). */
+  alarmRowsPerBatch: 1,
+};
+
+const STAT_MSGS = new Set(["episode.started", "episode.cancelled", "step.due"]);
+
+/** Counts server log lines by `msg` (wrangler dev prints the worker's JSON log lines). */
+function countMsgs(lines: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const l of lines) {
+    const i = l.indexOf("{");
+    if (i < 0) continue;
+    try {
+      const msg = (JSON.parse(l.slice(i)) as { msg?: unknown }).msg;
+      if (typeof msg === "string") out.set(msg, (out.get(msg) ?? 0) + 1);
+    } catch {
+      /* not a log line */
+    }
+  }
+  return out;
+}
+
+export async function benchIngest(
+  opts: IngestOptions = { visitors: 400, batchesPerVisitor: 3, concurrency: 32, serialSamples: 60 },
+): Promise<Record<string, number | string>> {
+  const stack: Stack = await startStack({ site: "bench" });
   try {
     const { visitors, batchesPerVisitor, concurrency } = opts;
     const origin = stack.demo;
-    const vids = Array.from({ length: visitors }, (_, i) => `bench${String(i).padStart(6, "0")}${"x".repeat(10)}`);
-    let sent = 0;
-    let accepted = 0;
-    let rows = 0;
-    const total = visitors * batchesPerVisitor;
-    const body = (i: number) => {
-      const vid = vids[i % visitors]!;
+    const vid = (prefix: string, i: number) =>
+      `${prefix}${String(i).padStart(6, "0")}${"x".repeat(10)}`;
+    const vids = Array.from({ length: visitors }, (_, i) => vid("bench", i));
+    const post = (v: string, i: number, count?: (n: number) => void) => {
       const n = 1 + (i % 3);
+      count?.(n);
       const events = Array.from({ length: n }, (_, k) => ({
         id: `e${i}x${k}${"0".repeat(8)}`,
         name: k === 1 ? "product" : "page",
         url: `${origin}/p/mug-classic`,
-        data: k === 1 ? { id: "mug-classic", name: "Classic Stoneware Mug", price: 18, currency: "EUR" } : {},
+        data:
+          k === 1
+            ? { id: "mug-classic", name: "Classic Stoneware Mug", price: 18, currency: "EUR" }
+            : {},
       }));
-      sent += n;
-      return JSON.stringify({ site: "bench", vid, tz: "Europe/Paris", events });
+      return fetch(`${stack.worker}/e`, {
+        method: "POST",
+        headers: { "content-type": "text/plain", origin },
+        body: JSON.stringify({ site: "bench", vid: v, tz: "Europe/Paris", events }),
+      });
     };
-    // Warm up both routes (isolate, Durable Object class, config cache).
-    await fetch(`${stack.worker}/_ping`);
+
+    // Warm-up (not counted): the isolate, the config cache and the Durable Object classes.
+    for (let i = 0; i < 8; i++) {
+      await (await fetch(`${stack.worker}/_ping`)).arrayBuffer();
+      await (await post(vid("warm", i), i)).arrayBuffer();
+    }
+
+    // 1. Throughput: `concurrency` clients, every batch to one of `visitors` visitors.
+    let sent = 0;
+    let accepted = 0;
+    let rows = 0;
+    const total = visitors * batchesPerVisitor;
+    const logsBefore = stack.logs.length;
     const ingest: LoadResult = await load(
-      { total, concurrency, maxMs: 60_000 },
-      (i) =>
-        fetch(`${stack.worker}/e`, {
-          method: "POST",
-          headers: { "content-type": "text/plain", origin },
-          body: body(i),
-        }),
+      { total, concurrency, maxMs: 90_000 },
+      (i) => post(vids[i % visitors]!, i, (n) => (sent += n)),
       async (_i, res) => {
         if (res.status === 202) {
           const r = (await res.json()) as { accepted: number; rowsWritten: number };
@@ -65,20 +113,68 @@ export async function benchIngest(opts = { visitors: 400, batchesPerVisitor: 3, 
         } else await res.arrayBuffer();
       },
     );
-    const empty = await load({ total, concurrency, maxMs: 60_000 }, () => fetch(`${stack.worker}/_ping`));
-    // Read every visitor back through the admin API: what is stored must equal what was sent.
+    const empty = await load({ total, concurrency, maxMs: 90_000 }, () =>
+      fetch(`${stack.worker}/_ping`),
+    );
+    const msgs = countMsgs(stack.logs.slice(logsBefore));
+    const statEvents = [...STAT_MSGS].reduce((a, m) => a + (msgs.get(m) ?? 0), 0);
+    const contactCalls = msgs.get("contact.linked") ?? 0;
+
+    // 2. Read every visitor back through the admin API: stored must equal sent.
     let stored = 0;
-    for (const vid of vids) {
-      const res = await stack.admin(`/admin/api/visitors/bench/${vid}`);
-      if (res.status === 200) stored += ((await res.json()) as { profile: { recentIds: string[] } }).profile.recentIds.length;
+    for (const v of vids) {
+      const res = await stack.admin(`/admin/api/visitors/bench/${v}`);
+      if (res.status === 200) {
+        stored += ((await res.json()) as { profile: { recentIds: string[] } }).profile.recentIds
+          .length;
+      } else await res.arrayBuffer();
     }
-    const eventsPerRequest = sent / ingest.requests;
-    const rowsPerEvent = rows / Math.max(1, accepted);
-    const doSeconds = (ingest.p50Ms / 1000) * 0.5; // rough: half of the request's wall time is in the DO
-    const costPerMillion =
-      (1e6 / eventsPerRequest) * ((PRICE.workerReq + PRICE.doReq) / 1e6 + doSeconds * 0.128 * PRICE.gbSecond) +
-      1e6 * rowsPerEvent * (PRICE.rowWritten / 1e6);
-    const figures: IngestFigures = {
+
+    // 3. One batch at a time to fresh visitors (a new object each, as for a new shopper), and the
+    // empty route at the same pace: the difference bounds the Durable Object's active time.
+    const serialIngest: number[] = [];
+    const serialEmpty: number[] = [];
+    for (let i = 0; i < opts.serialSamples; i++) {
+      let t = performance.now();
+      await (await post(vid("serial", i), 1)).arrayBuffer();
+      serialIngest.push(performance.now() - t);
+      t = performance.now();
+      await (await fetch(`${stack.worker}/_ping`)).arrayBuffer();
+      serialEmpty.push(performance.now() - t);
+    }
+    serialIngest.sort((a, b) => a - b);
+    serialEmpty.sort((a, b) => a - b);
+    const serialIngestP50 = percentile(serialIngest, 50);
+    const serialEmptyP50 = percentile(serialEmpty, 50);
+    const doActiveMs = Math.max(1, serialIngestP50 - serialEmptyP50);
+
+    // 4. Cost of one million events at list prices (beyond the included amounts).
+    const batches = ingest.statuses["202"] ?? 0;
+    const eventsPerBatch = accepted / Math.max(1, batches);
+    const perBatch = 1e6 / eventsPerBatch;
+    const statsPerEvent = statEvents / Math.max(1, accepted);
+    const cost = {
+      workerRequests: perBatch * PRICE.workerRequest,
+      workerCpu: perBatch * ASSUME.workerCpuMs * PRICE.workerCpuMs,
+      // One Visitor RPC per batch; one Stats RPC per stats event (upper bound: they are batched
+      // per shard); one Contact RPC per newly identified visitor.
+      doRequests:
+        (perBatch + 1e6 * statsPerEvent + (1e6 * contactCalls) / Math.max(1, accepted)) *
+        PRICE.doRequest,
+      doDuration: perBatch * (doActiveMs / 1000) * PRICE.doGb * PRICE.doGbSecond,
+      rowsWritten:
+        (1e6 * (rows / Math.max(1, accepted)) +
+          perBatch * ASSUME.alarmRowsPerBatch +
+          1e6 * statsPerEvent * ASSUME.statsRowsPerEvent) *
+        PRICE.rowWritten,
+      rowsRead: perBatch * ASSUME.rowsReadPerBatch * PRICE.rowRead,
+    };
+    const costTotal = Object.values(cost).reduce((a, b) => a + b, 0);
+
+    if (ingest.statuses["202"] !== ingest.requests)
+      console.warn("ingest statuses:", ingest.statuses);
+    if (stored !== sent) console.warn(`ingest: ${sent} events sent but ${stored} stored`);
+    return {
       ingestEventsPerSec: round(sent / ingest.seconds),
       ingestRequestsPerSec: round(ingest.rps),
       ingestP50Ms: round(ingest.p50Ms),
@@ -87,17 +183,23 @@ export async function benchIngest(opts = { visitors: 400, batchesPerVisitor: 3, 
       emptyP50Ms: round(empty.p50Ms),
       emptyP99Ms: round(empty.p99Ms),
       ingestRatio: round(ingest.rps / empty.rps, 3),
+      ingestSerialP50Ms: round(serialIngestP50),
+      emptySerialP50Ms: round(serialEmptyP50),
       eventsSent: sent,
       eventsStored: stored,
-      rowsWrittenPerEvent: round(rowsPerEvent, 3),
-      costPerMillionEventsUsd: round(costPerMillion, 3),
-      visitors,
-      concurrency,
+      eventsPerBatch: round(eventsPerBatch, 2),
+      rowsWrittenPerEvent: round(rows / Math.max(1, accepted), 3),
+      statsEventsPerEvent: round(statsPerEvent, 3),
+      costPerMillionEventsUsd: round(costTotal, 3),
+      costWorkerRequestsUsd: round(cost.workerRequests, 3),
+      costWorkerCpuUsd: round(cost.workerCpu, 3),
+      costDoRequestsUsd: round(cost.doRequests, 3),
+      costDoDurationUsd: round(cost.doDuration, 3),
+      costRowsWrittenUsd: round(cost.rowsWritten, 3),
+      costRowsReadUsd: round(cost.rowsRead, 4),
+      ingestVisitors: visitors,
+      ingestConcurrency: concurrency,
     };
-    if (ingest.statuses["202"] !== ingest.requests) {
-      console.warn("ingest statuses:", ingest.statuses);
-    }
-    return figures;
   } finally {
     await stack.stop();
   }

@@ -8,8 +8,9 @@ export const USAGE = `usage: nudge <command> [options]
   push FILE [--local] [--persist-to DIR] validate, then write site:<id> to KV through wrangler
   pull SITE [--local] [--persist-to DIR] print the stored config of SITE
   render TEMPLATE --data FILE [--out DIR] render a template to HTML and text for preview
-  stats SITE [--from DAY] [--to DAY] [--url URL]
-                                         print the funnel per trigger (needs ADMIN_TOKEN)`;
+  stats SITE [--from DAY] [--to DAY] [--url URL] [--token T] [--json]
+                                         print funnels, lift and skip reasons per trigger
+                                         (token: NUDGE_ADMIN_TOKEN; url: NUDGE_URL)`;
 
 export interface Io {
   out(line: string): void;

@@ -2,13 +2,25 @@
 // demo store on http://127.0.0.1:8080. Creates .dev.vars with local-only secrets and seeds the
 // local KV with the demo config when they are absent. Without RESEND_API_KEY, email goes to the
 // dev outbox at http://127.0.0.1:8787/_dev/outbox.
+//
+// Shutdown: Ctrl-C, SIGTERM or SIGHUP stop everything. wrangler dev runs in its own process
+// group (npx → wrangler → workerd, esbuild), so stopping signals the whole group, escalating to
+// SIGKILL after a grace period; and if whoever started us dies without passing the signal on
+// (`npm start` killed with SIGTERM does that), we notice the orphaning and stop too.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { clearInterval, setInterval } from "node:timers";
+import { fileURLToPath } from "node:url";
 import { createDemoServer } from "../demo/server.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
 
 const WORKER_PORT = Number(process.env.NUDGE_WORKER_PORT ?? 8787);
 const DEMO_PORT = Number(process.env.NUDGE_DEMO_PORT ?? 8080);
 const PERSIST = process.env.NUDGE_PERSIST_TO ?? ".wrangler/state";
+const GRACE_MS = 5000;
 
 if (!existsSync(".dev.vars")) {
   writeFileSync(
@@ -29,11 +41,14 @@ if (!existsSync(".dev.vars")) {
 const wrangler = (args, opts = {}) =>
   spawnSync("npx", ["wrangler", ...args], { encoding: "utf8", ...opts });
 
-const existing = wrangler(["kv", "key", "get", "site:demo", "--binding", "NUDGE_CONFIG", "--local", "--persist-to", PERSIST]);
+const kvArgs = ["--binding", "NUDGE_CONFIG", "--local", "--persist-to", PERSIST];
+const existing = wrangler(["kv", "key", "get", "site:demo", ...kvArgs]);
 if (existing.status !== 0 || !existing.stdout.includes('"site"')) {
   const put = wrangler(
-    ["kv", "key", "put", "site:demo", "--binding", "NUDGE_CONFIG", "--local", "--persist-to", PERSIST, "--path", "demo/site-config.json"],
-    { stdio: "inherit" },
+    ["kv", "key", "put", "site:demo", ...kvArgs, "--path", "demo/site-config.json"],
+    {
+      stdio: "inherit",
+    },
   );
   if (put.status !== 0) process.exit(put.status ?? 1);
   console.log("seeded local KV with demo/site-config.json as site:demo");
@@ -41,23 +56,78 @@ if (existing.status !== 0 || !existing.stdout.includes('"site"')) {
 
 const dev = spawn(
   "npx",
-  ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(WORKER_PORT), "--persist-to", PERSIST, "--show-interactive-dev-session=false"],
-  { stdio: "inherit" },
+  [
+    "wrangler",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(WORKER_PORT),
+    "--persist-to",
+    PERSIST,
+    "--show-interactive-dev-session=false",
+  ],
+  { stdio: "inherit", detached: true },
 );
 const demo = createDemoServer({ worker: `http://127.0.0.1:${WORKER_PORT}`, site: "demo" });
+
+/** Signals wrangler's whole process group; false once the group is gone. */
+function signalDev(signal) {
+  try {
+    process.kill(-dev.pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  demo.close();
+  demo.closeAllConnections?.();
+  signalDev("SIGINT");
+  const started = Date.now();
+  const poll = setInterval(() => {
+    // signal 0 only probes: the group is gone once no member is left.
+    if (!signalDev(0)) {
+      clearInterval(poll);
+      process.exit(code);
+    }
+    if (Date.now() - started > GRACE_MS) {
+      signalDev("SIGKILL");
+      clearInterval(poll);
+      process.exit(code);
+    }
+  }, 100);
+}
+
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => stop(0));
+process.on("uncaughtException", (err) => {
+  console.error(err);
+  stop(1);
+});
+
+// Orphaned (our parent exited without telling us): stop rather than run on unattended.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop(0);
+}, 1000);
+
+demo.on("error", (err) => {
+  console.error(`demo store could not listen on 127.0.0.1:${DEMO_PORT}: ${err.message}`);
+  stop(1);
+});
 demo.listen(DEMO_PORT, "127.0.0.1", () => {
   console.log(`\n  demo store   http://127.0.0.1:${DEMO_PORT}`);
   console.log(`  worker       http://127.0.0.1:${WORKER_PORT}  (snippet at /nudge.js)`);
   console.log(`  dev outbox   http://127.0.0.1:${WORKER_PORT}/_dev/outbox`);
   console.log(`  dashboard    http://127.0.0.1:${WORKER_PORT}/admin  (token: see .dev.vars)\n`);
 });
-const stop = () => {
-  demo.close();
-  dev.kill("SIGINT");
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+
 dev.on("exit", (code) => {
-  demo.close();
-  process.exit(code ?? 0);
+  if (stopping) return;
+  // wrangler itself ended (a crash or a port in use): take the rest of its group and the demo down.
+  stop(code ?? 1);
 });

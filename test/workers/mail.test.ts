@@ -40,7 +40,7 @@ describe("mail in workerd", () => {
   it("signs and verifies tokens and webhooks", async () => {
     const tok = await signToken(
       "k",
-      { kind: "unsubscribe", site: "demo", email: "a@b.co" },
+      { kind: "unsubscribe", site: "demo", contact: "c0ffee" },
       { now: 0 },
     );
     expect(await verifyToken("k", tok, 1, "unsubscribe")).toMatchObject({ ok: true });

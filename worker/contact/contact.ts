@@ -187,8 +187,13 @@ export class Contact extends DurableObject<Env> {
   }
 
   /** Unsubscribe (one-click or page). Takes effect for every later delivery at once. */
-  async unsubscribe(site: string, contact: string, email: string): Promise<{ changed: boolean }> {
-    return this.suppressNow(site, contact, email, "unsubscribed", null);
+  async unsubscribe(site: string, contact: string): Promise<{ changed: boolean }> {
+    return this.suppressNow(site, contact, this.load()?.email ?? "", "unsubscribed", null);
+  }
+
+  /** The address behind an identity token (null when erased or unknown). */
+  async emailOf(): Promise<string | null> {
+    return this.load()?.email || null;
   }
 
   /** A verified Resend webhook event for this contact. Duplicate svix-ids change nothing. */
@@ -447,7 +452,8 @@ export class Contact extends DurableObject<Env> {
 
   /** Synchronous read-modify-write (no await inside, so nothing interleaves). */
   private mutate(site: string, email: string, fn: (r: ContactRecord) => ContactRecord): ContactRecord {
-    const cur = this.load() ?? fresh(site, email);
+    const loaded = this.load();
+    const cur = loaded ? (loaded.email ? loaded : { ...loaded, email }) : fresh(site, email);
     const next = fn(cur);
     this.ctx.storage.sql.exec(
       `INSERT INTO state (k, v) VALUES ('contact', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,

@@ -15,7 +15,7 @@ export interface LinkSigner {
 }
 
 export interface SendRef extends EmailRefPayload {
-  /** Recipient, carried only by the unsubscribe token. */
+  /** Recipient (kept for callers; no token carries it: tokens name the contact hash). */
   email: string;
 }
 
@@ -31,7 +31,7 @@ export function makeLinkSigner(
   now: number,
 ): LinkSigner {
   const b = trimBase(base);
-  const { email, ...emailRef } = ref;
+  const { email: _email, ...emailRef } = ref;
   const clicks = new Map<string, Promise<string>>();
   return {
     base: b,
@@ -47,7 +47,11 @@ export function makeLinkSigner(
       return `${b}/o/${await signToken(secret, { kind: "open", ...emailRef }, { now })}`;
     },
     async unsubscribe() {
-      const tok = await signToken(secret, { kind: "unsubscribe", site: ref.site, email }, { now });
+      const tok = await signToken(
+        secret,
+        { kind: "unsubscribe", site: ref.site, contact: ref.contact },
+        { now },
+      );
       return `${b}/u/${tok}`;
     },
   };

@@ -29,8 +29,8 @@ describe("tokens", () => {
         step: 1,
         variant: 2,
       },
-      { kind: "unsubscribe", site: "demo", email: "ada@example.com" },
-      { kind: "identity", site: "demo", email: "ada@example.com" },
+      { kind: "unsubscribe", site: "demo", contact: "c0ffee" },
+      { kind: "identity", site: "demo", contact: "c0ffee" },
     ] as const;
     for (const p of payloads) {
       const tok = await signToken(SECRET, p, { now: NOW });
@@ -79,7 +79,7 @@ describe("tokens", () => {
   it("expires identity tokens after 7 days by default; links never expire by default", async () => {
     const id = await signToken(
       SECRET,
-      { kind: "identity", site: "demo", email: "a@b.co" },
+      { kind: "identity", site: "demo", contact: "c0ffee" },
       { now: NOW },
     );
     expect((await verifyToken(SECRET, id, NOW + 6.9 * 86400e3, "identity")).ok).toBe(true);
@@ -99,7 +99,7 @@ describe("tokens", () => {
   it("never accepts a token of another kind (unsubscribe ≠ identity)", async () => {
     const unsub = await signToken(
       SECRET,
-      { kind: "unsubscribe", site: "demo", email: "a@b.co" },
+      { kind: "unsubscribe", site: "demo", contact: "c0ffee" },
       { now: NOW },
     );
     expect(await verifyToken(SECRET, unsub, NOW, "identity")).toEqual({

@@ -23,15 +23,17 @@ export interface EmailRefPayload {
 }
 export type ClickPayload = EmailRefPayload & { kind: "click"; url: string };
 export type OpenPayload = EmailRefPayload & { kind: "open" };
+// Unsubscribe and identity tokens name the contact by its keyed hash, never by address: these
+// tokens end up in URLs, and URLs end up in access logs and analytics.
 export interface UnsubscribePayload {
   kind: "unsubscribe";
   site: string;
-  email: string;
+  contact: string;
 }
 export interface IdentityPayload {
   kind: "identity";
   site: string;
-  email: string;
+  contact: string;
 }
 export type TokenPayload = ClickPayload | OpenPayload | UnsubscribePayload | IdentityPayload;
 export type TokenKind = TokenPayload["kind"];
@@ -80,9 +82,9 @@ function toWire(p: TokenPayload, exp: number): unknown[] {
     case "open":
       return ["o", exp, p.site, p.contact, p.trigger, p.episode, p.step, p.variant];
     case "unsubscribe":
-      return ["u", exp, p.site, p.email];
+      return ["u", exp, p.site, p.contact];
     case "identity":
-      return ["i", exp, p.site, p.email];
+      return ["i", exp, p.site, p.contact];
   }
 }
 
@@ -100,9 +102,9 @@ function fromWire(w: z.infer<typeof Wire>): { payload: TokenPayload; exp: number
       return { exp, payload: { kind: "open", site, contact, trigger, episode, step, variant } };
     }
     case "u":
-      return { exp: w[1], payload: { kind: "unsubscribe", site: w[2], email: w[3] } };
+      return { exp: w[1], payload: { kind: "unsubscribe", site: w[2], contact: w[3] } };
     case "i":
-      return { exp: w[1], payload: { kind: "identity", site: w[2], email: w[3] } };
+      return { exp: w[1], payload: { kind: "identity", site: w[2], contact: w[3] } };
   }
 }
 

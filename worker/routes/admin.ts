@@ -70,7 +70,11 @@ export const requireAdmin = createMiddleware<{ Bindings: Env }>(async (c, next) 
   if (await isAdmin(c)) return next();
   if (isPage(c)) {
     const url = new URL(c.req.url);
-    return c.html(signInPage({ next: safeNext(url.pathname + url.search) }), 401, ADMIN_HTML_HEADERS);
+    return c.html(
+      signInPage({ next: safeNext(url.pathname + url.search) }),
+      401,
+      ADMIN_HTML_HEADERS,
+    );
   }
   throw httpError(401, "unauthorized", undefined, { "www-authenticate": 'Bearer realm="nudge"' });
 });
@@ -93,11 +97,7 @@ admin.post("/admin/login", async (c) => {
   const token = c.env.ADMIN_TOKEN;
   if (!token || !given || !(await safeEqual(given, token))) {
     log("warn", "admin.login_failed", { reason: given ? "wrong_token" : "no_token" });
-    return c.html(
-      signInPage({ next, error: "That token is not valid." }),
-      401,
-      ADMIN_HTML_HEADERS,
-    );
+    return c.html(signInPage({ next, error: "That token is not valid." }), 401, ADMIN_HTML_HEADERS);
   }
   const expires = Date.now() + SESSION_TTL_S * 1000;
   await setSignedCookie(c, SESSION_COOKIE, String(expires), await sessionKey(c.env), {
@@ -113,7 +113,12 @@ admin.post("/admin/login", async (c) => {
 });
 
 admin.post("/admin/logout", (c) => {
-  deleteCookie(c, SESSION_COOKIE, { path: "/admin", secure: true, httpOnly: true, sameSite: "Strict" });
+  deleteCookie(c, SESSION_COOKIE, {
+    path: "/admin",
+    secure: true,
+    httpOnly: true,
+    sameSite: "Strict",
+  });
   c.header("cache-control", "no-store");
   return c.redirect("/admin", 303);
 });

@@ -1,4 +1,4 @@
-// /admin/api/contacts/:site/:email: read a contact (suppression, sends, linked visitors) and
+// /admin/api/contacts/:site/:email (or :contact, the hash the logs show): read a contact (suppression, sends, linked visitors) and
 // erase it together with every visitor linked to it. Bearer ADMIN_TOKEN (requireAdmin).
 import { Hono } from "hono";
 import { z } from "zod";
@@ -13,18 +13,22 @@ contacts.use("/admin/api/contacts/*", requireAdmin);
 
 const SITE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const Email = z.email().max(254);
+const HASH = /^[0-9a-f]{24}$/;
 
-async function target(env: Env, site: string, rawEmail: string) {
-  const email = rawEmail.trim().toLowerCase();
+/** The contact named by its email, or by its hash (keeps addresses out of request logs). */
+async function target(env: Env, site: string, raw: string) {
   if (!SITE.test(site)) throw httpError(400, "invalid_site");
-  if (!Email.safeParse(email).success) throw httpError(400, "invalid_email");
-  const contact = await contactHash(env.NUDGE_SECRET, site, email);
+  const email = raw.trim().toLowerCase();
+  let contact: string;
+  if (HASH.test(email)) contact = email;
+  else if (Email.safeParse(email).success) contact = await contactHash(env.NUDGE_SECRET, site, email);
+  else throw httpError(400, "invalid_email");
   return { contact, stub: contactStub(env, site, contact) };
 }
 
 contacts.get("/admin/api/contacts/:site/:email", async (c) => {
   const { site, email } = c.req.param();
-  const { contact, stub } = await target(c.env, site, decodeURIComponent(email));
+  const { contact, stub } = await target(c.env, site, email);
   const snap = await stub.snapshot(contact);
   if (!snap) throw httpError(404, "not_found");
   return c.json(snap);
@@ -32,7 +36,7 @@ contacts.get("/admin/api/contacts/:site/:email", async (c) => {
 
 contacts.delete("/admin/api/contacts/:site/:email", async (c) => {
   const { site, email } = c.req.param();
-  const { contact, stub } = await target(c.env, site, decodeURIComponent(email));
+  const { contact, stub } = await target(c.env, site, email);
   const vids = await stub.erase();
   // Visitors first would leave a contact pointing at nothing; the contact is already gone, so a
   // failure here is reported and the call can simply be repeated.

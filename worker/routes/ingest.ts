@@ -9,7 +9,7 @@ import { verifyToken } from "../mail/tokens.ts";
 import { errorMessage } from "../visitor/runner.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { visitorStub } from "../lib/stubs.ts";
+import { contactStub, visitorStub } from "../lib/stubs.ts";
 import { BatchSchema } from "../wire.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -89,7 +89,7 @@ ingest.post(
     const now = Date.now();
     const events = batch.events.map((e) => fromWire(e, now));
     if (batch.t) {
-      const identity = await identityEvent(c.env.NUDGE_SECRET, batch.site, batch.t, now);
+      const identity = await identityEvent(c.env, batch.site, batch.t, now).catch(() => null);
       if (identity) events.unshift(identity);
       else log("info", "identity.rejected", { site: batch.site, vid: batch.vid });
     }
@@ -122,15 +122,18 @@ ingest.post(
  * site; a bad one is ignored (the batch itself is fine), so a forged link identifies nobody.
  */
 export async function identityEvent(
-  secret: string,
+  env: Env,
   site: string,
   token: string,
   now: number,
 ): Promise<NudgeEvent | null> {
-  const v = await verifyToken(secret, token, now, "identity");
+  const v = await verifyToken(env.NUDGE_SECRET, token, now, "identity");
   if (!v.ok || v.payload.site !== site) return null;
+  // The token names the contact by hash; its Contact object knows the address.
+  const email = await contactStub(env, site, v.payload.contact).emailOf();
+  if (!email) return null;
   const id = `t.${(await sha256Hex(token)).slice(0, 24)}`;
-  return { id, name: "identify", at: now, data: { email: v.payload.email } };
+  return { id, name: "identify", at: now, data: { email } };
 }
 
 /** The page's origin: the Origin header, else the Referer's origin (some beacons omit Origin). */

@@ -4,7 +4,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
-import { contactHash } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import { displayName } from "../mail/context.ts";
@@ -37,15 +36,15 @@ links.get("/c/:token", async (c) => {
   const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
   if (!cfg.ok) return invalid(cfg.reason, "/c");
   if (!isAllowedDestination(url, cfg.config.origins)) return invalid("destination_not_allowed", "/c");
-  let email: string | null = null;
+  let known = false;
   try {
-    email = (await contactStub(c.env, site, contact).engage("click", contact, { site, ...ref }, url))?.email ?? null;
+    known = (await contactStub(c.env, site, contact).engage("click", contact, { site, ...ref }, url)) !== null;
   } catch (err) {
     // Recording is best effort; the shopper still gets where they were going.
     log("warn", "link.record_failed", { site, contact, reason: errorMessage(err) });
   }
-  const to = email
-    ? withIdentity(url, await signToken(c.env.NUDGE_SECRET, { kind: "identity", site, email }, { now }))
+  const to = known
+    ? withIdentity(url, await signToken(c.env.NUDGE_SECRET, { kind: "identity", site, contact }, { now }))
     : url;
   return new Response(null, { status: 302, headers: { location: to, ...NO_STORE } });
 });
@@ -83,9 +82,8 @@ links.post(
     if (body.get("List-Unsubscribe") !== "One-Click") {
       return c.text('expected the body "List-Unsubscribe=One-Click" (RFC 8058)', 400, NO_STORE);
     }
-    const { site, email } = v.payload;
-    const contact = await contactHash(c.env.NUDGE_SECRET, site, email);
-    await contactStub(c.env, site, contact).unsubscribe(site, contact, email);
+    const { site, contact } = v.payload;
+    await contactStub(c.env, site, contact).unsubscribe(site, contact);
     // A person pressing the button on our page gets a page; a mail client gets a plain 200.
     if ((c.req.header("accept") ?? "").includes("text/html")) {
       const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);

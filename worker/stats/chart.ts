@@ -19,11 +19,18 @@ export function niceCeil(n: number): number {
 }
 
 const H = 100;
+/** The middle axis label: 2.5 stays 2.5 (fmtInt would say 3). */
+const fmtHalf = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
-export function dailyChart(points: readonly DailyPoint[], opts: { height: number; label: string }): string {
+export function dailyChart(
+  points: readonly DailyPoint[],
+  opts: { height: number; label: string },
+): string {
   const n = Math.max(points.length, 1);
-  const max = niceCeil(Math.max(0, ...points.flatMap((p) => [p.sent, p.opened, p.clicked, p.converted])));
+  const max = niceCeil(
+    Math.max(0, ...points.flatMap((p) => [p.sent, p.opened, p.clicked, p.converted])),
+  );
   const y = (v: number) => r2(H - (v / max) * H);
   const empty = points.every((p) => p.sent + p.opened + p.clicked + p.converted === 0);
 
@@ -40,10 +47,12 @@ export function dailyChart(points: readonly DailyPoint[], opts: { height: number
         : "",
     )
     .join("");
-  const lines = LINES.map(({ key, color }) => {
-    const pts = points.map((p, i) => `${r2(i + 0.5)},${y(p[key])}`).join(" ");
-    return `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>`;
-  }).join("");
+  const lines = empty
+    ? ""
+    : LINES.map(({ key, color }) => {
+        const pts = points.map((p, i) => `${r2(i + 0.5)},${y(p[key])}`).join(" ");
+        return `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>`;
+      }).join("");
   const hovers = points
     .map(
       (p, i) =>
@@ -60,7 +69,11 @@ export function dailyChart(points: readonly DailyPoint[], opts: { height: number
   const total = points.reduce((s, p) => s + p.sent, 0);
 
   return `<figure class="chart" style="--yw:${yw}">
-<div class="plot"><div class="y num" style="height:${opts.height}px;width:calc(${yw} - 6px)"><span>${fmtInt(max)}</span><span>${fmtInt(max / 2)}</span><span>0</span></div>
+<div class="plot"><div class="y num" style="height:${opts.height}px;width:calc(${yw} - 6px)">${
+    empty
+      ? "<span></span><span></span>"
+      : `<span>${fmtInt(max)}</span><span>${fmtHalf(max / 2)}</span>`
+  }<span>0</span></div>
 <svg viewBox="0 0 ${n} ${H}" preserveAspectRatio="none" style="height:${opts.height}px" role="img" aria-label="${esc(
     `${opts.label}: ${fmtInt(total)} sent from ${first} to ${last}`,
   )}">${grid}${bars}${lines}${hovers}</svg>

@@ -24,7 +24,7 @@ function header(v: DashboardView): string {
 <label>From<input type="date" name="from" value="${esc(v.from)}"></label>
 <label>To<input type="date" name="to" value="${esc(v.to)}"></label>
 <button type="submit">Show</button></form>
-<form method="post" action="/admin/logout"><button class="ghost" type="submit">Sign out</button></form></header>`;
+<form class="signout" method="post" action="/admin/logout"><button class="ghost" type="submit">Sign out</button></form></header>`;
 }
 
 function card(label: string, value: string, sub = ""): string {
@@ -47,7 +47,7 @@ ${card("Revenue", esc(fmtRevenue(t.revenue)), "last-touch, attributed")}
 
 const FUNNEL_ROWS: { key: keyof Omit<Funnel, "revenue">; label: string; base?: "sent" }[] = [
   { key: "entered", label: "Entered" },
-  { key: "due", label: "Due" },
+  { key: "due", label: "Steps due" },
   { key: "sent", label: "Sent" },
   { key: "delivered", label: "Delivered", base: "sent" },
   { key: "opened", label: "Opened", base: "sent" },
@@ -70,24 +70,25 @@ function funnelBars(f: Funnel): string {
 
 /** The interval drawn on a −x…+x scale around 0 (x = the largest |bound|, at least 5 pp). */
 function intervalSvg(d: number, lo: number, hi: number): string {
-  const span = Math.max(0.05, Math.abs(lo), Math.abs(hi)) * 1.1;
+  const span = Math.ceil(Math.max(0.05, Math.abs(lo), Math.abs(hi)) * 110) / 100;
   const x = (v: number) => (((v + span) / (2 * span)) * 100).toFixed(2);
   const color = lo > 0 ? "var(--good)" : hi < 0 ? "var(--bad)" : "var(--muted)";
   return `<svg class="ci" viewBox="0 0 100 18" preserveAspectRatio="none" aria-hidden="true">
 <line x1="50" x2="50" y1="0" y2="18" stroke="#98a2b3" stroke-dasharray="2 2" vector-effect="non-scaling-stroke"/>
 <line x1="${x(lo)}" x2="${x(hi)}" y1="9" y2="9" stroke="${color}" stroke-width="4" stroke-linecap="round" vector-effect="non-scaling-stroke"/>
-<line x1="${x(d)}" x2="${x(d)}" y1="3" y2="15" stroke="${color}" stroke-width="3" vector-effect="non-scaling-stroke"/></svg>`;
+<line x1="${x(d)}" x2="${x(d)}" y1="3" y2="15" stroke="${color}" stroke-width="3" vector-effect="non-scaling-stroke"/></svg>
+<div class="ci-scale num" aria-hidden="true"><span>${fmtPp(-span)}</span><span>0</span><span>${fmtPp(span)}</span></div>`;
 }
 
 function liftBlock(l: Lift): string {
-  const rates = `<dl class="kv num">
-<dt>Treated</dt><dd>${fmtInt(l.treated.converted)} / ${fmtInt(l.treated.entered)} · ${fmtPct(l.treated.converted, l.treated.entered)}</dd>
-<dt>Holdout</dt><dd>${fmtInt(l.holdout.converted)} / ${fmtInt(l.holdout.entered)} · ${fmtPct(l.holdout.converted, l.holdout.entered)}</dd></dl>`;
+  const share = (g: Lift["treated"]) =>
+    `${fmtInt(g.converted)} / ${fmtInt(g.entered)} · ${fmtPct(g.converted, g.entered)}`;
   let body: string;
   if (l.holdout.entered === 0) {
-    body = `<p class="muted">No holdout episodes in this period. Add <code>"holdout": 0.1</code> to the trigger to measure lift.</p>`;
+    body = `<p class="muted" style="margin:0 0 8px">No holdout episodes in this period. Add <code>"holdout": 0.1</code> to the trigger to measure lift.</p>
+<dl class="kv num"><dt>Episodes converted</dt><dd>${share(l.treated)}</dd></dl>`;
   } else if (l.difference === null || l.interval === null) {
-    body = `<p class="muted">No treated episodes in this period.</p>`;
+    body = `<p class="muted" style="margin:0">No treated episodes in this period.</p>`;
   } else {
     const [lo, hi] = l.interval;
     const cls = lo > 0 ? "good" : hi < 0 ? "bad" : "";
@@ -96,10 +97,10 @@ function liftBlock(l: Lift): string {
     }</div><div class="muted num">95% CI ${fmtPp(lo)} to ${fmtPp(hi)}</div>${intervalSvg(l.difference, lo, hi)}${
       l.enoughData
         ? ""
-        : `<p class="muted" style="margin:6px 0 0">Needs at least 5 conversions and 5 non-conversions in each group before the interval means much.</p>`
-    }`;
+        : `<p class="muted" style="margin:0 0 8px">Needs at least 5 conversions and 5 non-conversions in each group before the interval means much.</p>`
+    }<dl class="kv num"><dt>Treated</dt><dd>${share(l.treated)}</dd><dt>Holdout</dt><dd>${share(l.holdout)}</dd></dl>`;
   }
-  return `<div class="lift"><h4 style="margin-top:0">Lift (conversion, treated vs holdout)</h4>${body}${rates}</div>`;
+  return `<div class="lift"><h4 style="margin-top:0">Lift · episode conversion vs holdout</h4>${body}</div>`;
 }
 
 function reasonList(title: string, list: readonly ReasonCount[], limit = 5): string {
@@ -108,36 +109,46 @@ function reasonList(title: string, list: readonly ReasonCount[], limit = 5): str
   const rest = list.slice(limit).reduce((s, r) => s + r.count, 0);
   return `<h4>${esc(title)}</h4><ul class="reasons">${shown
     .map((r) => `<li><span>${esc(r.reason)}</span><span class="num">${fmtInt(r.count)}</span></li>`)
-    .join("")}${rest ? `<li><span class="muted">other</span><span class="num">${fmtInt(rest)}</span></li>` : ""}</ul>`;
+    .join(
+      "",
+    )}${rest ? `<li><span class="muted">other</span><span class="num">${fmtInt(rest)}</span></li>` : ""}</ul>`;
 }
 
 function stepsTable(t: TriggerReport): string {
   if (t.steps.length === 0) return "";
   const rows = t.steps
     .map(
-      (s) => `<tr><td>${esc(stepLabel(s.step, s.variant))}</td><td>${fmtInt(s.funnel.due)}</td><td>${fmtInt(
-        s.funnel.sent,
-      )}</td><td>${fmtInt(s.funnel.skipped)}</td><td>${fmtInt(s.funnel.delivered)}</td><td>${fmtInt(
-        s.funnel.opened,
-      )} <span class="muted">${fmtPct(s.funnel.opened, s.funnel.sent)}</span></td><td>${fmtInt(
-        s.funnel.clicked,
-      )} <span class="muted">${fmtPct(s.funnel.clicked, s.funnel.sent)}</span></td><td>${fmtInt(
-        s.funnel.converted,
-      )}</td><td>${esc(fmtRevenue(s.funnel.revenue))}</td><td>${fmtInt(s.holdout.sent)}</td></tr>`,
+      (s) =>
+        `<tr><td>${esc(stepLabel(s.step, s.variant))}</td><td>${fmtInt(s.funnel.due)}</td><td>${fmtInt(
+          s.funnel.sent,
+        )}</td><td>${fmtInt(s.funnel.skipped)}</td><td>${fmtInt(s.funnel.delivered)}</td><td>${fmtInt(
+          s.funnel.opened,
+        )} <span class="muted">${fmtPct(s.funnel.opened, s.funnel.sent)}</span></td><td>${fmtInt(
+          s.funnel.clicked,
+        )} <span class="muted">${fmtPct(s.funnel.clicked, s.funnel.sent)}</span></td><td>${fmtInt(
+          s.funnel.converted,
+        )}</td><td>${esc(fmtRevenue(s.funnel.revenue))}</td><td>${fmtInt(s.holdout.sent)}</td></tr>`,
     )
     .join("");
   return `<h4>Steps and variants</h4><div class="scroll"><table class="num"><thead><tr><th>Step</th><th>Due</th><th>Sent</th><th>Skipped</th><th>Delivered</th><th>Opened</th><th>Clicked</th><th>Converted</th><th>Revenue</th><th title="Would have been sent (holdout)">Held out</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
+/** No episodes, steps or sends in the range: listed together instead of a panel each. */
+const isIdle = (t: TriggerReport) =>
+  t.funnel.entered +
+    t.funnel.due +
+    t.funnel.sent +
+    t.funnel.skipped +
+    t.holdout.entered +
+    t.holdout.due ===
+  0;
+
 function triggerPanel(t: TriggerReport): string {
   const f = t.funnel;
-  const idle = f.entered + f.due + f.sent + f.skipped + t.holdout.entered === 0;
+  const revenue = Object.keys(f.revenue).length ? ` · ${esc(fmtRevenue(f.revenue))} revenue` : "";
   return `<article class="panel trigger" id="trigger-${esc(t.trigger)}">
-<header><h3>${esc(t.trigger)}</h3><span class="muted num">${fmtInt(f.entered + t.holdout.entered)} entered · ${fmtInt(f.sent)} sent · ${esc(
-    fmtRevenue(f.revenue),
-  )} revenue</span></header>
-${idle ? `<p class="empty">No activity in this period.</p>` : ""}
-<div class="cols"><div>${funnelBars(f)}
+<header><h3>${esc(t.trigger)}</h3><span class="muted num">${fmtInt(f.entered + t.holdout.entered)} entered · ${fmtInt(f.sent)} sent${revenue}</span></header>
+<div class="cols"><div><h4 style="margin-top:0">Funnel · treated</h4>${funnelBars(f)}
 <dl class="kv num" style="margin-top:12px"><dt>Skipped</dt><dd>${fmtInt(f.skipped)}</dd><dt>Failed</dt><dd>${fmtInt(
     f.failed,
   )}</dd><dt>Cancelled</dt><dd>${fmtInt(f.cancelled + t.holdout.cancelled)}</dd><dt>Unsubscribed</dt><dd>${fmtInt(
@@ -147,27 +158,47 @@ ${idle ? `<p class="empty">No activity in this period.</p>` : ""}
     "Cancel reasons",
     t.cancelReasons,
   )}${reasonList("Failure reasons", t.failReasons)}</div></div>
-${idle ? "" : `<h4>Daily</h4>${dailyChart(t.daily, { height: 90, label: `${t.trigger} daily` })}`}
+<h4>Daily</h4>${dailyChart(t.daily, { height: 90, label: `${t.trigger} daily` })}
 ${stepsTable(t)}</article>`;
 }
+
+function triggersSection(list: readonly TriggerReport[]): string {
+  if (list.length === 0)
+    return `<p class="empty">This site has no triggers and no recorded activity.</p>`;
+  const active = list.filter((t) => !isIdle(t));
+  const idle = list.filter(isIdle);
+  return `${active.map(triggerPanel).join("")}${
+    idle.length
+      ? `<section class="panel"><h2>No activity in this period</h2><ul class="idle">${idle
+          .map((t) => `<li id="trigger-${esc(t.trigger)}">${esc(t.trigger)}</li>`)
+          .join("")}</ul></section>`
+      : ""
+  }`;
+}
+
+const SHOWN_FAILURES = 10;
 
 function failuresPanel(list: readonly FailureRow[]): string {
   if (list.length === 0) {
     return `<section class="panel"><h2>Recent failed sends</h2><p class="empty">No failed sends in this period.</p></section>`;
   }
   const rows = list
-    .slice(0, 20)
+    .slice(0, SHOWN_FAILURES)
     .map(
       (f) =>
         `<tr><td class="t">${esc(new Date(f.at).toISOString().slice(0, 16).replace("T", " "))}</td><td class="t">${esc(
-          f.trigger || "–",
-        )}</td><td>${esc(stepLabel(f.step, f.variant))}</td><td class="t">${esc(
-          f.reason || "unknown",
-        )}</td><td class="t muted" title="${esc(f.contact)}">${esc(f.contact ? `${f.contact.slice(0, 10)}…` : "–")}</td></tr>`,
+          `${f.trigger || "–"} · ${stepLabel(f.step, f.variant)}`,
+        )}</td><td class="t">${esc(f.reason || "unknown")}</td><td class="t muted" title="${esc(f.contact)}">${esc(
+          f.contact ? `${f.contact.slice(0, 10)}…` : "–",
+        )}</td></tr>`,
     )
     .join("");
-  return `<section class="panel"><h2>Recent failed sends <span class="badge">${fmtInt(list.length)}</span></h2>
-<div class="scroll"><table><thead><tr><th>Time (UTC)</th><th style="text-align:left">Trigger</th><th>Step</th><th style="text-align:left">Reason</th><th style="text-align:left">Contact</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
+  const more =
+    list.length > SHOWN_FAILURES
+      ? `latest ${SHOWN_FAILURES} of ${fmtInt(list.length)}`
+      : fmtInt(list.length);
+  return `<section class="panel"><h2>Recent failed sends <span class="badge">${more}</span></h2>
+<div class="scroll"><table><thead><tr><th>Time (UTC)</th><th style="text-align:left">Trigger · step</th><th style="text-align:left">Reason</th><th style="text-align:left">Contact</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 function suppressionPanel(r: Report): string {
@@ -197,7 +228,7 @@ export function dashboardPage(v: DashboardView): string {
       })}</section>
 <div class="grid2">${suppressionPanel(r)}${failuresPanel(r.recentFailures)}</div>
 <h2 class="section-title">Triggers</h2>
-${r.triggers.length ? r.triggers.map(triggerPanel).join("") : `<p class="empty">This site has no triggers and no recorded activity.</p>`}`
+${triggersSection(r.triggers)}`
     : "";
   return page(
     `${v.site ? `${v.site} · ` : ""}Nudge stats`,

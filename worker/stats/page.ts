@@ -37,7 +37,7 @@ main{max-width:1200px;margin:0 auto;padding:20px 16px 48px}
 .panel{padding:16px;margin-bottom:16px;min-width:0}
 .panel>h2,.panel>header{margin-bottom:12px}
 .panel>header{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 12px}
-.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,2fr);gap:16px}
+.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,2fr);gap:16px;align-items:start}
 .grid2>.panel{margin-bottom:0}
 .cols{display:grid;grid-template-columns:minmax(0,1.1fr) minmax(0,1fr);gap:20px}
 .section-title{margin:28px 0 12px}
@@ -60,6 +60,7 @@ main{max-width:1200px;margin:0 auto;padding:20px 16px 48px}
 .badge{display:inline-block;font-size:11px;font-weight:600;border-radius:999px;padding:1px 8px;background:#f2f4f7;color:var(--muted);vertical-align:middle}
 .badge.warn{background:#fffaeb;color:var(--warn)}
 .ci{display:block;width:100%;height:18px;margin-top:8px}
+.ci-scale{display:flex;justify-content:space-between;font-size:11px;color:var(--muted);margin-bottom:8px}
 .reasons{list-style:none;margin:0;padding:0}
 .reasons li{display:flex;justify-content:space-between;gap:8px;padding:3px 0;border-bottom:1px dashed var(--line)}
 .reasons li:last-child{border-bottom:0}
@@ -87,7 +88,9 @@ td.t{text-align:left}
 .signin button{width:100%;padding:10px}
 .signin .err{color:var(--bad);margin:0 0 12px}
 @media (max-width:800px){.grid2,.cols{grid-template-columns:minmax(0,1fr)}}
-@media (max-width:480px){main{padding:14px 10px 40px}.panel{padding:12px}.filters{width:100%}
+.idle{display:flex;flex-wrap:wrap;gap:6px;margin:0;padding:0;list-style:none}
+.idle li{background:#f2f4f7;border-radius:6px;padding:3px 10px;font-size:13px}
+@media (max-width:480px){main{padding:14px 10px 40px}.panel{padding:12px}.filters{width:100%;order:2}.signout{order:1}
 .filters label{flex:1 1 40%}.filters input[name=site],.filters input[type=date]{width:100%}
 .filters button{flex:1 1 100%}.card .v{font-size:19px}}
 `;

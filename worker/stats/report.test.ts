@@ -85,7 +85,11 @@ describe("buildReport", () => {
     expect(r.triggers.find((t) => t.trigger === "welcome")?.funnel.sent).toBe(1);
     expect(r.totals.sent).toBe(4);
     expect(cart?.steps).toEqual([
-      expect.objectContaining({ step: 0, variant: null, funnel: expect.objectContaining({ sent: 3 }) }),
+      expect.objectContaining({
+        step: 0,
+        variant: null,
+        funnel: expect.objectContaining({ sent: 3 }),
+      }),
     ]);
   });
 
@@ -176,7 +180,14 @@ describe("buildReport", () => {
   });
 
   it("keeps the most recent failures across shards", () => {
-    const f = (at: number) => ({ at, trigger: "cart", step: 0, variant: null, reason: "x", contact: "c" });
+    const f = (at: number) => ({
+      at,
+      trigger: "cart",
+      step: 0,
+      variant: null,
+      reason: "x",
+      contact: "c",
+    });
     const shards = Array.from({ length: 8 }, (_, i) => ({
       rows: [],
       failures: Array.from({ length: 50 }, (_, j) => f(T0 - (j * 8 + i) * 1000)),
@@ -213,6 +224,8 @@ describe("parseStatsQuery", () => {
     const r = parseStatsQuery({ site: "demo", from: "2026-02-30" }, NOW);
     expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(["from"]);
     // exactly 400 days is allowed
-    expect(parseStatsQuery({ site: "demo", from: "2025-03-27", to: "2026-04-30" }, NOW).ok).toBe(true);
+    expect(parseStatsQuery({ site: "demo", from: "2025-03-27", to: "2026-04-30" }, NOW).ok).toBe(
+      true,
+    );
   });
 });

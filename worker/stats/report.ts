@@ -223,7 +223,14 @@ export function lift(
   const t = outcome(treated);
   const h = outcome(holdout);
   if (t.rate === null || h.rate === null) {
-    return { treated: t, holdout: h, difference: null, interval: null, relative: null, enoughData: false };
+    return {
+      treated: t,
+      holdout: h,
+      difference: null,
+      interval: null,
+      relative: null,
+      enoughData: false,
+    };
   }
   const d = t.rate - h.rate;
   const se = Math.sqrt((t.rate * (1 - t.rate)) / t.entered + (h.rate * (1 - h.rate)) / h.entered);
@@ -276,7 +283,11 @@ function stepsOf(rows: readonly CounterRow[]): StepReport[] {
   );
 }
 
-function triggerReport(trigger: string, rows: readonly CounterRow[], days: string[]): TriggerReport {
+function triggerReport(
+  trigger: string,
+  rows: readonly CounterRow[],
+  days: string[],
+): TriggerReport {
   return {
     trigger,
     funnel: funnelOf(rows, "treated"),

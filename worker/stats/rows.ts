@@ -80,7 +80,16 @@ export function toCounter(e: StatEvent): CounterRow {
 
 /** A string identifying the counter a row belongs to (everything but count and sum). */
 export function counterKey(r: CounterRow): string {
-  return JSON.stringify([r.day, r.trigger, r.step, r.variant, r.group, r.metric, r.reason, r.currency]);
+  return JSON.stringify([
+    r.day,
+    r.trigger,
+    r.step,
+    r.variant,
+    r.group,
+    r.metric,
+    r.reason,
+    r.currency,
+  ]);
 }
 
 /** Adds rows with the same key together (used before writing a batch and when merging shards). */

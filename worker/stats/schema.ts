@@ -31,7 +31,10 @@ export interface StatsQuery {
 export type QueryResult = { ok: true; value: StatsQuery } | { ok: false; issues: Issue[] };
 
 /** Validates a report query and fills the default range (the 30 days ending today, UTC). */
-export function parseStatsQuery(input: Record<string, string | undefined>, now: number): QueryResult {
+export function parseStatsQuery(
+  input: Record<string, string | undefined>,
+  now: number,
+): QueryResult {
   const r = QuerySchema.safeParse(input);
   if (!r.success) return { ok: false, issues: zodIssues(r.error.issues) };
   const to = r.data.to ?? dayOf(now);
@@ -80,7 +83,10 @@ export const StatEventSchema = z.strictObject({
   at: z.number().int().min(0).max(8.64e15),
   reason: short.optional(),
   value: z.number().finite().optional(),
-  currency: z.string().regex(/^[A-Za-z]{3}$/).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/)
+    .optional(),
   unique: short.optional(),
   contact: short.optional(),
 }) satisfies z.ZodType<StatEvent>;

@@ -136,20 +136,18 @@ export class Stats extends DurableObject<Env> {
         q.to,
       )
       .toArray()
-      .map(
-        (r): CounterRow => ({
-          day: r.day,
-          trigger: r.trigger,
-          step: toNull(r.step),
-          variant: toNull(r.variant),
-          group: r.grp as Group,
-          metric: r.metric as Metric,
-          reason: r.reason,
-          currency: r.currency,
-          count: r.count,
-          sum: r.sum,
-        }),
-      );
+      .map((r): CounterRow => ({
+        day: r.day,
+        trigger: r.trigger,
+        step: toNull(r.step),
+        variant: toNull(r.variant),
+        group: r.grp as Group,
+        metric: r.metric as Metric,
+        reason: r.reason,
+        currency: r.currency,
+        count: r.count,
+        sum: r.sum,
+      }));
     const failures = sql
       .exec<{
         at: number;

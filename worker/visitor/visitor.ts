@@ -173,7 +173,8 @@ export class Visitor extends DurableObject<Env> {
       const effect = JSON.parse(row.effect) as Exclude<Effect, { type: "log" }>;
       const r = await runEffect(host, effect, row.attempts, Date.now(), Math.random);
       const contact = effect.type === "send" ? await contactHash(secret, site, effect.email) : undefined;
-      logLine(r.log, { site, vid, contact });
+      // The engine already logged its own skips when it decided them.
+      if (effect.type !== "skip") logLine(r.log, { site, vid, contact });
       await recordStats(this.env, statsFromRun(site, effect, r.log, Date.now(), contact));
       if (r.done) this.store.done(row.key);
       else this.store.reschedule(row.key, r.nextAt, String(r.log.fields.reason ?? ""));
