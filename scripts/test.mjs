@@ -32,5 +32,6 @@ if (existsSync(out)) {
   skipped = r.numPendingTests + (r.numTodoTests ?? 0);
   failed = r.numFailedTests + (status !== 0 && r.numFailedTests === 0 ? 1 : 0);
 }
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (skipped) console.log(`${skipped} skipped (reasons printed above)`);
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(status === 0 && failed === 0 ? 0 : 1);
