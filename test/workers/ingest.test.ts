@@ -201,7 +201,9 @@ describe("POST /e", () => {
   it("rate limits one visitor with 429 while other visitors on the same IP go through", async () => {
     const vid = newVid();
     const statuses: number[] = [];
-    for (let i = 0; i < 130 && !statuses.includes(429); i++) {
+    // The limiter counts in fixed 60 s windows: a run that straddles a boundary gets a fresh
+    // allowance, so allow for up to two windows' worth before expecting the 429.
+    for (let i = 0; i < 260 && !statuses.includes(429); i++) {
       statuses.push((await post(batch(vid, [page()]), { "cf-connecting-ip": "203.0.113.9" })).status);
     }
     expect(statuses).toContain(429);
