@@ -3,7 +3,15 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".wrangler", "worker/generated", "worker/worker-configuration.d.ts", "dist"] },
+  {
+    ignores: [
+      "node_modules",
+      ".wrangler",
+      "worker/generated",
+      "worker/worker-configuration.d.ts",
+      "dist",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,9 +30,15 @@ export default tseslint.config(
     files: ["demo/public/**/*.js"],
     languageOptions: {
       globals: Object.fromEntries(
-        ["window", "document", "localStorage", "sessionStorage", "HTMLElement", "nudge", "location"].map(
-          (g) => [g, "readonly"],
-        ),
+        [
+          "window",
+          "document",
+          "localStorage",
+          "sessionStorage",
+          "HTMLElement",
+          "nudge",
+          "location",
+        ].map((g) => [g, "readonly"]),
       ),
     },
   },

@@ -10,7 +10,12 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["worker/**/*.test.ts", "snippet/**/*.test.ts", "templates/**/*.test.ts", "test/node/**/*.test.ts"],
+          include: [
+            "worker/**/*.test.ts",
+            "snippet/**/*.test.ts",
+            "templates/**/*.test.ts",
+            "test/node/**/*.test.ts",
+          ],
         },
       },
       {

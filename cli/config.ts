@@ -80,10 +80,15 @@ export function runPull(args: string[], io: Io): Promise<number> {
   return usage(async () => {
     const { positional, opts } = parseArgs(args, { local: "bool", "persist-to": "value" });
     const site = positional[0];
-    if (!site || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(site)) throw new UsageError("a SITE id is required");
-    const res = spawnSync("npx", ["wrangler", "kv", "key", "get", `site:${site}`, ...kvArgs(opts)], {
-      encoding: "utf8",
-    });
+    if (!site || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(site))
+      throw new UsageError("a SITE id is required");
+    const res = spawnSync(
+      "npx",
+      ["wrangler", "kv", "key", "get", `site:${site}`, ...kvArgs(opts)],
+      {
+        encoding: "utf8",
+      },
+    );
     if (res.status !== 0 || res.stdout.trim() === "Value not found") {
       io.err(`no config stored for site "${site}"`);
       return 1;

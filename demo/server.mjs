@@ -14,8 +14,12 @@ const assets = {
 };
 
 const esc = (s) =>
-  String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const money = (n, cur) => new Intl.NumberFormat("en-IE", { style: "currency", currency: cur }).format(n);
+  String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
+  );
+const money = (n, cur) =>
+  new Intl.NumberFormat("en-IE", { style: "currency", currency: cur }).format(n);
 
 function layout({ title, body, head = "", worker, site }) {
   return `<!doctype html>
@@ -45,7 +49,12 @@ function productJsonLd(p, base) {
     description: p.description,
     image: [`${base}/img/${p.id}.svg`],
     url: `${base}/p/${p.id}`,
-    offers: { "@type": "Offer", price: p.price.toFixed(2), priceCurrency: p.currency, availability: "https://schema.org/InStock" },
+    offers: {
+      "@type": "Offer",
+      price: p.price.toFixed(2),
+      priceCurrency: p.currency,
+      availability: "https://schema.org/InStock",
+    },
   });
 }
 
@@ -60,13 +69,17 @@ export function createDemoServer({ worker = "http://127.0.0.1:8787", site = "dem
     const url = new URL(req.url ?? "/", "http://demo.local");
     const base = `http://${req.headers.host ?? "127.0.0.1:8080"}`;
     const send = (status, type, body) => {
-      res.writeHead(status, { "content-type": `${type}; charset=utf-8`, "cache-control": "no-store" });
+      res.writeHead(status, {
+        "content-type": `${type}; charset=utf-8`,
+        "cache-control": "no-store",
+      });
       res.end(body);
     };
-    const page = (title, body, head) => send(200, "text/html", layout({ title, body, head, worker, site }));
+    const page = (title, body, head) =>
+      send(200, "text/html", layout({ title, body, head, worker, site }));
     const path = url.pathname;
     if (assets[path]) return send(200, assets[path][0], assets[path][1]);
-    if (path === "/" ) {
+    if (path === "/") {
       return page(
         "Home",
         `<section class="hero"><h1>Good things for slow mornings</h1><p>Mugs, tees, totes and notebooks, made to last.</p></section>
@@ -80,7 +93,12 @@ export function createDemoServer({ worker = "http://127.0.0.1:8787", site = "dem
     const m = path.match(/^\/p\/([a-z0-9-]+)$/);
     if (m) {
       const p = products.find((x) => x.id === m[1]);
-      if (!p) return send(404, "text/html", layout({ title: "Not found", body: "<h1>Not found</h1>", worker, site }));
+      if (!p)
+        return send(
+          404,
+          "text/html",
+          layout({ title: "Not found", body: "<h1>Not found</h1>", worker, site }),
+        );
       return page(
         p.name,
         `<article class="product" data-id="${p.id}" data-name="${esc(p.name)}" data-price="${p.price}" data-currency="${p.currency}" data-image="${base}/img/${p.id}.svg" data-url="${base}/p/${p.id}">
@@ -91,7 +109,10 @@ export function createDemoServer({ worker = "http://127.0.0.1:8787", site = "dem
       );
     }
     if (path === "/cart") {
-      return page("Cart", `<h1>Your cart</h1><div id="cart"></div><p><a class="button" id="to-checkout" href="/checkout">Checkout</a></p>`);
+      return page(
+        "Cart",
+        `<h1>Your cart</h1><div id="cart"></div><p><a class="button" id="to-checkout" href="/checkout">Checkout</a></p>`,
+      );
     }
     if (path === "/checkout") {
       return page(
@@ -102,8 +123,13 @@ export function createDemoServer({ worker = "http://127.0.0.1:8787", site = "dem
 <button type="submit" id="place-order">Place order</button></form>`,
       );
     }
-    if (path === "/order") return page("Thank you", `<h1>Thank you for your order!</h1><p id="order-id"></p>`);
-    if (path === "/thanks") return page("Subscribed", `<h1>You're on the list</h1><p>Check your inbox for a welcome email.</p>`);
+    if (path === "/order")
+      return page("Thank you", `<h1>Thank you for your order!</h1><p id="order-id"></p>`);
+    if (path === "/thanks")
+      return page(
+        "Subscribed",
+        `<h1>You're on the list</h1><p>Check your inbox for a welcome email.</p>`,
+      );
     const img = path.match(/^\/img\/([a-z0-9-]+)\.svg$/);
     if (img) {
       const p = products.find((x) => x.id === img[1]);
@@ -119,6 +145,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return i > 0 ? process.argv[i + 1] : def;
   };
   const port = Number(arg("port", "8080"));
-  const server = createDemoServer({ worker: arg("worker", "http://127.0.0.1:8787"), site: arg("site", "demo") });
+  const server = createDemoServer({
+    worker: arg("worker", "http://127.0.0.1:8787"),
+    site: arg("site", "demo"),
+  });
   server.listen(port, "127.0.0.1", () => console.log(`demo store on http://127.0.0.1:${port}`));
 }

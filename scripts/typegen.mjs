@@ -4,11 +4,21 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 
-const toml = readFileSync("wrangler.toml", "utf8").replace(/\n\[build\]\n(?:(?!\n\[)[\s\S])*?(?=\n\n|\n\[)/, "\n");
+const toml = readFileSync("wrangler.toml", "utf8").replace(
+  /\n\[build\]\n(?:(?!\n\[)[\s\S])*?(?=\n\n|\n\[)/,
+  "\n",
+);
 const tmp = "wrangler.typegen.toml";
 writeFileSync(tmp, toml);
 try {
-  const args = ["wrangler", "types", "worker/worker-configuration.d.ts", "-c", tmp, "--strict-vars=false"];
+  const args = [
+    "wrangler",
+    "types",
+    "worker/worker-configuration.d.ts",
+    "-c",
+    tmp,
+    "--strict-vars=false",
+  ];
   if (process.argv.includes("--check")) args.push("--check");
   execFileSync("npx", args, { stdio: "inherit" });
 } finally {

@@ -3,7 +3,11 @@
 (function () {
   var KEY = "demo_cart";
   function load() {
-    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+    try {
+      return JSON.parse(localStorage.getItem(KEY) || "[]");
+    } catch (e) {
+      return [];
+    }
   }
   function save(items) {
     localStorage.setItem(KEY, JSON.stringify(items));
@@ -18,19 +22,41 @@
   }
   function render() {
     var items = load();
-    var count = items.reduce(function (s, i) { return s + i.quantity; }, 0);
+    var count = items.reduce(function (s, i) {
+      return s + i.quantity;
+    }, 0);
     var el = document.getElementById("cart-count");
     if (el) el.textContent = String(count);
     var box = document.getElementById("cart");
     if (!box) return;
-    if (!items.length) { box.innerHTML = "<p>Your cart is empty.</p>"; return; }
+    if (!items.length) {
+      box.innerHTML = "<p>Your cart is empty.</p>";
+      return;
+    }
     var total = 0;
-    box.innerHTML = "<ul class='lines'>" + items.map(function (i, n) {
-      total += i.price * i.quantity;
-      return "<li><img src='" + i.image + "' width='64' height='64' alt=''><span>" + i.name +
-        " × " + i.quantity + "</span><span>" + fmt(i.price * i.quantity) +
-        "</span><button type='button' data-remove='" + n + "'>Remove</button></li>";
-    }).join("") + "</ul><p class='total'>Total <strong>" + fmt(total) + "</strong></p>";
+    box.innerHTML =
+      "<ul class='lines'>" +
+      items
+        .map(function (i, n) {
+          total += i.price * i.quantity;
+          return (
+            "<li><img src='" +
+            i.image +
+            "' width='64' height='64' alt=''><span>" +
+            i.name +
+            " × " +
+            i.quantity +
+            "</span><span>" +
+            fmt(i.price * i.quantity) +
+            "</span><button type='button' data-remove='" +
+            n +
+            "'>Remove</button></li>"
+          );
+        })
+        .join("") +
+      "</ul><p class='total'>Total <strong>" +
+      fmt(total) +
+      "</strong></p>";
   }
   document.addEventListener("click", function (ev) {
     var t = ev.target;
@@ -39,9 +65,19 @@
       var p = document.querySelector(".product");
       var d = p.dataset;
       var items = load();
-      var line = items.find(function (i) { return i.id === d.id; });
+      var line = items.find(function (i) {
+        return i.id === d.id;
+      });
       if (line) line.quantity += 1;
-      else items.push({ id: d.id, name: d.name, price: Number(d.price), quantity: 1, url: d.url, image: d.image });
+      else
+        items.push({
+          id: d.id,
+          name: d.name,
+          price: Number(d.price),
+          quantity: 1,
+          url: d.url,
+          image: d.image,
+        });
       save(items);
       document.getElementById("added").hidden = false;
     }
@@ -55,7 +91,12 @@
   if (checkout) {
     checkout.addEventListener("submit", function () {
       var items = load();
-      var value = Math.round(items.reduce(function (s, i) { return s + i.price * i.quantity; }, 0) * 100) / 100;
+      var value =
+        Math.round(
+          items.reduce(function (s, i) {
+            return s + i.price * i.quantity;
+          }, 0) * 100,
+        ) / 100;
       var order = "D" + Date.now().toString(36).toUpperCase();
       var email = checkout.querySelector("input[type=email]").value;
       if (email) nudge("identify", { email: email });

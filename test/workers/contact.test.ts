@@ -121,7 +121,9 @@ describe("due step → Contact → dev outbox", () => {
     expect(m!.text).toContain("Unsubscribe");
     for (const t of m!.tags) expect(t.value).toMatch(/^[A-Za-z0-9_-]+$/);
     // Links end up in access logs and analytics: no token may carry the address.
-    const tokens = [...`${m!.html} ${m!.headers["List-Unsubscribe"]}`.matchAll(/\/[cou]\/([A-Za-z0-9_-]+)\./g)];
+    const tokens = [
+      ...`${m!.html} ${m!.headers["List-Unsubscribe"]}`.matchAll(/\/[cou]\/([A-Za-z0-9_-]+)\./g),
+    ];
     expect(tokens.length).toBeGreaterThan(2);
     for (const [, body] of tokens) {
       const json = atob(body!.replaceAll("-", "+").replaceAll("_", "/"));
@@ -264,7 +266,19 @@ describe("links", () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get("content-type")).toBe("image/gif");
     await ok.arrayBuffer();
-    const forged = await signToken("another-secret", { kind: "open", site: SITE, contact: "c", trigger: "t", episode: "e", step: 0, variant: null }, { now: 0 });
+    const forged = await signToken(
+      "another-secret",
+      {
+        kind: "open",
+        site: SITE,
+        contact: "c",
+        trigger: "t",
+        episode: "e",
+        step: 0,
+        variant: null,
+      },
+      { now: 0 },
+    );
     const bad = await exports.default.fetch(`http://nudge.test/o/${forged}`);
     expect(bad.status).toBe(400);
     await bad.arrayBuffer();
@@ -346,7 +360,14 @@ describe("Resend webhooks", () => {
         from: "Demo Shop <shop@example.com>",
         to: [email],
         subject: "s",
-        tags: { site: SITE, contact: id, trigger: "cart-abandoned", episode: "e1", step: "0", variant: "none" },
+        tags: {
+          site: SITE,
+          contact: id,
+          trigger: "cart-abandoned",
+          episode: "e1",
+          step: "0",
+          variant: "none",
+        },
         ...(kind === "email.bounced"
           ? { bounce: { type, subType: "General", message: "mailbox does not exist" } }
           : {}),
@@ -395,15 +416,27 @@ describe("identity and erasure", () => {
     const email = uniqueEmail("ident");
     await abandonCart(email); // the contact exists once an email was sent to it
     const contact = await contactHash(SECRET, SITE, email);
-    const good = await signToken(SECRET, { kind: "identity", site: SITE, contact }, { now: Date.now() });
-    const forged = await signToken("nope", { kind: "identity", site: SITE, contact }, { now: Date.now() });
+    const good = await signToken(
+      SECRET,
+      { kind: "identity", site: SITE, contact },
+      { now: Date.now() },
+    );
+    const forged = await signToken(
+      "nope",
+      { kind: "identity", site: SITE, contact },
+      { now: Date.now() },
+    );
     const page = () => [{ id: eventId(), name: "page", data: {} }];
     const v1 = newVid();
     const v2 = newVid();
     expect((await post({ site: SITE, vid: v1, t: good, events: page() })).status).toBe(202);
     expect((await post({ site: SITE, vid: v2, t: forged, events: page() })).status).toBe(202);
-    const s1 = await getJson(`/admin/api/visitors/${SITE}/${v1}`).then((r) => r.json<{ profile: { email: string | null } }>());
-    const s2 = await getJson(`/admin/api/visitors/${SITE}/${v2}`).then((r) => r.json<{ profile: { email: string | null } }>());
+    const s1 = await getJson(`/admin/api/visitors/${SITE}/${v1}`).then((r) =>
+      r.json<{ profile: { email: string | null } }>(),
+    );
+    const s2 = await getJson(`/admin/api/visitors/${SITE}/${v2}`).then((r) =>
+      r.json<{ profile: { email: string | null } }>(),
+    );
     expect(s1.profile.email).toBe(email);
     expect(s2.profile.email).toBeNull();
   });
@@ -412,7 +445,11 @@ describe("identity and erasure", () => {
     const email = uniqueEmail("erase");
     const v1 = await abandonCart(email);
     const v2 = newVid();
-    await post({ site: SITE, vid: v2, events: [{ id: eventId(), name: "identify", data: { email } }] });
+    await post({
+      site: SITE,
+      vid: v2,
+      events: [{ id: eventId(), name: "identify", data: { email } }],
+    });
     const before = await contact(email);
     expect(before.body?.visitors.sort()).toEqual([v1, v2].sort());
 
@@ -461,7 +498,12 @@ function sendEffect(key: string, email: string): SendEffect {
     email,
     context: {
       contact: { email, first_name: "Ada" },
-      cart: { items: [{ id: "mug", name: "Mug", price: 12.5, quantity: 1 }], value: 12.5, currency: "EUR", count: 1 },
+      cart: {
+        items: [{ id: "mug", name: "Mug", price: 12.5, quantity: 1 }],
+        value: 12.5,
+        currency: "EUR",
+        count: 1,
+      },
     },
   };
 }

@@ -99,8 +99,7 @@ describe("POST /e", () => {
     ],
     [
       "a negative price",
-      (vid) =>
-        batch(vid, [{ id: id(), name: "product", data: { id: "a", name: "A", price: -1 } }]),
+      (vid) => batch(vid, [{ id: id(), name: "product", data: { id: "a", name: "A", price: -1 } }]),
     ],
     [
       "a cart item with quantity 0",
@@ -123,17 +122,13 @@ describe("POST /e", () => {
     ],
     [
       "a nested trait",
-      (vid) =>
-        batch(vid, [{ id: id(), name: "identify", data: { email: "a@b.co", x: { y: 1 } } }]),
+      (vid) => batch(vid, [{ id: id(), name: "identify", data: { email: "a@b.co", x: { y: 1 } } }]),
     ],
     [
       "a server-side event name from the browser",
       (vid) => batch(vid, [{ id: id(), name: "track", event: "email_click", data: {} }]),
     ],
-    [
-      "a javascript: URL",
-      (vid) => batch(vid, [{ ...page(), url: "javascript:alert(1)" }]),
-    ],
+    ["a javascript: URL", (vid) => batch(vid, [{ ...page(), url: "javascript:alert(1)" }])],
     ["a consent without a boolean", (vid) => batch(vid, [{ id: id(), name: "consent", data: {} }])],
   ];
 
@@ -204,7 +199,9 @@ describe("POST /e", () => {
     // The limiter counts in fixed 60 s windows: a run that straddles a boundary gets a fresh
     // allowance, so allow for up to two windows' worth before expecting the 429.
     for (let i = 0; i < 260 && !statuses.includes(429); i++) {
-      statuses.push((await post(batch(vid, [page()]), { "cf-connecting-ip": "203.0.113.9" })).status);
+      statuses.push(
+        (await post(batch(vid, [page()]), { "cf-connecting-ip": "203.0.113.9" })).status,
+      );
     }
     expect(statuses).toContain(429);
     expect(statuses.filter((s) => s === 202).length).toBeGreaterThanOrEqual(100);

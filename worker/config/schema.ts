@@ -68,8 +68,14 @@ export const BrandSchema = z.strictObject({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, { error: "is not a colour like #1f2937" })
     .optional(),
-  locale: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { error: "is not a locale like en-US" }).optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/, { error: "is not a currency code like EUR" }).optional(),
+  locale: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { error: "is not a locale like en-US" })
+    .optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: "is not a currency code like EUR" })
+    .optional(),
 });
 
 export const QuietHoursSchema = z
@@ -225,9 +231,14 @@ export const SiteConfigSchema = z
     quietHours: QuietHoursSchema.optional(),
     brand: BrandSchema.optional(),
     links: z
-      .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { error: "is not a link name like cart" }), httpUrl)
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { error: "is not a link name like cart" }),
+        httpUrl,
+      )
       .optional()
-      .meta({ description: "Destinations for templates' calls to action: shop, cart, form, review, …" }),
+      .meta({
+        description: "Destinations for templates' calls to action: shop, cart, form, review, …",
+      }),
     requireConsent: z.boolean().default(false).meta({
       description: "true: marketing email only to visitors who gave marketing consent",
     }),

@@ -22,7 +22,13 @@ import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
 import { ResendSender } from "../mail/resend-sender.ts";
 import { newBucket, reserve, type Bucket } from "../mail/retry.ts";
 import type { Sender } from "../mail/sender.ts";
-import { addTouch, attribute, emptyTouches, type Touch, type Touches } from "../stats/attribution.ts";
+import {
+  addTouch,
+  attribute,
+  emptyTouches,
+  type Touch,
+  type Touches,
+} from "../stats/attribution.ts";
 import { recordStats } from "../stats/record.ts";
 import type { Group, StatEvent } from "../stats/types.ts";
 import { templateContextOf } from "./context.ts";
@@ -114,7 +120,10 @@ export class Contact extends DurableObject<Env> {
     const key = stepKey(ref.site, ref.trigger, ref.episode, ref.step);
     const window = config?.attributionWindow ?? 5 * 86_400_000;
     const touch = touchOf(ref, "treated", kind, now);
-    this.mutate(ref.site, rec.email, (r) => ({ ...r, touches: addTouch(r.touches, touch, window) }));
+    this.mutate(ref.site, rec.email, (r) => ({
+      ...r,
+      touches: addTouch(r.touches, touch, window),
+    }));
     await recordStats(this.env, [
       {
         ...statRef(ref.site, ref, "treated", now, contact),
@@ -141,7 +150,12 @@ export class Contact extends DurableObject<Env> {
       events: [
         kind === "open"
           ? { id: `open.${key}`, name: "email_open", at: now, data }
-          : { id: `click.${key}.${minute}`, name: "email_click", at: now, data: { ...data, href: href ?? "" } },
+          : {
+              id: `click.${key}.${minute}`,
+              name: "email_click",
+              at: now,
+              data: { ...data, href: href ?? "" },
+            },
       ],
     });
     return { email: rec.email };
@@ -158,7 +172,10 @@ export class Contact extends DurableObject<Env> {
     const config = await this.config(site);
     const window = config?.attributionWindow ?? 5 * 86_400_000;
     const a = attribute(rec.touches, order.at, window);
-    this.mutate(site, rec.email, (r) => ({ ...r, touches: attribute(r.touches, order.at, window).touches }));
+    this.mutate(site, rec.email, (r) => ({
+      ...r,
+      touches: attribute(r.touches, order.at, window).touches,
+    }));
     const money = { value: order.value, currency: order.currency };
     const events: StatEvent[] = a.episodes.map((t) => ({
       ...statRef(site, t, t.group, order.at, contact),
@@ -205,7 +222,9 @@ export class Contact extends DurableObject<Env> {
       webhooks: [...r.webhooks, ev.svixId].slice(-MAX_WEBHOOK_IDS),
     }));
     const now = Date.now();
-    const base = ev.ref ? statRef(site, ev.ref, "treated", now, contact) : siteRef(site, now, contact);
+    const base = ev.ref
+      ? statRef(site, ev.ref, "treated", now, contact)
+      : siteRef(site, now, contact);
     const key = ev.ref ? stepKey(site, ev.ref.trigger, ev.ref.episode, ev.ref.step) : ev.svixId;
     if (ev.type === "bounced" || ev.type === "complained") {
       await recordStats(this.env, [{ ...base, metric: ev.type, unique: `${key}:${ev.type}` }]);
@@ -283,7 +302,10 @@ export class Contact extends DurableObject<Env> {
       capMs: config.frequencyCap === false ? null : config.frequencyCap,
       now,
     };
-    const before = this.mutate(site, effect.email, (r) => ({ ...r, vids: withVid(r.vids, req.vid) }));
+    const before = this.mutate(site, effect.email, (r) => ({
+      ...r,
+      vids: withVid(r.vids, req.vid),
+    }));
     const d = decide(before.policy, sendReq);
     if (d.action === "duplicate") return { status: "duplicate" };
     if (d.action === "skip") {
@@ -312,7 +334,12 @@ export class Contact extends DurableObject<Env> {
         ...r,
         policy: recordFailed(r.policy, effect.key, now, rendered.reason),
       }));
-      log("error", "template.failed", { site, contact, trigger: effect.trigger, reason: rendered.message });
+      log("error", "template.failed", {
+        site,
+        contact,
+        trigger: effect.trigger,
+        reason: rendered.message,
+      });
       await recordStats(this.env, [{ ...ref, metric: "failed", reason: rendered.reason }]);
       return { status: "failed", reason: rendered.reason };
     }
@@ -365,7 +392,11 @@ export class Contact extends DurableObject<Env> {
     const touch = touchOf(effect, group, "sent", at);
     this.mutate(site, effect.email, (r) => ({
       ...r,
-      policy: pruneLedger(recordSent(r.policy, { ...sendReq, now: at }, result.id), at, LEDGER_MAX_AGE_MS),
+      policy: pruneLedger(
+        recordSent(r.policy, { ...sendReq, now: at }, result.id),
+        at,
+        LEDGER_MAX_AGE_MS,
+      ),
       sentFrom: { ...r.sentFrom, [effect.key]: req.vid },
       touches: addTouch(r.touches, touch, window),
     }));
@@ -419,7 +450,10 @@ export class Contact extends DurableObject<Env> {
   ): Promise<{ changed: boolean }> {
     const now = Date.now();
     const before = this.load()?.policy.suppressed ?? null;
-    const after = this.mutate(site, email, (r) => ({ ...r, policy: suppress(r.policy, reason, now) }));
+    const after = this.mutate(site, email, (r) => ({
+      ...r,
+      policy: suppress(r.policy, reason, now),
+    }));
     const changed = after.policy.suppressed !== before && after.policy.suppressed?.at === now;
     if (!changed) return { changed: false };
     log("info", reason === "unsubscribed" ? "contact.unsubscribed" : "contact.suppressed", {
@@ -429,7 +463,9 @@ export class Contact extends DurableObject<Env> {
       ...(trigger ? { trigger } : {}),
     });
     if (reason === "unsubscribed") {
-      await recordStats(this.env, [{ ...siteRef(site, now, contact), metric: "unsubscribed", unique: `${contact}:unsub` }]);
+      await recordStats(this.env, [
+        { ...siteRef(site, now, contact), metric: "unsubscribed", unique: `${contact}:unsub` },
+      ]);
     }
     return { changed: true };
   }
@@ -451,7 +487,11 @@ export class Contact extends DurableObject<Env> {
   }
 
   /** Synchronous read-modify-write (no await inside, so nothing interleaves). */
-  private mutate(site: string, email: string, fn: (r: ContactRecord) => ContactRecord): ContactRecord {
+  private mutate(
+    site: string,
+    email: string,
+    fn: (r: ContactRecord) => ContactRecord,
+  ): ContactRecord {
     const loaded = this.load();
     const cur = loaded ? (loaded.email ? loaded : { ...loaded, email }) : fresh(site, email);
     const next = fn(cur);
@@ -500,7 +540,15 @@ function statRef(
 }
 
 function touchOf(r: StepRef, group: Group, kind: Touch["kind"], at: number): Touch {
-  return { trigger: r.trigger, episode: r.episode, step: r.step, variant: r.variant, group, kind, at };
+  return {
+    trigger: r.trigger,
+    episode: r.episode,
+    step: r.step,
+    variant: r.variant,
+    group,
+    kind,
+    at,
+  };
 }
 
 function siteRef(site: string, at: number, contact: string) {

@@ -21,7 +21,8 @@ async function target(env: Env, site: string, raw: string) {
   const email = raw.trim().toLowerCase();
   let contact: string;
   if (HASH.test(email)) contact = email;
-  else if (Email.safeParse(email).success) contact = await contactHash(env.NUDGE_SECRET, site, email);
+  else if (Email.safeParse(email).success)
+    contact = await contactHash(env.NUDGE_SECRET, site, email);
   else throw httpError(400, "invalid_email");
   return { contact, stub: contactStub(env, site, contact) };
 }

@@ -104,7 +104,12 @@ ingest.post(
       });
     } catch (err) {
       // The object is overloaded or restarting: the snippet keeps the batch and retries.
-      log("error", "event.rejected", { site: batch.site, vid: batch.vid, reason: "visitor_unavailable", detail: errorMessage(err) });
+      log("error", "event.rejected", {
+        site: batch.site,
+        vid: batch.vid,
+        reason: "visitor_unavailable",
+        detail: errorMessage(err),
+      });
       throw httpError(503, "unavailable", undefined, { "retry-after": "5", ...cors });
     }
     log("info", "event.accepted", {

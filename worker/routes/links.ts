@@ -16,8 +16,9 @@ export const links = new Hono<{ Bindings: Env }>();
 
 const NO_STORE = { "cache-control": "no-store", "referrer-policy": "no-referrer" };
 /** 1×1 transparent GIF. */
-const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) =>
-  ch.charCodeAt(0),
+const PIXEL = Uint8Array.from(
+  atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"),
+  (ch) => ch.charCodeAt(0),
 );
 
 function invalid(reason: string, path: string) {
@@ -35,16 +36,22 @@ links.get("/c/:token", async (c) => {
   const { site, contact, url, kind: _kind, ...ref } = v.payload;
   const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
   if (!cfg.ok) return invalid(cfg.reason, "/c");
-  if (!isAllowedDestination(url, cfg.config.origins)) return invalid("destination_not_allowed", "/c");
+  if (!isAllowedDestination(url, cfg.config.origins))
+    return invalid("destination_not_allowed", "/c");
   let known = false;
   try {
-    known = (await contactStub(c.env, site, contact).engage("click", contact, { site, ...ref }, url)) !== null;
+    known =
+      (await contactStub(c.env, site, contact).engage("click", contact, { site, ...ref }, url)) !==
+      null;
   } catch (err) {
     // Recording is best effort; the shopper still gets where they were going.
     log("warn", "link.record_failed", { site, contact, reason: errorMessage(err) });
   }
   const to = known
-    ? withIdentity(url, await signToken(c.env.NUDGE_SECRET, { kind: "identity", site, contact }, { now }))
+    ? withIdentity(
+        url,
+        await signToken(c.env.NUDGE_SECRET, { kind: "identity", site, contact }, { now }),
+      )
     : url;
   return new Response(null, { status: 302, headers: { location: to, ...NO_STORE } });
 });
@@ -53,7 +60,10 @@ links.get("/o/:token", async (c) => {
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "open");
   if (!v.ok) {
     log("info", "link.rejected", { reason: v.reason, path: "/o" });
-    return new Response(PIXEL, { status: 400, headers: { "content-type": "image/gif", ...NO_STORE } });
+    return new Response(PIXEL, {
+      status: 400,
+      headers: { "content-type": "image/gif", ...NO_STORE },
+    });
   }
   const { site, contact, kind: _kind, ...ref } = v.payload;
   try {
@@ -68,7 +78,9 @@ links.get("/u/:token", async (c) => {
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
   if (!v.ok) return invalid(v.reason, "/u");
   const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, v.payload.site);
-  const siteName = cfg.ok ? (cfg.config.brand?.name ?? displayName(cfg.config.from)) : v.payload.site;
+  const siteName = cfg.ok
+    ? (cfg.config.brand?.name ?? displayName(cfg.config.from))
+    : v.payload.site;
   return c.html(unsubscribePage({ state: "confirm", siteName, action: c.req.path }), 200, NO_STORE);
 });
 
@@ -76,7 +88,12 @@ links.post(
   "/u/:token",
   bodyLimit({ maxSize: 4096, onError: (c) => c.text("payload too large", 413) }),
   async (c) => {
-    const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
+    const v = await verifyToken(
+      c.env.NUDGE_SECRET,
+      c.req.param("token"),
+      Date.now(),
+      "unsubscribe",
+    );
     if (!v.ok) return invalid(v.reason, "/u");
     const body = new URLSearchParams(await c.req.text());
     if (body.get("List-Unsubscribe") !== "One-Click") {

@@ -13,10 +13,22 @@ export const webhooks = new Hono<{ Bindings: Env }>();
 const Tags = z.object({
   site: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
   contact: z.string().regex(/^[0-9a-f]{24}$/),
-  trigger: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
-  episode: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).optional(),
-  step: z.string().regex(/^\d{1,2}$/).optional(),
-  variant: z.string().regex(/^(none|\d{1,2})$/).optional(),
+  trigger: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+    .optional(),
+  episode: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/)
+    .optional(),
+  step: z
+    .string()
+    .regex(/^\d{1,2}$/)
+    .optional(),
+  variant: z
+    .string()
+    .regex(/^(none|\d{1,2})$/)
+    .optional(),
 });
 
 const TYPES = {
@@ -63,6 +75,11 @@ webhooks.post("/webhooks/resend", async (c) => {
     permanent: ev.type === "email.bounced" ? ev.data.bounce.type === "Permanent" : false,
   };
   const r = await contactStub(c.env, t.site, t.contact).mailEvent(t.site, t.contact, to, mail);
-  log("info", "webhook.accepted", { site: t.site, contact: t.contact, type, duplicate: r.duplicate });
+  log("info", "webhook.accepted", {
+    site: t.site,
+    contact: t.contact,
+    type,
+    duplicate: r.duplicate,
+  });
   return c.json({ ok: true, duplicate: r.duplicate });
 });

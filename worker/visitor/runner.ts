@@ -9,8 +9,7 @@ type SendEffect = Extract<Effect, { type: "send" }>;
 type WebhookEffect = Extract<Effect, { type: "webhook" }>;
 
 export type WebhookOutcome =
-  | { ok: true }
-  | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number };
+  { ok: true } | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number };
 
 export interface RunnerHost {
   deliver(effect: SendEffect, attempt: number): Promise<DeliverOutcome>;
@@ -23,7 +22,8 @@ export interface LogLine {
   fields: Record<string, string | number | boolean | null>;
 }
 
-export type RunResult = { done: true; log: LogLine } | { done: false; nextAt: number; log: LogLine };
+export type RunResult =
+  { done: true; log: LogLine } | { done: false; nextAt: number; log: LogLine };
 
 /** Webhooks and sends give up after this many attempts (about a day with capped backoff). */
 export const MAX_ATTEMPTS = 12;
@@ -43,18 +43,35 @@ export async function runEffect(
   };
   const retry = (reason: string, afterMs = 0): RunResult => {
     if (attempt + 1 >= MAX_ATTEMPTS) {
-      return { done: true, log: { level: "error", msg: "send.failed", fields: { ...ref, reason: `gave_up:${reason}` } } };
+      return {
+        done: true,
+        log: {
+          level: "error",
+          msg: "send.failed",
+          fields: { ...ref, reason: `gave_up:${reason}` },
+        },
+      };
     }
     const wait = Math.max(afterMs, backoff(attempt, rng, { baseMs: 1_000, capMs: 3_600_000 }));
-    return { done: false, nextAt: now + wait, log: { level: "warn", msg: "send.retry", fields: { ...ref, reason, attempt } } };
+    return {
+      done: false,
+      nextAt: now + wait,
+      log: { level: "warn", msg: "send.retry", fields: { ...ref, reason, attempt } },
+    };
   };
 
   if (effect.type === "skip") {
-    return { done: true, log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: effect.reason } } };
+    return {
+      done: true,
+      log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: effect.reason } },
+    };
   }
   if (effect.type === "webhook") {
     if (effect.holdout) {
-      return { done: true, log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: "holdout" } } };
+      return {
+        done: true,
+        log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: "holdout" } },
+      };
     }
     let out: WebhookOutcome;
     try {
@@ -63,7 +80,11 @@ export async function runEffect(
       out = { ok: false, retryable: true, reason: `network:${errorMessage(err)}` };
     }
     if (out.ok) return { done: true, log: { level: "info", msg: "webhook.ok", fields: ref } };
-    if (!out.retryable) return { done: true, log: { level: "error", msg: "webhook.failed", fields: { ...ref, reason: out.reason } } };
+    if (!out.retryable)
+      return {
+        done: true,
+        log: { level: "error", msg: "webhook.failed", fields: { ...ref, reason: out.reason } },
+      };
     return retry(out.reason, out.retryAfterMs);
   }
   let out: DeliverOutcome;
@@ -78,9 +99,15 @@ export async function runEffect(
     case "duplicate":
       return { done: true, log: { level: "info", msg: "send.duplicate", fields: ref } };
     case "skipped":
-      return { done: true, log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: out.reason } } };
+      return {
+        done: true,
+        log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: out.reason } },
+      };
     case "failed":
-      return { done: true, log: { level: "error", msg: "send.failed", fields: { ...ref, reason: out.reason } } };
+      return {
+        done: true,
+        log: { level: "error", msg: "send.failed", fields: { ...ref, reason: out.reason } },
+      };
     case "retry":
       return retry(out.reason, out.afterMs);
   }

@@ -43,7 +43,10 @@ export function sqlStore(sql: SqlStorage): Store {
     store.rowsWritten += c.rowsWritten;
   };
   const rows = (query: string, ...args: (string | number)[]) =>
-    sql.exec<Record<string, SqlStorageValue>>(query, ...args).toArray().map(toRow);
+    sql
+      .exec<Record<string, SqlStorageValue>>(query, ...args)
+      .toArray()
+      .map(toRow);
   const store: Store = {
     rowsWritten: 0,
     readBase() {
@@ -67,7 +70,12 @@ export function sqlStore(sql: SqlStorage): Store {
       );
     },
     enqueue(key, effect, nextAt) {
-      write(`INSERT OR IGNORE INTO outbox (key, effect, next_at) VALUES (?, ?, ?)`, key, effect, nextAt);
+      write(
+        `INSERT OR IGNORE INTO outbox (key, effect, next_at) VALUES (?, ?, ?)`,
+        key,
+        effect,
+        nextAt,
+      );
     },
     due(now, limit) {
       return rows(`SELECT * FROM outbox WHERE next_at <= ? ORDER BY next_at LIMIT ?`, now, limit);

@@ -62,7 +62,12 @@ export class Visitor extends DurableObject<Env> {
       accepted++;
       state = r.state;
       if (e.name === "purchase" && !e.custom) {
-        purchases.push({ id: e.data.order_id, value: e.data.value, currency: e.data.currency, at: e.at });
+        purchases.push({
+          id: e.data.order_id,
+          value: e.data.value,
+          currency: e.data.currency,
+          at: e.at,
+        });
       }
       effects.push(...r.effects);
       nextDue = r.nextDue;
@@ -131,7 +136,8 @@ export class Visitor extends DurableObject<Env> {
   ): Promise<void> {
     this.ctx.storage.transactionSync(() => {
       this.store.writeState(JSON.stringify(state));
-      for (const e of effects) if (e.type !== "log") this.store.enqueue(e.key, JSON.stringify(e), now);
+      for (const e of effects)
+        if (e.type !== "log") this.store.enqueue(e.key, JSON.stringify(e), now);
     });
     const base = { site: state.profile.site, vid: state.profile.vid };
     for (const e of effects) if (e.type === "log") log(e.level, e.msg, { ...base, ...e.fields });
@@ -165,14 +171,22 @@ export class Visitor extends DurableObject<Env> {
     const host: RunnerHost = {
       deliver: async (effect, attempt) => {
         const contact = await contactHash(secret, site, effect.email);
-        return contactStub(this.env, site, contact).deliver({ site, vid, contact, effect, attempt, base });
+        return contactStub(this.env, site, contact).deliver({
+          site,
+          vid,
+          contact,
+          effect,
+          attempt,
+          base,
+        });
       },
       webhook: (effect) => postWebhook(effect, site),
     };
     for (const row of this.store.due(now, DRAIN_LIMIT)) {
       const effect = JSON.parse(row.effect) as Exclude<Effect, { type: "log" }>;
       const r = await runEffect(host, effect, row.attempts, Date.now(), Math.random);
-      const contact = effect.type === "send" ? await contactHash(secret, site, effect.email) : undefined;
+      const contact =
+        effect.type === "send" ? await contactHash(secret, site, effect.email) : undefined;
       // The engine already logged its own skips when it decided them.
       if (effect.type !== "skip") logLine(r.log, { site, vid, contact });
       await recordStats(this.env, statsFromRun(site, effect, r.log, Date.now(), contact));

@@ -45,8 +45,20 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   writeFileSync(configPath, JSON.stringify(config));
   const put = spawnSync(
     "npx",
-    ["wrangler", "kv", "key", "put", `site:${site}`, "--binding", "NUDGE_CONFIG", "--local",
-      "--persist-to", persistTo, "--path", configPath],
+    [
+      "wrangler",
+      "kv",
+      "key",
+      "put",
+      `site:${site}`,
+      "--binding",
+      "NUDGE_CONFIG",
+      "--local",
+      "--persist-to",
+      persistTo,
+      "--path",
+      configPath,
+    ],
     { encoding: "utf8" },
   );
   if (put.status !== 0) throw new Error(`seeding KV failed: ${put.stderr}`);
@@ -62,9 +74,20 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const logs: string[] = [];
   const child: ChildProcess = spawn(
     "npx",
-    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--persist-to", persistTo,
-      "--show-interactive-dev-session=false", "--inspector-port", String(await freePort()),
-      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
+    [
+      "wrangler",
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(workerPort),
+      "--persist-to",
+      persistTo,
+      "--show-interactive-dev-session=false",
+      "--inspector-port",
+      String(await freePort()),
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
     { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   const collect = (b: Buffer) => logs.push(...b.toString().split("\n").filter(Boolean));
@@ -112,7 +135,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     demo,
     persistTo,
     logs,
-    admin: (path) => fetch(`${worker}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+    admin: (path) =>
+      fetch(`${worker}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
     stop,
   };
 }
