@@ -9,6 +9,8 @@ export async function benchFaults(): Promise<Record<string, number | string>> {
     faultInjectedShare: Number(figures.fault_share),
     faultHttpRequests: Number(figures.http_requests),
     faultDeliveredOnce: Number(figures.distinct_sends_recorded),
+    /** Distinct emails the fake Resend accepted (one per idempotency key). */
+    faultSends: Number(figures.distinct_sends_recorded),
     faultDuplicates: Number(figures.keys_sent_more_than_once),
     faultLost: Number(figures.lost),
     faultSeconds: Number(figures.seconds),

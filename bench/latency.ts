@@ -95,7 +95,7 @@ async function storedDue(stack: Stack, vid: string): Promise<number | null> {
 export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
   const fake = await startFakeResend({ apiKey: API_KEY });
   // Receive time of every accepted send: the moment the fake records it (after it has read and
-  // validated the body, well under a millisecond after arrival on loopback).
+  // validated the body: within about a millisecond of arrival on loopback).
   const received = new Map<string, number>();
   const sendsByEmail = new Map<string, RecordedSend[]>();
   const push = fake.sends.push.bind(fake.sends);
