@@ -2,6 +2,7 @@
 // suppress the contact; delivered, opened and clicked feed the stats. Our send tags say which
 // contact and step an event belongs to. Bad or missing signatures → 401 and no state change.
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
@@ -39,47 +40,56 @@ const TYPES = {
   "email.clicked": "clicked",
 } as const;
 
-webhooks.post("/webhooks/resend", async (c) => {
-  const raw = await c.req.text();
-  if (bodyTooLarge(raw)) return c.json({ error: "payload_too_large" }, 413);
-  const v = await verifySvix(c.env.RESEND_WEBHOOK_SECRET, c.req.raw.headers, raw, Date.now());
-  if (!v.ok) {
-    log("warn", "webhook.rejected", { reason: v.reason });
-    const status = v.reason === "invalid_event" || v.reason === "malformed_body" ? 400 : 401;
-    return c.json({ error: v.reason }, status);
-  }
-  const ev = v.event;
-  if (ev.type === "other" || !(ev.type in TYPES)) return c.json({ ok: true, ignored: true });
-  const type = TYPES[ev.type as keyof typeof TYPES];
-  const tags = Tags.safeParse(ev.data.tags ?? {});
-  const to = ev.data.to[0];
-  if (!tags.success || !to) {
-    log("info", "webhook.ignored", { reason: "no_nudge_tags", type });
-    return c.json({ ok: true, ignored: true });
-  }
-  const t = tags.data;
-  const ref: EngagementRef | null =
-    t.trigger && t.episode && t.step
-      ? {
-          site: t.site,
-          trigger: t.trigger,
-          episode: t.episode,
-          step: Number(t.step),
-          variant: !t.variant || t.variant === "none" ? null : Number(t.variant),
-        }
-      : null;
-  const mail: MailEvent = {
-    svixId: v.svixId,
-    type,
-    ref,
-    permanent: ev.type === "email.bounced" ? ev.data.bounce.type === "Permanent" : false,
-  };
-  const r = await contactStub(c.env, t.site, t.contact).mailEvent(t.site, t.contact, to, mail);
-  log("info", "webhook.accepted", {
-    site: t.site,
-    contact: t.contact,
-    type,
-    duplicate: r.duplicate,
-  });
-  return c.json({ ok: true, duplicate: r.duplicate });
-});
+const MAX_BODY_BYTES = 256 * 1024;
+
+webhooks.post(
+  "/webhooks/resend",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: "payload_too_large" }, 413),
+  }),
+  async (c) => {
+    const raw = await c.req.text();
+    if (bodyTooLarge(raw, MAX_BODY_BYTES)) return c.json({ error: "payload_too_large" }, 413);
+    const v = await verifySvix(c.env.RESEND_WEBHOOK_SECRET, c.req.raw.headers, raw, Date.now());
+    if (!v.ok) {
+      log("warn", "webhook.rejected", { reason: v.reason });
+      const status = v.reason === "invalid_event" || v.reason === "malformed_body" ? 400 : 401;
+      return c.json({ error: v.reason }, status);
+    }
+    const ev = v.event;
+    if (ev.type === "other" || !(ev.type in TYPES)) return c.json({ ok: true, ignored: true });
+    const type = TYPES[ev.type as keyof typeof TYPES];
+    const tags = Tags.safeParse(ev.data.tags ?? {});
+    const to = ev.data.to[0];
+    if (!tags.success || !to) {
+      log("info", "webhook.ignored", { reason: "no_nudge_tags", type });
+      return c.json({ ok: true, ignored: true });
+    }
+    const t = tags.data;
+    const ref: EngagementRef | null =
+      t.trigger && t.episode && t.step
+        ? {
+            site: t.site,
+            trigger: t.trigger,
+            episode: t.episode,
+            step: Number(t.step),
+            variant: !t.variant || t.variant === "none" ? null : Number(t.variant),
+          }
+        : null;
+    const mail: MailEvent = {
+      svixId: v.svixId,
+      type,
+      ref,
+      permanent: ev.type === "email.bounced" ? ev.data.bounce.type === "Permanent" : false,
+    };
+    const r = await contactStub(c.env, t.site, t.contact).mailEvent(t.site, t.contact, to, mail);
+    log("info", "webhook.accepted", {
+      site: t.site,
+      contact: t.contact,
+      type,
+      duplicate: r.duplicate,
+    });
+    return c.json({ ok: true, duplicate: r.duplicate });
+  },
+);
