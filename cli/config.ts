@@ -2,7 +2,8 @@
 // credentials and local persistence as `wrangler dev` apply).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { parseSiteConfig } from "../worker/config/schema.ts";
+import { TEMPLATES } from "../templates/bundle.ts";
+import { parseSiteConfig, type SiteConfig } from "../worker/config/schema.ts";
 import { parseArgs, UsageError, type Io } from "./main.ts";
 
 function readConfig(file: string | undefined, io: Io): { ok: boolean; site?: string } {
@@ -27,7 +28,27 @@ function readConfig(file: string | undefined, io: Io): { ok: boolean; site?: str
     for (const e of r.errors) io.err(`  ${e}`);
     return { ok: false };
   }
+  for (const w of templateWarnings(r.config)) io.err(`${file}: warning: ${w}`);
   return { ok: true, site: r.config.site };
+}
+
+/** Steps naming a template Nudge does not bundle: fine only with a KV override in place. */
+export function templateWarnings(config: SiteConfig): string[] {
+  const out: string[] = [];
+  config.triggers.forEach((t, i) =>
+    t.steps.forEach((s, j) => {
+      const names = [s.template, ...(s.variants ?? []).map((v) => v.template)];
+      for (const name of names) {
+        if (name && TEMPLATES[`${name}.html`] === undefined) {
+          out.push(
+            `triggers[${i}].steps[${j}] uses template "${name}", which is not bundled: ` +
+              `put it in KV at template:${config.site}:${name} or the step will fail`,
+          );
+        }
+      }
+    }),
+  );
+  return out;
 }
 
 const usage = (fn: () => Promise<number>, io: Io) =>

@@ -1,0 +1,94 @@
+// `nudge validate | push | pull` as an operator runs them: exit codes, messages that name the
+// path and the problem, and a real round trip through wrangler's local KV.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main, type Io } from "../../cli/main.ts";
+import defaultConfig from "../../templates/default-config.json" with { type: "json" };
+
+const dir = mkdtempSync(join(tmpdir(), "nudge-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof content === "string" ? content : JSON.stringify(content));
+  return p;
+}
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l) };
+  const code = await main(argv, io);
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("nudge validate", () => {
+  it("accepts the pinned example config", async () => {
+    const r = await run("validate", file("ok.json", defaultConfig));
+    expect(r).toMatchObject({ code: 0, err: "" });
+    expect(r.out).toContain('valid config for site "demo"');
+  });
+
+  it("names the path and the problem of each error", async () => {
+    const bad = {
+      ...defaultConfig,
+      frequencyCap: "soon",
+      triggers: [{ id: "x", on: "cart", steps: [{ wait: "1h" }] }],
+    };
+    const r = await run("validate", file("bad.json", bad));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/frequencyCap.*"soon" is not a duration/);
+    expect(r.err).toMatch(/triggers\[0\]\.steps\[0\].*needs a template/);
+  });
+
+  it("rejects text that is not JSON, and a missing file", async () => {
+    expect((await run("validate", file("x.json", "{ nope"))).err).toContain("not valid JSON");
+    expect((await run("validate", join(dir, "missing.json"))).code).toBe(1);
+  });
+
+  it("warns about a template that is neither bundled nor overridden", async () => {
+    const cfg = {
+      ...defaultConfig,
+      triggers: [
+        { id: "x", on: "cart", steps: [{ wait: "1h", template: "my-own", subject: "Hi" }] },
+      ],
+    };
+    const r = await run("validate", file("tpl.json", cfg));
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('uses template "my-own", which is not bundled');
+    expect(r.err).toContain("template:demo:my-own");
+  });
+
+  it("is a usage error without a file or with an unknown flag", async () => {
+    expect((await run("validate")).code).toBe(2);
+    expect((await run("validate", "x.json", "--nope")).code).toBe(2);
+    expect((await run("frobnicate")).code).toBe(2);
+  });
+});
+
+describe("nudge push and pull (local KV through wrangler)", () => {
+  it("pushes a valid config and pulls it back; refuses an invalid one", async () => {
+    const persist = join(dir, "kv");
+    const cfg = { ...defaultConfig, site: "cli-roundtrip" };
+    const pushed = await run("push", file("rt.json", cfg), "--local", "--persist-to", persist);
+    expect(pushed.err).toBe("");
+    expect(pushed).toMatchObject({ code: 0 });
+    const pulled = await run("pull", "cli-roundtrip", "--local", "--persist-to", persist);
+    expect(pulled.code).toBe(0);
+    expect(JSON.parse(pulled.out)).toEqual(cfg);
+
+    const invalid = await run(
+      "push",
+      file("inv.json", { ...cfg, origins: [] }),
+      "--local",
+      "--persist-to",
+      persist,
+    );
+    expect(invalid.code).toBe(1);
+    const still = await run("pull", "cli-roundtrip", "--local", "--persist-to", persist);
+    expect(JSON.parse(still.out)).toEqual(cfg);
+    expect((await run("pull", "nothing-here", "--local", "--persist-to", persist)).code).toBe(1);
+  }, 60_000);
+});
