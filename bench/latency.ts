@@ -6,6 +6,7 @@
 // Run alone: `npx tsx bench/run.ts latency`.
 import { startFakeResend, type RecordedSend } from "../test/support/fake-resend.ts";
 import { startStack, type Stack } from "../test/browser/support/stack.ts";
+import { cartBatch, postBatch, recipient, urlSafeId } from "../test/support/episodes.ts";
 import { percentile } from "./load.ts";
 
 const SITE = "bench";
@@ -56,22 +57,6 @@ interface Episode {
   /** The engine's due time (from the stored episode), or the estimate (ack midpoint + wait). */
   dueAt: number;
   dueFrom: "state" | "estimate";
-}
-
-function urlSafeId(i: number): string {
-  // 32 URL-safe characters, distinct per visitor, like the snippet's random ids.
-  const rand = Array.from(crypto.getRandomValues(new Uint8Array(18)), (b) =>
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".charAt(b & 63),
-  ).join("");
-  return `lat${String(i).padStart(5, "0")}${rand}`.slice(0, 32);
-}
-
-function recipient(body: Record<string, unknown>): string | null {
-  const to = body.to;
-  const first = Array.isArray(to) ? to[0] : to;
-  if (typeof first !== "string") return null;
-  const m = /<([^>]+)>/.exec(first);
-  return (m ? m[1]! : first).trim().toLowerCase();
 }
 
 /** The due time the engine stored for this visitor's cart-abandoned episode, if still there. */
@@ -152,29 +137,11 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
         if (slot > Date.now()) await new Promise((r) => setTimeout(r, slot - Date.now()));
         const vid = urlSafeId(i);
         const email = `bench-${i}@example.com`;
-        const body = JSON.stringify({
-          site: SITE,
-          vid,
-          events: [
-            { id: `${vid}-id`, name: "identify", data: { email } },
-            {
-              id: `${vid}-cart`,
-              name: "cart",
-              data: {
-                items: [{ id: "mug", name: "Mug", price: 12.5, quantity: 1 }],
-                currency: "EUR",
-              },
-            },
-          ],
-        });
+        const body = cartBatch(SITE, vid, email);
         const sentAt = Date.now();
         let status = "error";
         try {
-          const res = await fetch(`${s.worker}/e`, {
-            method: "POST",
-            headers: { "content-type": "text/plain", origin: s.demo },
-            body,
-          });
+          const res = await postBatch(s.worker, s.demo, body);
           status = String(res.status);
           await res.arrayBuffer();
         } catch {

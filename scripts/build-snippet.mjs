@@ -1,7 +1,7 @@
 // Builds the snippet (snippet/index.ts) with esbuild into one minified IIFE: dist/nudge.js, and
 // worker/generated/snippet.ts (`SNIPPET_JS`, served by the worker at GET /nudge.js).
 // Usage: node scripts/build-snippet.mjs   (also importable: `await buildSnippet()` → the code)
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,7 +23,11 @@ export async function buildSnippet() {
     // The IIFE needs no "use strict" prologue (13 bytes).
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   });
-  const code = out.outputFiles[0].text.trim();
+  // A second pass over the bundle: esbuild minifies each module's top level on its own, so
+  // only now can it merge their `var` statements into one (and share short names better).
+  const code = (
+    await transform(out.outputFiles[0].text, { minify: true, target: "es2020", legalComments: "none" })
+  ).code.trim();
   mkdirSync(join(root, "worker/generated"), { recursive: true });
   mkdirSync(join(root, "dist"), { recursive: true });
   writeFileSync(join(root, "dist/nudge.js"), code + "\n");

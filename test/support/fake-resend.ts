@@ -7,8 +7,10 @@ import { ResendContract } from "./resend-contract.ts";
 export interface FaultConfig {
   /** PRNG seed: the same seed and request order give the same faults. */
   seed?: number;
-  /** Share of requests answered 500 before processing. */
+  /** Share of requests answered 5xx before processing (500 unless `statuses5xx` says otherwise). */
   error5xx?: number;
+  /** Status codes the 5xx faults cycle through, e.g. [500, 503] (default [500]). */
+  statuses5xx?: number[];
   /** Share answered 429 rate_limit_exceeded with `retry-after: retryAfterSec`. */
   rateLimit429?: number;
   retryAfterSec?: number;
@@ -43,6 +45,13 @@ export interface FakeResend {
   setFaults(f: FaultConfig): void;
   close(): Promise<void>;
 }
+
+const SERVER_ERROR_NAMES: Record<number, string> = {
+  500: "internal_server_error",
+  502: "bad_gateway",
+  503: "service_unavailable",
+  504: "gateway_timeout",
+};
 
 const TAG_RE = /^[A-Za-z0-9_-]{1,256}$/;
 
@@ -107,6 +116,7 @@ export async function startFakeResend(
   let faults: FaultConfig = opts.faults ?? {};
   let rng = mulberry32(faults.seed ?? 1);
   let seq = 0;
+  let n5xx = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? "GET";
@@ -171,7 +181,11 @@ export async function startFakeResend(
     if (r < (edge += f.error5xx ?? 0)) fault = "5xx";
     else if (r < (edge += f.rateLimit429 ?? 0)) fault = "429";
     else if (r < edge + (f.slow ?? 0)) fault = "slow";
-    if (fault === "5xx") return fail(500, "internal_server_error", "injected fault");
+    if (fault === "5xx") {
+      const codes = f.statuses5xx?.length ? f.statuses5xx : [500];
+      const status = codes[n5xx++ % codes.length]!;
+      return fail(status, SERVER_ERROR_NAMES[status] ?? "application_error", "injected fault");
+    }
     if (fault === "429") {
       return fail(429, "rate_limit_exceeded", "Too many requests", {
         "retry-after": String(f.retryAfterSec ?? 1),

@@ -17,6 +17,12 @@ export interface Stack {
   persistTo: string;
   logs: string[];
   admin(path: string): Promise<Response>;
+  /**
+   * Kills `wrangler dev` and its workerd (the whole process group; SIGKILL by default: a crash,
+   * no graceful shutdown) and starts it again on the same port and persistence folder, so
+   * Durable Object storage and alarms survive. Resolves once the worker answers again.
+   */
+  restart(opts?: { signal?: NodeJS.Signals }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +65,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       "--path",
       configPath,
     ],
-    { encoding: "utf8" },
+    { encoding: "utf8", env: quietEnv() },
   );
   if (put.status !== 0) throw new Error(`seeding KV failed: ${put.stderr}`);
 
@@ -72,63 +78,98 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.vars,
   };
   const logs: string[] = [];
-  const child: ChildProcess = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(workerPort),
-      "--persist-to",
-      persistTo,
-      "--show-interactive-dev-session=false",
-      "--inspector-port",
-      String(await freePort()),
-      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
+  const args = [
+    "wrangler",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(workerPort),
+    "--persist-to",
+    persistTo,
+    "--show-interactive-dev-session=false",
+    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ];
   const collect = (b: Buffer) => logs.push(...b.toString().split("\n").filter(Boolean));
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
+  const spawnWrangler = async (): Promise<ChildProcess> => {
+    const c = spawn("npx", [...args, "--inspector-port", String(await freePort())], {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      env: quietEnv(),
+    });
+    c.stdout?.on("data", collect);
+    c.stderr?.on("data", collect);
+    return c;
+  };
+  let child: ChildProcess = await spawnWrangler();
 
   const demoServer: Server = createDemoServer({ worker, site });
   await new Promise<void>((r) => demoServer.listen(demoPort, "127.0.0.1", r));
 
-  const stop = async () => {
-    demoServer.close();
-    if (child.exitCode === null && child.pid) {
+  /** Signals the whole process group (npx → wrangler → workerd) and waits for the exit. */
+  const kill = async (signal: NodeJS.Signals, waitMs: number) => {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
       const exited = new Promise((r) => child.once("exit", r));
       try {
-        process.kill(-child.pid, "SIGTERM");
+        process.kill(-child.pid, signal);
       } catch {
         /* already gone */
       }
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, waitMs))]);
     }
+  };
+  /** SIGKILL stragglers of the group (a workerd that outlived its parent). */
+  const reap = (pid: number | undefined) => {
+    if (!pid) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      /* group is empty */
+    }
+  };
+
+  const stop = async () => {
+    demoServer.close();
+    const pid = child.pid;
+    await kill("SIGTERM", 5000);
+    reap(pid);
     rmSync(persistTo, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`wrangler dev exited early:\n${logs.slice(-30).join("\n")}`);
+  const ready = async (timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null) {
+        await stop();
+        throw new Error(`wrangler dev exited early:\n${logs.slice(-30).join("\n")}`);
+      }
+      try {
+        const res = await fetch(`${worker}/_ping`);
+        if (res.ok) return;
+      } catch {
+        /* not up yet */
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`wrangler dev did not start in 90 s:\n${logs.slice(-30).join("\n")}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
     }
-    try {
-      const res = await fetch(`${worker}/_ping`);
-      if (res.ok) break;
-    } catch {
-      /* not up yet */
+  };
+  await ready(90_000);
+
+  const restart = async ({ signal = "SIGKILL" }: { signal?: NodeJS.Signals } = {}) => {
+    const pid = child.pid;
+    await kill(signal, 10_000);
+    reap(pid);
+    // The port is free once workerd is gone; wait for that before binding it again.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await portInUse(workerPort))) {
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev did not start in 90 s:\n${logs.slice(-30).join("\n")}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+    child = await spawnWrangler();
+    await ready(90_000);
+  };
 
   return {
     worker,
@@ -137,8 +178,24 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     logs,
     admin: (path) =>
       fetch(`${worker}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+    restart,
     stop,
   };
+}
+
+/** Loopback only: no usage metrics sent from the test machine. */
+function quietEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, WRANGLER_SEND_METRICS: "false" };
+}
+
+async function portInUse(port: number): Promise<boolean> {
+  const s = createServer();
+  const free = await new Promise<boolean>((r) => {
+    s.once("error", () => r(false));
+    s.listen(port, "127.0.0.1", () => r(true));
+  });
+  if (free) await new Promise((r) => s.close(r));
+  return !free;
 }
 
 /** Polls `check` until it returns a value or the deadline passes (bounded; no fixed sleeps). */
