@@ -2,15 +2,13 @@
 // data is passed as given (copied) and validated by the worker. Called by index.ts.
 import { consent } from "./consent.ts";
 import { page } from "./page.ts";
-import { event, type Name } from "./payload.ts";
-import { push } from "./transport.ts";
+import { emit, type Name } from "./payload.ts";
 
-export const call = ([cmd, x, y]: unknown[]): unknown =>
+export const call = (cmd?: unknown, x?: unknown, y?: unknown): unknown =>
   cmd == "track"
-    ? x && push(event("track", y, { event: x }))
+    ? x && emit("track", y, x)
     : cmd == "consent"
       ? consent(x as { marketing?: unknown })
       : cmd == "page"
         ? page(1)
-        : /^(identify|product|cart|checkout|purchase)$/.test(cmd as string) &&
-          push(event(cmd as Name, x));
+        : /^(identify|product|cart|checkout|purchase)$/.test(cmd as string) && emit(cmd as Name, x);

@@ -1,18 +1,9 @@
-// Consent and Global Privacy Control. With `data-consent="required"`, or GPC on, nothing is
-// sent or stored until nudge('consent', { marketing: true }); an explicit choice is remembered.
-import { event } from "./payload.ts";
+// nudge('consent', …). With `data-consent="required"`, or GPC on, nothing is sent or stored
+// until nudge('consent', { marketing: true }); an explicit choice is remembered. The starting
+// state (remembered choice, data-consent, GPC) is set by index.ts.
+import { emit } from "./payload.ts";
 import { store } from "./storage.ts";
-import { allow, flush, push } from "./transport.ts";
-
-/** Starting state: a remembered choice wins; else off when required or when GPC is on. */
-export const initConsent = (required: boolean): void => {
-  const c = store("c");
-  allow(
-    c
-      ? c == "1"
-      : !required && !(navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl,
-  );
-};
+import { allow, flush } from "./transport.ts";
 
 /**
  * nudge('consent', { marketing }). Granted: remembered, sent, and what waited in memory goes
@@ -21,8 +12,8 @@ export const initConsent = (required: boolean): void => {
  */
 export const consent = (d?: { marketing?: unknown }): void => {
   const marketing = !!d?.marketing;
-  push(event("consent", { marketing }));
+  emit("consent", { marketing });
   if (!marketing) flush();
   allow(marketing);
-  store("c", marketing ? "1" : "0");
+  store("c", +marketing + ""); // "1" or "0"
 };

@@ -1,24 +1,28 @@
-import { event } from "./payload.ts";
-import { on } from "./safe.ts";
-import { flush, push } from "./transport.ts";
+// Automatic capture for forms with an email field (input[type=email]): form_start on the
+// first input; form_submit with the email and the fields the site allowed with
+// `data-nudge-field`. A password, hidden or card field is never read, even when marked;
+// `data-nudge-ignore` opts a form (or a section) out.
+import { emit } from "./payload.ts";
+import { flush } from "./transport.ts";
 
 const started = new Set<HTMLFormElement>();
 
-/** Field types, names and autocomplete tokens never read: passwords, hidden and card fields. */
-export const SECRET = /pass|hid|cc-|card|cv[cv]|csc/i;
-
 /**
- * The fields the site allowed with `data-nudge-field` (named by its value, else by the field's
- * name): a checkbox as true/false, a radio only when checked, others by value. A password,
- * hidden or card field is never read, whatever its marking.
+ * The fields the site allowed with `data-nudge-field`, named by its value (else by the field's
+ * name), each with the value a browser would post: an unchecked checkbox or radio is left out.
+ * Never, whatever the marking, a password, hidden or card field: one test over its type,
+ * autocomplete token and name (new-password, cc-number, cc-csc, card_no, cvv, …), with a "!"
+ * in front when unchecked ("!checkbox", "!radio").
  */
-export const fields = (f: ParentNode): Record<string, string | boolean> => {
-  const o: Record<string, string | boolean> = {};
-  for (const x of f.querySelectorAll<HTMLInputElement>("[data-nudge-field]")) {
-    const t = x.type;
-    if (!SECRET.test(t + x.autocomplete + x.name) && (t != "radio" || x.checked))
-      o[x.dataset.nudgeField || x.name] = t == "checkbox" ? x.checked : x.value;
-  }
+export const fields = (f: ParentNode): Record<string, string> => {
+  const o: Record<string, string> = {};
+  for (const x of f.querySelectorAll<HTMLInputElement>("[data-nudge-field]"))
+    if (
+      !/pass|hid|cc-|card|cv|csc|!(che|rad)/i.test(
+        (x.checked ? "" : "!") + x.type + x.autocomplete + x.name,
+      )
+    )
+      o[x.dataset.nudgeField || x.name] = x.value;
   return o;
 };
 
@@ -26,26 +30,20 @@ export const fields = (f: ParentNode): Record<string, string | boolean> => {
  * One capturing listener for `input` and `submit`. The form's id or name and the email are
  * checked by the worker, which drops what is invalid (a typo in the email), never the event.
  */
-const onForm = (e: Event): void => {
+export const onForm = (e: Event): void => {
   const t = e.target as HTMLInputElement;
   const f = (t.form || t) as HTMLFormElement;
+  // (an event on a non-element, say document, throws here: caught by `on`)
   const email =
-    f.closest &&
-    !f.closest("[data-nudge-ignore]") &&
-    f.querySelector<HTMLInputElement>("[type=email]");
+    !f.closest("[data-nudge-ignore]") && f.querySelector<HTMLInputElement>("[type=email]");
   if (email) {
     const form = f.id || f.name;
     if (e.type == "submit") {
-      push(event("form_submit", { form, email: email.value, fields: fields(f) }));
+      emit("form_submit", { form, email: email.value, fields: fields(f) });
       flush(1); // a submit usually navigates away: send now, by beacon
     } else if (!started.has(f)) {
       started.add(f);
-      push(event("form_start", { form }));
+      emit("form_start", { form });
     }
   }
-};
-
-export const watchForms = (): void => {
-  on("input", onForm);
-  on("submit", onForm);
 };

@@ -1,18 +1,27 @@
 // Entry (loader): reads the <script data-site> tag, installs window.nudge (replaying the calls
 // the inline stub queued, in order) and starts automatic capture. Idempotent; never throws.
 import { call } from "./api.ts";
-import { initConsent } from "./consent.ts";
-import { watchForms } from "./forms.ts";
+import { onForm } from "./forms.ts";
 import { page, scan, watchPages } from "./page.ts";
 import { on, safe } from "./safe.ts";
-import { flush, setup } from "./transport.ts";
+import { store } from "./storage.ts";
+import { allow, flush, setup } from "./transport.ts";
 
 type Nudge = ((...a: unknown[]) => void) & { q?: unknown[][]; l?: 1 };
-const w = window as unknown as { nudge?: Nudge };
-const d = document as Document & { prerendering?: boolean };
+declare global {
+  interface Window {
+    nudge?: Nudge;
+  }
+  interface Document {
+    prerendering?: boolean;
+  }
+  interface Navigator {
+    globalPrivacyControl?: boolean;
+  }
+}
 
 safe(() => {
-  const s = d.currentScript as HTMLScriptElement;
+  const s = document.currentScript as HTMLScriptElement;
   const { site, api, consent } = s.dataset;
   /** Everything, once the page is really shown. */
   const start = () => {
@@ -27,25 +36,27 @@ safe(() => {
       tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
       t,
     });
-    const queued = w.nudge?.q;
-    const n: Nudge = (...a) => safe(call)(a);
+    const n: Nudge = safe(call);
     n.l = 1;
-    w.nudge = n;
-    initConsent(consent == "required");
+    // Consent: a remembered choice wins; else off when required or when GPC is on.
+    const c = store("c");
+    allow(c ? c == "1" : consent != "required" && !navigator.globalPrivacyControl);
     page();
-    queued?.map((a) => n(...a));
-    if (d.readyState == "loading") on("DOMContentLoaded", scan);
+    window.nudge?.q?.map((a) => n(...a)); // what the stub queued, in order
+    window.nudge = n;
+    if (document.readyState == "loading") on("DOMContentLoaded", scan);
     else scan();
     watchPages();
-    watchForms();
+    on("input", onForm);
+    on("submit", onForm);
     // The page is hidden or left: send what is pending now, by beacon.
-    on("visibilitychange", () => d.hidden && flush(1));
+    on("visibilitychange", () => document.hidden && flush(1));
     on("online", () => flush());
   };
   // Loaded twice (or without data-site): the first copy stays in charge. A prerendered page
   // is not a view: start when (if ever) it is shown.
-  if (site && !w.nudge?.l) {
-    if (d.prerendering) on("prerenderingchange", start);
+  if (site && !window.nudge?.l) {
+    if (document.prerendering) on("prerenderingchange", start);
     else start();
   }
 })();

@@ -1,17 +1,17 @@
 // Automatic page views (first load, SPA pushState/popstate, bfcache restores) and product
 // views from JSON-LD (first load, bfcache). replaceState and same-URL repeats do not count.
-import { event } from "./payload.ts";
+import { emit } from "./payload.ts";
 import { on, safe } from "./safe.ts";
-import { flush, push } from "./transport.ts";
+import { flush } from "./transport.ts";
 
 let last: string;
 
-/** A page view, unless the URL is the one last counted (`force` = 1: nudge('page'), bfcache). */
+/**
+ * A page view, unless the URL is the one last counted (`force` = 1: nudge('page'), bfcache;
+ * a listener's event object is not 1). The URL is remembered either way.
+ */
 export const page = (force?: unknown): void => {
-  if (force === 1 || location.href != last) {
-    push(event("page"));
-    last = location.href;
-  }
+  if (last != (last = location.href) || force == 1) emit("page");
 };
 
 /**
@@ -20,21 +20,19 @@ export const page = (force?: unknown): void => {
  * JSON-LD holds no usable product loses nothing else.
  */
 export const scan = (): void => {
-  const ld = Array.from(
-    document.querySelectorAll<HTMLScriptElement>('[type="application/ld+json"]'),
-    (s) => s.text,
-  ).filter((t) => /Product/.test(t));
+  const ld = [...document.querySelectorAll<HTMLScriptElement>('[type="application/ld+json"]')]
+    .map((s) => s.text)
+    .filter((t) => /Product/.test(t));
   if (ld[0] && ld.join().length < 3e4) {
     flush();
-    push(event("product", { ld }));
+    emit("product", { ld });
     flush();
   }
 };
 
 export const watchPages = (): void => {
-  const h = history;
-  const pushState = h.pushState;
-  h.pushState = function (...a: Parameters<History["pushState"]>) {
+  const pushState = history.pushState;
+  history.pushState = function (...a: Parameters<History["pushState"]>) {
     pushState.apply(this, a);
     safe(page)();
   };

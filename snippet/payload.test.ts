@@ -1,8 +1,19 @@
 // Payload builders and ids: every event the snippet builds is one the worker's schema accepts.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BatchSchema, WireEventSchema } from "../worker/wire.ts";
+import { BatchSchema, WireEventSchema, type WireEvent } from "../worker/wire.ts";
 import { rid } from "./ids.ts";
-import { event } from "./payload.ts";
+import { emit, type Name } from "./payload.ts";
+import { push } from "./transport.ts";
+
+vi.mock("./transport.ts", () => ({ push: vi.fn() }));
+
+/** What `emit` queued: the event it built. */
+const event = (name: Name, data?: unknown, custom?: unknown): WireEvent => {
+  vi.mocked(push).mockClear();
+  emit(name, data, custom);
+  expect(push).toHaveBeenCalledTimes(1);
+  return vi.mocked(push).mock.calls[0]![0];
+};
 
 beforeEach(() => {
   vi.stubGlobal("location", { href: "https://shop.example/p/tote?utm_source=x" });
@@ -19,7 +30,7 @@ describe("rid", () => {
   });
 });
 
-describe("event", () => {
+describe("emit", () => {
   it("builds wire events the worker accepts, each with a fresh id and the page URL", () => {
     const evs = [
       event("page"),
@@ -31,7 +42,7 @@ describe("event", () => {
       event("consent", { marketing: true }),
       event("form_start", { form: "newsletter" }),
       event("form_submit", { form: "newsletter", email: "x@y.co" }),
-      event("track", { plan: "pro" }, { event: "upgraded" }),
+      event("track", { plan: "pro" }, "upgraded"),
       event("product", { ld: ['{"@type":"Product","sku":"s","name":"N"}'] }),
     ];
     for (const e of evs) expect(WireEventSchema.safeParse(e).success, JSON.stringify(e)).toBe(true);
@@ -49,8 +60,10 @@ describe("event", () => {
     expect((e.data as typeof cart).items).toHaveLength(1);
   });
 
-  it("throws (for that call only) on data JSON cannot carry", () => {
-    expect(() => event("product", { id: 1n })).toThrow();
+  it("throws (for that call only) on data JSON cannot carry, and queues nothing", () => {
+    vi.mocked(push).mockClear();
+    expect(() => emit("product", { id: 1n })).toThrow();
+    expect(push).not.toHaveBeenCalled();
   });
 
   it("cuts the page URL to the worker's 2,048 characters", () => {
@@ -63,5 +76,39 @@ describe("event", () => {
   it("a form submit with a mistyped email keeps the event and drops the email (worker side)", () => {
     const r = WireEventSchema.safeParse(event("form_submit", { form: "f", email: "ada@" }));
     expect(r.success && r.data.data).toEqual({ form: "f" });
+  });
+});
+
+describe("form_submit fields (the worker side of data-nudge-field)", () => {
+  const parse = (fields: unknown) => {
+    const r = WireEventSchema.safeParse(
+      event("form_submit", { form: "f", email: "ada@example.com", fields }),
+    );
+    expect(r.success).toBe(true);
+    return r.success ? (r.data.data as { email?: string; fields?: unknown }) : undefined;
+  };
+
+  it("keeps allowed fields for conditions and templates", () => {
+    expect(parse({ plan: "pro", newsletter: "on" })).toEqual({
+      form: "f",
+      email: "ada@example.com",
+      fields: { plan: "pro", newsletter: "on" },
+    });
+  });
+
+  it("drops what it cannot use instead of rejecting the batch (the email stays)", () => {
+    const got = parse({
+      plan: "pro",
+      "first name": "Ada", // not an identifier
+      "": "x",
+      nested: { a: 1 },
+      note: "x".repeat(900),
+    });
+    expect(got?.email).toBe("ada@example.com");
+    expect(got?.fields).toEqual({ plan: "pro", note: "x".repeat(500) });
+    expect(parse("not an object")).toEqual({ form: "f", email: "ada@example.com" });
+    expect(parse({})).toEqual({ form: "f", email: "ada@example.com" });
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, "v"]));
+    expect(Object.keys(parse(many)?.fields ?? {})).toHaveLength(32);
   });
 });

@@ -1,20 +1,23 @@
-// Pure builder of one wire event, as defined once in worker/wire.ts (types only, erased at
-// build). Called by api.ts, page.ts, forms.ts and consent.ts; batches are built in transport.ts.
+// Builds one wire event, as defined once in worker/wire.ts (types only, erased at build), and
+// queues it. Called by api.ts, page.ts, forms.ts and consent.ts; batches are built in
+// transport.ts.
 import type { WireEvent } from "../worker/wire.ts";
 import { rid } from "./ids.ts";
+import { push } from "./transport.ts";
 
 export type Name = WireEvent["name"];
 
 /**
- * One wire event: a fresh id (retries reuse it, so the worker deduplicates) and the page URL
- * (cut to the worker's 2,048 characters). `data` is copied now: later changes by the page (a cart object) do not leak in, and what
- * JSON cannot carry throws here, losing that one call only. The worker validates the rest.
+ * Queues one wire event: a fresh id (retries reuse it, so the worker deduplicates), the custom
+ * name of a `track` event, and the page URL (cut to the worker's 2,048 characters). `data` is
+ * copied now: later changes by the page (a cart object) do not leak in, and what JSON cannot
+ * carry throws here, losing that one call only. The worker validates the rest.
  */
-export const event = (name: Name, data?: unknown, extra?: { event: unknown }): WireEvent =>
-  ({
+export const emit = (name: Name, data?: unknown, custom?: unknown): void =>
+  push({
     id: rid(),
     name,
+    event: custom,
     url: location.href.slice(0, 2048),
     data: data && JSON.parse(JSON.stringify(data)),
-    ...extra,
-  }) as WireEvent;
+  } as WireEvent);

@@ -6,9 +6,9 @@ export const store = (k: string, v?: string | 0): string | undefined => {
   try {
     const s = localStorage as unknown as Record<string, string | undefined>;
     k = "nudge_" + k;
+    if (v == null) return s[k];
     if (v) s[k] = v;
-    else if (v === 0) delete s[k];
-    else return s[k];
+    else delete s[k];
   } catch {
     /* unavailable: keep going in memory */
   }

@@ -79,6 +79,29 @@ describe("transport", () => {
     expect(posted().map((b) => b.events.length)).toEqual([50, 49]); // 99 kept: the queue is bounded
   });
 
+  it("keeps at most 99 waiting events, dropping the oldest", async () => {
+    const t = await load();
+    t.allow(false);
+    const evs = Array.from({ length: 124 }, ev);
+    for (const e of evs) t.push(e);
+    t.allow(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ids(posted())).toEqual(evs.slice(25).map((e) => e.id));
+  });
+
+  it.each([[""], ["{"], ["null"], ["42"], ['{"a":1}']])(
+    "reads a stored queue of %j as empty",
+    async (stored) => {
+      store.nudge_q = stored;
+      const t = await load();
+      t.allow(true);
+      const e = ev();
+      t.push(e);
+      await vi.advanceTimersByTimeAsync(250);
+      expect(ids(posted())).toEqual([e.id]);
+    },
+  );
+
   it("holds events offline (kept in storage) and sends them once back online", async () => {
     const t = await load();
     t.allow(true);

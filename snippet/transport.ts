@@ -3,7 +3,6 @@
 // what fails (offline, network error, 5xx) or is cut off by navigation goes on the next page.
 import type { Batch, WireEvent } from "../worker/wire.ts";
 import { rid } from "./ids.ts";
-import { add, parse } from "./queue.ts";
 import { store } from "./storage.ts";
 
 /** What every batch of this page shares (wire.ts `BatchSchema` minus vid and events). */
@@ -15,8 +14,8 @@ let ctx: Context;
 /** Pending events, oldest first. */
 let q: WireEvent[] = [];
 /** Consent: while false nothing is sent or stored; events wait in memory only. */
-let ok = false;
-let timer = 0;
+let ok: boolean | undefined;
+let timer: number | undefined;
 let vid: string | undefined;
 
 export const setup = (endpoint: string | URL, context: Context): void => {
@@ -44,7 +43,7 @@ export const flush = (beacon?: unknown): void => {
       keep();
     };
     keep();
-    if (!beacon || !navigator.sendBeacon(api, body))
+    if (!(beacon && navigator.sendBeacon(api, body)))
       fetch(api, { method: "POST", body, keepalive: true }).then(
         (r) => r.status > 499 && fail(),
         fail,
@@ -55,7 +54,7 @@ export const flush = (beacon?: unknown): void => {
 
 /** Queues one event; while sending is allowed, a flush follows shortly. */
 export const push = (e: WireEvent): void => {
-  add(q, e);
+  if (q.push(e) > 99) q.shift(); // at most 99 wait, the oldest go first
   keep();
   if (ok) timer ||= setTimeout(flush, 250) as unknown as number;
 };
@@ -66,7 +65,11 @@ export const push = (e: WireEvent): void => {
  */
 export const allow = (on: boolean): void => {
   // While sending, storage mirrors the queue: only a change from off to on reads it back.
-  if (on && !ok) q.unshift(...parse(store("q")));
+  try {
+    if (on && !ok) q.unshift(...JSON.parse(store("q")!));
+  } catch {
+    /* nothing stored, or unreadable */
+  }
   ok = on;
   if (on) flush();
   else {

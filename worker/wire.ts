@@ -106,13 +106,30 @@ export const ConsentSchema = z.object({ marketing: z.boolean() });
 
 /** The form's id or name, as the page has it: dropped when unusable, never a rejection. */
 const formId = z.string().max(128).optional().catch(undefined);
+/**
+ * The fields a site allowed with `data-nudge-field`, named by its markup: a field whose name is
+ * not a short identifier or whose value is not a scalar is dropped, a long value is cut to
+ * TEXT_MAX, at most 32 are kept, and none at all is no `fields`. Like the email, never a reason
+ * to reject the batch.
+ */
+const formFields = z
+  .record(z.string(), z.unknown())
+  .transform((o) => {
+    const kept = Object.entries(o).flatMap(([k, v]) => {
+      const value = scalar.safeParse(typeof v === "string" ? v.slice(0, TEXT_MAX) : v);
+      return key.safeParse(k).success && value.success ? [[k, value.data] as const] : [];
+    });
+    return kept[0] ? Object.fromEntries(kept.slice(0, 32)) : undefined;
+  })
+  .optional()
+  .catch(undefined);
 export const FormStartSchema = z.object({ form: formId });
 export const FormSubmitSchema = z.object({
   form: formId,
   /** What the shopper typed: an invalid email is dropped, never a reason to reject the batch. */
   email: email.optional().catch(undefined),
   /** Only fields the site allowed with `data-nudge-field`; never passwords or card data. */
-  fields: props.optional(),
+  fields: formFields,
 });
 
 export const PageSchema = z.object({ title: z.string().max(TEXT_MAX).optional() }).default({});

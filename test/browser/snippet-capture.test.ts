@@ -215,6 +215,54 @@ describe.skipIf(!hasChromium)("snippet: automatic capture (Chromium)", () => {
     }
   });
 
+  it("sends only the fields allowed with data-nudge-field, never a secret, and nothing from data-nudge-ignore", async () => {
+    const site = newSite();
+    const page = await open(site, "fields");
+    await c.waitFor(site, "the page view", (e) => e.length === 1);
+    // The opted-out form first: its submit navigates, and nothing of it may arrive.
+    await page.fill("#ac-email", "ignored@example.com");
+    await page.fill("#ac-nick", "IGNORED-NICKNAME");
+    await Promise.all([page.waitForURL(/thanks/), page.click("#ac-submit")]);
+    await c.waitFor(site, "the thanks page", (e) => e.length === 2);
+    await page.goBack();
+    await c.waitFor(site, "the form page again", (e) => e.length === 3);
+    await page.type("#su-email", "Ada@Example.com");
+    await page.selectOption("#su-plan", "pro");
+    await page.fill("#su-org", "Acme");
+    await page.fill("#su-first", "UNMARKED-FIRST-NAME");
+    await page.fill("#su-pw", "MARKED-PASSWORD-VALUE");
+    await page.fill("#su-cc", "4242424242424242");
+    await page.fill("#su-card", "5555555555554444");
+    await page.fill("#su-cvc", "CVC-987");
+    await page.check("#su-news");
+    await page.check("#su-m");
+    await Promise.all([page.waitForURL(/thanks/), page.click("#su-submit")]);
+    const evs = await c.waitFor(site, "form_submit", (e) => names(e).includes("form_submit"));
+    expect(evs.filter((e) => e.name === "form_submit").map((e) => e.data)).toEqual([
+      {
+        form: "signup",
+        email: "ada@example.com",
+        fields: { plan: "pro", company: "Acme", newsletter: "yes", size: "M" },
+      },
+    ]);
+    expect(evs.filter((e) => e.name === "form_start").map((e) => e.data)).toEqual([
+      { form: "signup" },
+    ]);
+    const raw = c.received.map((r) => r.raw).join("\n");
+    for (const secret of [
+      "ignored@example.com",
+      "IGNORED-NICKNAME",
+      "UNMARKED-FIRST-NAME",
+      "MARKED-PASSWORD-VALUE",
+      "HIDDEN-SECRET-VALUE",
+      "4242424242424242",
+      "5555555555554444",
+      "CVC-987",
+    ]) {
+      expect(raw).not.toContain(secret);
+    }
+  });
+
   it("replays the stub queue in order (unknown commands ignored)", async () => {
     const site = newSite();
     await open(site, "queue");

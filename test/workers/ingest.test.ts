@@ -82,6 +82,25 @@ describe("POST /e", () => {
     expect(body?.profile.recentIds).toHaveLength(3);
   });
 
+  it("accepts a form_submit with data-nudge-field fields, dropping what it cannot use", async () => {
+    const vid = newVid();
+    const submit = {
+      id: eventId(),
+      name: "form_submit",
+      url: `${ORIGIN}/signup`,
+      data: {
+        form: "signup",
+        email: "Ada@Example.com",
+        fields: { plan: "pro", newsletter: "yes", "first name": "Ada", note: "x".repeat(900) },
+      },
+    };
+    const res = await post(batch(vid, [page(), submit]));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ accepted: 2, duplicates: 0 });
+    const { body } = await visitor(vid);
+    expect(body?.profile.email).toBe("ada@example.com");
+  });
+
   const id = () => eventId();
   const invalid: [string, (vid: string) => unknown][] = [
     ["not JSON", () => "{nope"],

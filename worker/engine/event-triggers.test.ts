@@ -1,6 +1,7 @@
 // Event triggers from the DESIGN.md config with an injected clock: if, count, cancelOn (plain
 // and with if), restarts, reentry, holdout, duplicates and derived cart_item_removed.
 import { describe, expect, it } from "vitest";
+import type { NudgeEvent } from "../events.ts";
 import { CONFIG, DAY, HOUR, MIN, Sim, T0, VID, configWith, events } from "./testkit.ts";
 
 const EMAIL = "ann@example.com";
@@ -223,6 +224,36 @@ describe("form-abandoned and welcome", () => {
     sim.runUntil(T0 + 501 * DAY);
     expect(sim.sends("welcome")).toHaveLength(1);
     expect(sim.sends("form-abandoned")).toHaveLength(0);
+  });
+});
+
+describe("form fields (data-nudge-field)", () => {
+  it("reach `if` conditions as form.fields.* and templates as event.fields.*", () => {
+    const config = configWith((d) => {
+      d.triggers.push({
+        id: "pro-signup",
+        on: "form_submit",
+        if: { "form.fields.plan": "pro", "event.fields.newsletter": { exists: true } },
+        steps: [{ wait: "0s", template: "pro", subject: "Welcome to {{ event.fields.plan }}" }],
+      });
+    });
+    const sim = new Sim(config);
+    const submit = (at: number, fields: Record<string, string>): NudgeEvent => ({
+      id: `ev-fields-${at}`,
+      at,
+      name: "form_submit",
+      data: { form: "signup", email: EMAIL, fields },
+    });
+    sim.apply(submit(T0, { plan: "basic", newsletter: "on" }));
+    sim.apply(submit(T0 + MIN, { plan: "pro" }));
+    expect(sim.sends("pro-signup")).toHaveLength(0);
+    sim.apply(submit(T0 + 2 * MIN, { plan: "pro", newsletter: "on" }));
+    const [s] = sim.sends("pro-signup");
+    expect(s?.context.event).toMatchObject({
+      name: "form_submit",
+      form: "signup",
+      fields: { plan: "pro", newsletter: "on" },
+    });
   });
 });
 
