@@ -4,6 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SendEffect } from "../../worker/engine/effects.ts";
+import type { OutboxJsonItem } from "../../worker/mail/outbox-view.ts";
 import { contactHash } from "../../worker/lib/crypto.ts";
 import { signToken } from "../../worker/mail/tokens.ts";
 import { svixSign } from "../../worker/webhooks/svix.ts";
@@ -33,15 +34,7 @@ beforeAll(async () => {
   });
 });
 
-interface OutboxEmail {
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-  idempotencyKey: string;
-  headers: Record<string, string>;
-  tags: { name: string; value: string }[];
-}
+type OutboxEmail = OutboxJsonItem;
 
 async function outboxFor(email: string): Promise<OutboxEmail[]> {
   const res = await exports.default.fetch("http://nudge.test/_dev/outbox.json");

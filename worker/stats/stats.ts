@@ -149,14 +149,7 @@ export class Stats extends DurableObject<Env> {
         sum: r.sum,
       }));
     const failures = sql
-      .exec<{
-        at: number;
-        trigger: string;
-        step: number | null;
-        variant: number | null;
-        reason: string;
-        contact: string;
-      }>(
+      .exec<FailureRow & Record<string, SqlStorageValue>>(
         `SELECT at, trigger, step, variant, reason, contact FROM failures
          WHERE at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?`,
         dayStart(q.from),
