@@ -35,6 +35,11 @@ export interface RecordedRequest {
   outcome: string;
   /** The fault drawn for this request (a "slow" draw only delays successful answers). */
   fault: "drop" | "5xx" | "429" | "slow" | null;
+  /** When the request arrived and when it was answered (ms since epoch). */
+  receivedAt: number;
+  answeredAt: number;
+  /** Whether the client was still connected when the answer was written. */
+  clientGone: boolean;
 }
 
 export interface FakeResend {
@@ -42,6 +47,8 @@ export interface FakeResend {
   /** Accepted sends, one per idempotency key (replays are not recorded twice). */
   sends: RecordedSend[];
   requests: RecordedRequest[];
+  /** Requests being handled right now (a slow answer counts until it is written). */
+  inFlight(): number;
   setFaults(f: FaultConfig): void;
   close(): Promise<void>;
 }
@@ -124,8 +131,19 @@ export async function startFakeResend(
     const key = req.headers["idempotency-key"];
     const idem = typeof key === "string" ? key : null;
     let fault: RecordedRequest["fault"] = null;
+    const receivedAt = Date.now();
     const log = (status: number | "dropped", outcome: string) =>
-      requests.push({ method, path, idempotencyKey: idem, status, outcome, fault });
+      requests.push({
+        method,
+        path,
+        idempotencyKey: idem,
+        status,
+        outcome,
+        fault,
+        receivedAt,
+        answeredAt: Date.now(),
+        clientGone: res.destroyed || req.socket.destroyed,
+      });
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       if (!res.destroyed) {
         res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -248,8 +266,10 @@ export async function startFakeResend(
     reply(200, { id: entry.id });
   };
 
+  let inFlight = 0;
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    inFlight++;
+    const done = handle(req, res).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { "content-type": "application/json" });
         res.end(
@@ -257,6 +277,7 @@ export async function startFakeResend(
         );
       }
     });
+    void done.finally(() => inFlight--);
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address() as AddressInfo;
@@ -264,6 +285,7 @@ export async function startFakeResend(
     url: `http://127.0.0.1:${port}`,
     sends,
     requests,
+    inFlight: () => inFlight,
     setFaults(next) {
       faults = next;
       rng = mulberry32(next.seed ?? 1);

@@ -1,7 +1,7 @@
 // Starts the real local stack for end-to-end tests: `wrangler dev` (workerd) on a free loopback
 // port with its own persistence folder and a seeded site config, plus the demo store.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -90,15 +90,28 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     "--show-interactive-dev-session=false",
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
-  const collect = (b: Buffer) => logs.push(...b.toString().split("\n").filter(Boolean));
+  /** Whole lines only: a chunk may end mid-line (the rest arrives with the next chunk). */
+  const collector = (stream: NodeJS.ReadableStream | null) => {
+    let rest = "";
+    stream?.setEncoding("utf8");
+    stream?.on("data", (chunk: string) => {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop() ?? "";
+      logs.push(...lines.filter(Boolean));
+    });
+    stream?.on("end", () => {
+      if (rest) logs.push(rest);
+      rest = "";
+    });
+  };
   const spawnWrangler = async (): Promise<ChildProcess> => {
     const c = spawn("npx", [...args, "--inspector-port", String(await freePort())], {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
       env: quietEnv(),
     });
-    c.stdout?.on("data", collect);
-    c.stderr?.on("data", collect);
+    collector(c.stdout);
+    collector(c.stderr);
     return c;
   };
   let child: ChildProcess = await spawnWrangler();
@@ -118,13 +131,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await Promise.race([exited, new Promise((r) => setTimeout(r, waitMs))]);
     }
   };
-  /** SIGKILL stragglers of the group (a workerd that outlived its parent). */
-  const reap = (pid: number | undefined) => {
+  /** SIGKILLs stragglers of the group (a workerd that outlived its parent); waits until gone. */
+  const reap = async (pid: number | undefined) => {
     if (!pid) return;
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      /* group is empty */
+    const alive = () => groupAlive(pid);
+    const deadline = Date.now() + 10_000;
+    while (alive() && Date.now() < deadline) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        /* group is empty */
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
   };
 
@@ -132,7 +150,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     demoServer.close();
     const pid = child.pid;
     await kill("SIGTERM", 5000);
-    reap(pid);
+    await reap(pid);
     rmSync(persistTo, { recursive: true, force: true });
   };
 
@@ -161,7 +179,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const restart = async ({ signal = "SIGKILL" }: { signal?: NodeJS.Signals } = {}) => {
     const pid = child.pid;
     await kill(signal, 10_000);
-    reap(pid);
+    await reap(pid);
     // The port is free once workerd is gone; wait for that before binding it again.
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && (await portInUse(workerPort))) {
@@ -181,6 +199,28 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     restart,
     stop,
   };
+}
+
+/** Whether any live (non-zombie) process is left in process group `pgid`. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  if (!existsSync("/proc")) return true;
+  // Linux: a zombie nobody reaps (no init in some containers) still answers kill(0).
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return false;
 }
 
 /** Loopback only: no usage metrics sent from the test machine. */
