@@ -1,18 +1,20 @@
-// Request validation against shared/contracts/resend-openapi.yaml for the fake Resend: route and
+// Request validation against test/contracts/resend-openapi.yaml for the fake Resend: route and
 // method lookup, bearer auth scheme, header parameters, and the JSON body via Ajv (2020-12).
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { parse } from "yaml";
 
-/** The contract: $RESEND_CONTRACT, else shared/ beside the repo (../shared), else inside it. */
+/** The contract: $RESEND_CONTRACT, else the copy in test/contracts/ (see its README). */
 export const CONTRACT_PATH =
   process.env.RESEND_CONTRACT ??
-  ["../../../shared/contracts/resend-openapi.yaml", "../../shared/contracts/resend-openapi.yaml"]
-    .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
-    .find((p) => existsSync(p)) ??
-  fileURLToPath(new URL("../../../shared/contracts/resend-openapi.yaml", import.meta.url));
+  fileURLToPath(new URL("../contracts/resend-openapi.yaml", import.meta.url));
+
+/** The workspace's shared copy beside the repository, when there is one (drift check). */
+export const SHARED_CONTRACT_PATH = fileURLToPath(
+  new URL("../../../shared/contracts/resend-openapi.yaml", import.meta.url),
+);
 
 interface Parameter {
   in: string;
