@@ -517,3 +517,65 @@ describe("account-wide pacing", () => {
     expect(overflow.some((r) => !r.ok && r.retryAfterMs > 1_000)).toBe(true);
   });
 });
+
+describe("holdout episodes", () => {
+  it("run without sending, and their conversions count for the lift", async () => {
+    const site = `${SITE}-holdout`;
+    await seedSite(site, {
+      triggers: [
+        {
+          id: "cart-abandoned",
+          on: "cart",
+          holdout: 1,
+          steps: [{ wait: "0s", template: "cart-abandoned", subject: "Back?" }],
+        },
+      ],
+    });
+    const email = uniqueEmail("holdout");
+    const vid = newVid();
+    const cart = { items: [{ id: "mug", name: "Mug", price: 20, quantity: 1 }], currency: "EUR" };
+    await post({
+      site,
+      vid,
+      events: [
+        { id: eventId(), name: "identify", data: { email } },
+        { id: eventId(), name: "cart", data: cart },
+      ],
+    });
+    await runDurableObjectAlarm(env.VISITORS.get(env.VISITORS.idFromName(`${site}:${vid}`)));
+    const path = `/admin/api/contacts/${site}/${encodeURIComponent(email)}`;
+    await waitFor(async () => {
+      const r = await getJson(path);
+      return r.status === 200 && (await r.json<ContactBody>()).sends.length > 0;
+    }, "the holdout decision");
+    const c = await getJson(path).then((r) => r.json<ContactBody>());
+    expect(c.sends).toEqual([expect.objectContaining({ outcome: "skipped", reason: "holdout" })]);
+    expect(await outboxFor(email)).toHaveLength(0);
+
+    const bought = await post({
+      site,
+      vid,
+      events: [
+        { id: eventId(), name: "purchase", data: { order_id: "h-1", value: 20, currency: "EUR" } },
+      ],
+    });
+    expect(bought.status).toBe(202);
+    const report = await getJson(`/admin/api/stats?site=${site}`).then((r) =>
+      r.json<{
+        triggers: {
+          trigger: string;
+          funnel: { sent: number; converted: number };
+          holdout: { sent: number };
+          lift: { holdout: { entered: number; converted: number }; treated: { entered: number } };
+        }[];
+      }>(),
+    );
+    const t = report.triggers.find((x) => x.trigger === "cart-abandoned");
+    expect(t?.funnel.sent).toBe(0);
+    expect(t?.holdout.sent).toBe(1);
+    expect(t?.lift.holdout).toMatchObject({ entered: 1, converted: 1 });
+    expect(t?.lift.treated.entered).toBe(0);
+    // Holdout mail was never seen: no last-touch credit.
+    expect(t?.funnel.converted).toBe(0);
+  });
+});
