@@ -14,6 +14,7 @@ import demoConfig from "../../demo/site-config.json" with { type: "json" };
 import { startFakeResend, type FakeResend, type RecordedSend } from "../support/fake-resend.ts";
 import { hasChromium, launchChromium } from "./support/chromium.ts";
 import { freePort, startStack, waitFor, type Stack } from "./support/stack.ts";
+import type { OutboxJsonItem } from "../../worker/mail/outbox-view.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const SITE = "demo";
@@ -71,17 +72,7 @@ function durationMs(d: string): number {
 
 // ---- helpers over the stack ----
 
-interface OutboxEmail {
-  id: string;
-  at: string;
-  idempotencyKey: string;
-  to: string;
-  subject: string;
-  headers: Record<string, string>;
-  tags: { name: string; value: string }[];
-  html: string;
-  text: string;
-}
+type OutboxEmail = OutboxJsonItem;
 
 async function outbox(stack: Stack): Promise<OutboxEmail[]> {
   const res = await fetch(`${stack.worker}/_dev/outbox.json`);
