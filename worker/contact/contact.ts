@@ -12,74 +12,41 @@ import { stepKey } from "../engine/effects.ts";
 import { log } from "../lib/log.ts";
 import { visitorStub } from "../lib/stubs.ts";
 import { makeLinkSigner } from "../mail/links.ts";
-import {
-  OutboxSender,
-  SqlOutboxStore,
-  type OutboxRecord,
-  type OutboxStore,
-} from "../mail/outbox-sender.ts";
+import { SqlOutboxStore, type OutboxRecord, type OutboxStore } from "../mail/outbox-sender.ts";
 import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
-import { ResendSender } from "../mail/resend-sender.ts";
 import { newBucket, reserve, type Bucket } from "../mail/retry.ts";
-import type { Sender } from "../mail/sender.ts";
-import {
-  addTouch,
-  attribute,
-  emptyTouches,
-  type Touch,
-  type Touches,
-} from "../stats/attribution.ts";
+import { addTouch, attribute, type Attribution } from "../stats/attribution.ts";
 import { recordStats } from "../stats/record.ts";
 import type { Group, StatEvent } from "../stats/types.ts";
 import { templateContextOf } from "./context.ts";
+import { awaitSendSlot, senderFor } from "./outbound.ts";
 import {
   decide,
-  emptyContact,
   pruneLedger,
   recordFailed,
   recordSent,
   recordSkipped,
   suppress,
-  type ContactState,
   type SendRequest,
   type SuppressReason,
 } from "./policy.ts";
 import type { DeliverOutcome, DeliverRequest, EngagementRef, MailEvent } from "./protocol.ts";
+import {
+  freshRecord,
+  siteRef,
+  snapshotOf,
+  statRef,
+  touchOf,
+  withVid,
+  withWebhook,
+  type ContactRecord,
+  type ContactSnapshot,
+} from "./record.ts";
 
-interface ContactRecord {
-  site: string;
-  email: string;
-  policy: ContactState;
-  /** Visitor ids (devices) known to belong to this person, newest last. */
-  vids: string[];
-  /** Ledger key → the visitor whose episode sent it (email_open/click go back there). */
-  sentFrom: Record<string, string>;
-  touches: Touches;
-  /** Recent svix-ids, so a redelivered webhook changes nothing. */
-  webhooks: string[];
-}
-
-export interface ContactSnapshot {
-  site: string;
-  contact: string;
-  email: string;
-  suppressed: ContactState["suppressed"];
-  sends: ({ key: string } & ContactState["ledger"][string])[];
-  visitors: string[];
-}
-
-const MAX_VIDS = 50;
-const MAX_WEBHOOK_IDS = 500;
 /** Ledger keys are kept this long (longer than any episode can live). */
 const LEDGER_MAX_AGE_MS = 400 * 86_400_000;
-/** Name of the one object that keeps the dev outbox (only used without RESEND_API_KEY). */
-export const DEV_OUTBOX = "_dev:outbox";
-/** Name of the one object that paces provider calls to the account's rate limit. */
-export const PACER = "_pacer";
-/** Longest a send waits in line for a slot; beyond that it is retried later (never dropped). */
-const MAX_PACE_WAIT_MS = 5_000;
-/** Resend's default account limit is 2 requests per second; RESEND_RATE_LIMIT raises it. */
-const DEFAULT_RATE_PER_SEC = 2;
+/** Used when the site config cannot be read: the schema's default. */
+const DEFAULT_WINDOW_MS = 5 * 86_400_000;
 
 export class Contact extends DurableObject<Env> {
   private queue: Promise<unknown> = Promise.resolve();
@@ -102,7 +69,7 @@ export class Contact extends DurableObject<Env> {
 
   /** Records that `vid` belongs to this person (identify, form submit, email link). */
   async link(site: string, contact: string, email: string, vid: string): Promise<void> {
-    this.mutate(site, email, (r) => ({ ...r, vids: withVid(r.vids, vid) }));
+    this.mutate(site, email, (r) => withVid(r, vid));
     log("info", "contact.linked", { site, contact, vid });
   }
 
@@ -113,17 +80,16 @@ export class Contact extends DurableObject<Env> {
     ref: EngagementRef,
     href: string | null,
   ): Promise<{ email: string } | null> {
-    const rec = this.load();
-    if (!rec) return null; // erased, or never sent: nothing to attribute it to
+    const existing = this.load();
+    if (!existing) return null; // erased, or never sent: nothing to attribute it to
     const now = Date.now();
-    const config = await this.config(ref.site);
-    const key = stepKey(ref.site, ref.trigger, ref.episode, ref.step);
-    const window = config?.attributionWindow ?? 5 * 86_400_000;
+    const window = await this.attributionWindow(ref.site);
     const touch = touchOf(ref, "treated", kind, now);
-    this.mutate(ref.site, rec.email, (r) => ({
+    const rec = this.mutate(ref.site, existing.email, (r) => ({
       ...r,
       touches: addTouch(r.touches, touch, window),
     }));
+    const key = stepKey(ref.site, ref.trigger, ref.episode, ref.step);
     await recordStats(this.env, [
       {
         ...statRef(ref.site, ref, "treated", now, contact),
@@ -139,25 +105,26 @@ export class Contact extends DurableObject<Env> {
       variant: ref.variant,
     });
     const vid = rec.sentFrom[key];
-    if (!vid) return { email: rec.email };
-    const { site, ...data } = ref;
-    const minute = Math.floor(now / 60_000);
-    await visitorStub(this.env, site, vid).ingest({
-      site,
-      vid,
-      tz: null,
-      base: null,
-      events: [
-        kind === "open"
-          ? { id: `open.${key}`, name: "email_open", at: now, data }
-          : {
-              id: `click.${key}.${minute}`,
-              name: "email_click",
-              at: now,
-              data: { ...data, href: href ?? "" },
-            },
-      ],
-    });
+    if (vid) {
+      const { site, ...data } = ref;
+      const minute = Math.floor(now / 60_000);
+      await visitorStub(this.env, site, vid).ingest({
+        site,
+        vid,
+        tz: null,
+        base: null,
+        events: [
+          kind === "open"
+            ? { id: `open.${key}`, name: "email_open", at: now, data }
+            : {
+                id: `click.${key}.${minute}`,
+                name: "email_click",
+                at: now,
+                data: { ...data, href: href ?? "" },
+              },
+        ],
+      });
+    }
     return { email: rec.email };
   }
 
@@ -167,15 +134,15 @@ export class Contact extends DurableObject<Env> {
     contact: string,
     order: { id: string; value: number; currency: string; at: number },
   ): Promise<void> {
-    const rec = this.load();
-    if (!rec) return;
-    const config = await this.config(site);
-    const window = config?.attributionWindow ?? 5 * 86_400_000;
-    const a = attribute(rec.touches, order.at, window);
-    this.mutate(site, rec.email, (r) => ({
-      ...r,
-      touches: attribute(r.touches, order.at, window).touches,
-    }));
+    const existing = this.load();
+    if (!existing) return;
+    const window = await this.attributionWindow(site);
+    let a: Attribution | undefined;
+    this.mutate(site, existing.email, (r) => {
+      a = attribute(r.touches, order.at, window);
+      return { ...r, touches: a.touches };
+    });
+    if (!a) return;
     const money = { value: order.value, currency: order.currency };
     const events: StatEvent[] = a.episodes.map((t) => ({
       ...statRef(site, t, t.group, order.at, contact),
@@ -205,7 +172,7 @@ export class Contact extends DurableObject<Env> {
 
   /** Unsubscribe (one-click or page). Takes effect for every later delivery at once. */
   async unsubscribe(site: string, contact: string): Promise<{ changed: boolean }> {
-    return this.suppressNow(site, contact, this.load()?.email ?? "", "unsubscribed", null);
+    return this.suppressNow(site, contact, this.load()?.email ?? "", "unsubscribed");
   }
 
   /** The address behind an identity token (null when erased or unknown). */
@@ -215,41 +182,29 @@ export class Contact extends DurableObject<Env> {
 
   /** A verified Resend webhook event for this contact. Duplicate svix-ids change nothing. */
   async mailEvent(site: string, contact: string, email: string, ev: MailEvent) {
-    const rec = this.load();
-    if (rec?.webhooks.includes(ev.svixId)) return { duplicate: true };
-    this.mutate(site, email, (r) => ({
-      ...r,
-      webhooks: [...r.webhooks, ev.svixId].slice(-MAX_WEBHOOK_IDS),
-    }));
+    let duplicate = false;
+    this.mutate(site, email, (r) => {
+      duplicate = r.webhooks.includes(ev.svixId);
+      return duplicate ? r : withWebhook(r, ev.svixId);
+    });
+    if (duplicate) return { duplicate };
     const now = Date.now();
     const base = ev.ref
       ? statRef(site, ev.ref, "treated", now, contact)
       : siteRef(site, now, contact);
     const key = ev.ref ? stepKey(site, ev.ref.trigger, ev.ref.episode, ev.ref.step) : ev.svixId;
-    if (ev.type === "bounced" || ev.type === "complained") {
-      await recordStats(this.env, [{ ...base, metric: ev.type, unique: `${key}:${ev.type}` }]);
-      if (ev.type === "complained" || ev.permanent) {
-        await this.suppressNow(site, contact, email, ev.type, null);
-      }
-    } else {
-      const metric = ev.type === "delivered" ? "delivered" : ev.type;
-      const kind = ev.type === "opened" ? "open" : ev.type === "clicked" ? "click" : "delivered";
-      await recordStats(this.env, [{ ...base, metric, unique: `${key}:${kind}` }]);
+    // The same unique keys as our own pixel and click route, so no open or click counts twice.
+    const kind = ev.type === "opened" ? "open" : ev.type === "clicked" ? "click" : ev.type;
+    await recordStats(this.env, [{ ...base, metric: ev.type, unique: `${key}:${kind}` }]);
+    if (ev.type === "complained" || (ev.type === "bounced" && ev.permanent)) {
+      await this.suppressNow(site, contact, email, ev.type);
     }
-    return { duplicate: false };
+    return { duplicate };
   }
 
   async snapshot(contact: string): Promise<ContactSnapshot | null> {
     const rec = this.load();
-    if (!rec) return null;
-    return {
-      site: rec.site,
-      contact,
-      email: rec.email,
-      suppressed: rec.policy.suppressed,
-      sends: Object.entries(rec.policy.ledger).map(([key, e]) => ({ key, ...e })),
-      visitors: rec.vids,
-    };
+    return rec ? snapshotOf(rec, contact) : null;
   }
 
   /** Erasure: every row; returns the linked visitor ids so the caller can erase them too. */
@@ -259,7 +214,7 @@ export class Contact extends DurableObject<Env> {
     return vids;
   }
 
-  // ---- dev outbox (only on the DEV_OUTBOX object) ----
+  // ---- dev outbox (only on the DEV_OUTBOX object, see outbound.ts) ----
 
   async outboxInsert(record: OutboxRecord): Promise<OutboxRecord> {
     return this.outbox().insert(record);
@@ -271,7 +226,7 @@ export class Contact extends DurableObject<Env> {
     return this.outbox().get(id);
   }
 
-  // ---- pacing (only on the PACER object) ----
+  // ---- pacing (only on the PACER object, see outbound.ts) ----
 
   /** Books the next provider slot: wait `waitMs` then send, or retry later if the line is long. */
   async reserveSlot(
@@ -302,26 +257,15 @@ export class Contact extends DurableObject<Env> {
       capMs: config.frequencyCap === false ? null : config.frequencyCap,
       now,
     };
-    const before = this.mutate(site, effect.email, (r) => ({
-      ...r,
-      vids: withVid(r.vids, req.vid),
-    }));
-    const d = decide(before.policy, sendReq);
+    const d = decide((this.load() ?? freshRecord(site, effect.email)).policy, sendReq);
     if (d.action === "duplicate") return { status: "duplicate" };
-    if (d.action === "skip") {
-      this.mutate(site, effect.email, (r) => ({
-        ...r,
-        policy: recordSkipped(r.policy, effect.key, now, d.reason),
-      }));
-      await recordStats(this.env, [{ ...ref, metric: "skipped", reason: d.reason }]);
-      return { status: "skipped", reason: d.reason };
-    }
+    if (d.action === "skip") return this.settle(req, ref, now, "skipped", d.reason);
     const window = config.attributionWindow;
     if (effect.holdout) {
       // Control group: nothing is sent, but the episode is measured as if it had been.
       const touch = touchOf(effect, group, "sent", now);
       this.mutate(site, effect.email, (r) => ({
-        ...r,
+        ...withVid(r, req.vid),
         policy: recordSkipped(r.policy, effect.key, now, "holdout"),
         touches: addTouch(r.touches, touch, window),
       }));
@@ -330,37 +274,25 @@ export class Contact extends DurableObject<Env> {
     }
     const rendered = await this.render(req, config, now);
     if (!rendered.ok) {
-      this.mutate(site, effect.email, (r) => ({
-        ...r,
-        policy: recordFailed(r.policy, effect.key, now, rendered.reason),
-      }));
       log("error", "template.failed", {
         site,
         contact,
         trigger: effect.trigger,
         reason: rendered.message,
       });
-      await recordStats(this.env, [{ ...ref, metric: "failed", reason: rendered.reason }]);
-      return { status: "failed", reason: rendered.reason };
+      return this.settle(req, ref, now, "failed", rendered.reason);
     }
     // Re-check after the awaits: an unsubscribe may have landed while we rendered.
     const now2 = Date.now();
-    const recheck = decide(this.load()?.policy ?? before.policy, { ...sendReq, now: now2 });
-    if (recheck.action !== "send") {
-      if (recheck.action === "duplicate") return { status: "duplicate" };
-      this.mutate(site, effect.email, (r) => ({
-        ...r,
-        policy: recordSkipped(r.policy, effect.key, now2, recheck.reason),
-      }));
-      await recordStats(this.env, [{ ...ref, metric: "skipped", reason: recheck.reason }]);
-      return { status: "skipped", reason: recheck.reason };
-    }
-    if (this.env.RESEND_API_KEY) {
-      const slot = await pacer(this.env).reserveSlot(rateLimit(this.env), MAX_PACE_WAIT_MS);
-      if (!slot.ok) return { status: "retry", afterMs: slot.retryAfterMs, reason: "paced" };
-      if (slot.waitMs > 0) await new Promise((r) => setTimeout(r, slot.waitMs));
-    }
-    const result = await this.sender().send({
+    const recheck = decide((this.load() ?? freshRecord(site, effect.email)).policy, {
+      ...sendReq,
+      now: now2,
+    });
+    if (recheck.action === "duplicate") return { status: "duplicate" };
+    if (recheck.action === "skip") return this.settle(req, ref, now2, "skipped", recheck.reason);
+    const retryAfter = await awaitSendSlot(this.env);
+    if (retryAfter !== null) return { status: "retry", afterMs: retryAfter, reason: "paced" };
+    const result = await senderFor(this.env).send({
       idempotencyKey: effect.key,
       from: config.from,
       to: effect.email,
@@ -382,16 +314,11 @@ export class Contact extends DurableObject<Env> {
       if (result.retryable) {
         return { status: "retry", afterMs: result.retryAfterMs ?? 0, reason: result.reason };
       }
-      this.mutate(site, effect.email, (r) => ({
-        ...r,
-        policy: recordFailed(r.policy, effect.key, at, result.reason),
-      }));
-      await recordStats(this.env, [{ ...ref, metric: "failed", reason: result.reason }]);
-      return { status: "failed", reason: result.reason };
+      return this.settle(req, ref, at, "failed", result.reason);
     }
     const touch = touchOf(effect, group, "sent", at);
     this.mutate(site, effect.email, (r) => ({
-      ...r,
+      ...withVid(r, req.vid),
       policy: pruneLedger(
         recordSent(r.policy, { ...sendReq, now: at }, result.id),
         at,
@@ -402,6 +329,24 @@ export class Contact extends DurableObject<Env> {
     }));
     await recordStats(this.env, [{ ...ref, at, metric: "sent", unique: effect.key }]);
     return { status: "sent", id: result.id };
+  }
+
+  /** A step decided without a send: the key is spent with its reason, and counted. */
+  private async settle<O extends "skipped" | "failed", R extends string>(
+    req: DeliverRequest,
+    ref: Omit<StatEvent, "metric">,
+    at: number,
+    outcome: O,
+    reason: R,
+  ): Promise<{ status: O; reason: R }> {
+    const { effect } = req;
+    const record = outcome === "skipped" ? recordSkipped : recordFailed;
+    this.mutate(req.site, effect.email, (r) => ({
+      ...withVid(r, req.vid),
+      policy: record(r.policy, effect.key, at, reason),
+    }));
+    await recordStats(this.env, [{ ...ref, metric: outcome, reason }]);
+    return { status: outcome, reason };
   }
 
   private async render(req: DeliverRequest, config: SiteConfig, now: number) {
@@ -432,42 +377,31 @@ export class Contact extends DurableObject<Env> {
     });
   }
 
-  private sender(): Sender {
-    const key = this.env.RESEND_API_KEY;
-    if (key) {
-      const baseUrl = this.env.RESEND_BASE_URL;
-      return new ResendSender({ apiKey: key, ...(baseUrl ? { baseUrl } : {}) });
-    }
-    return new OutboxSender(devOutbox(this.env));
-  }
-
   private async suppressNow(
     site: string,
     contact: string,
     email: string,
     reason: SuppressReason,
-    trigger: string | null,
   ): Promise<{ changed: boolean }> {
     const now = Date.now();
-    const before = this.load()?.policy.suppressed ?? null;
-    const after = this.mutate(site, email, (r) => ({
-      ...r,
-      policy: suppress(r.policy, reason, now),
-    }));
-    const changed = after.policy.suppressed !== before && after.policy.suppressed?.at === now;
-    if (!changed) return { changed: false };
+    let changed = false;
+    this.mutate(site, email, (r) => {
+      const policy = suppress(r.policy, reason, now);
+      changed = policy !== r.policy;
+      return { ...r, policy };
+    });
+    if (!changed) return { changed };
     log("info", reason === "unsubscribed" ? "contact.unsubscribed" : "contact.suppressed", {
       site,
       contact,
       reason,
-      ...(trigger ? { trigger } : {}),
     });
     if (reason === "unsubscribed") {
       await recordStats(this.env, [
         { ...siteRef(site, now, contact), metric: "unsubscribed", unique: `${contact}:unsub` },
       ]);
     }
-    return { changed: true };
+    return { changed };
   }
 
   private outbox(): OutboxStore {
@@ -477,6 +411,10 @@ export class Contact extends DurableObject<Env> {
   private async config(site: string): Promise<SiteConfig | null> {
     const r = await loadSiteConfig(this.env.NUDGE_CONFIG, site);
     return r.ok ? r.config : null;
+  }
+
+  private async attributionWindow(site: string): Promise<number> {
+    return (await this.config(site))?.attributionWindow ?? DEFAULT_WINDOW_MS;
   }
 
   private load(): ContactRecord | null {
@@ -493,83 +431,13 @@ export class Contact extends DurableObject<Env> {
     fn: (r: ContactRecord) => ContactRecord,
   ): ContactRecord {
     const loaded = this.load();
-    const cur = loaded ? (loaded.email ? loaded : { ...loaded, email }) : fresh(site, email);
+    const cur = loaded ? (loaded.email ? loaded : { ...loaded, email }) : freshRecord(site, email);
     const next = fn(cur);
+    if (next === cur && loaded) return next;
     this.ctx.storage.sql.exec(
       `INSERT INTO state (k, v) VALUES ('contact', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
       JSON.stringify(next),
     );
     return next;
   }
-}
-
-function fresh(site: string, email: string): ContactRecord {
-  return {
-    site,
-    email,
-    policy: emptyContact(""),
-    vids: [],
-    sentFrom: {},
-    touches: emptyTouches(),
-    webhooks: [],
-  };
-}
-
-function withVid(vids: string[], vid: string): string[] {
-  return [...vids.filter((v) => v !== vid), vid].slice(-MAX_VIDS);
-}
-
-type StepRef = { trigger: string; episode: string; step: number; variant: number | null };
-
-function statRef(
-  site: string,
-  r: StepRef,
-  group: Group,
-  at: number,
-  contact: string,
-): Omit<StatEvent, "metric"> {
-  return {
-    site,
-    trigger: r.trigger,
-    step: r.step,
-    variant: r.variant,
-    group,
-    at,
-    contact,
-  };
-}
-
-function touchOf(r: StepRef, group: Group, kind: Touch["kind"], at: number): Touch {
-  return {
-    trigger: r.trigger,
-    episode: r.episode,
-    step: r.step,
-    variant: r.variant,
-    group,
-    kind,
-    at,
-  };
-}
-
-function siteRef(site: string, at: number, contact: string) {
-  return { site, trigger: "", step: null, variant: null, group: "treated" as const, at, contact };
-}
-
-function pacer(env: Env) {
-  return env.CONTACTS.get(env.CONTACTS.idFromName(PACER));
-}
-
-function rateLimit(env: Env): number {
-  const n = Number(env.RESEND_RATE_LIMIT);
-  return Number.isFinite(n) && n > 0 ? Math.min(n, 1000) : DEFAULT_RATE_PER_SEC;
-}
-
-/** The dev outbox lives in one Contact object; only used when RESEND_API_KEY is absent. */
-export function devOutbox(env: Env): OutboxStore {
-  const stub = () => env.CONTACTS.get(env.CONTACTS.idFromName(DEV_OUTBOX));
-  return {
-    insert: (r) => stub().outboxInsert(r),
-    list: (n) => stub().outboxList(n),
-    get: (id) => stub().outboxGet(id),
-  };
 }

@@ -9,6 +9,11 @@ const obj = (v: unknown): Obj | null =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : null;
 const str = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
 
+/** How emails and pages name the shop: the configured brand name, else the sender's name. */
+export function siteName(config: SiteConfig): string {
+  return config.brand?.name ?? displayName(config.from);
+}
+
 export function templateContextOf(effect: SendEffect, config: SiteConfig): TemplateContext {
   const c = effect.context;
   const brand = config.brand ?? {};
@@ -35,7 +40,7 @@ export function templateContextOf(effect: SendEffect, config: SiteConfig): Templ
     event: obj(c.event),
     site: {
       id: config.site,
-      name: brand.name ?? displayName(config.from),
+      name: siteName(config),
       url: home,
       postal_address: config.postalAddress,
       logo_url: brand.logoUrl ?? null,

@@ -1,7 +1,7 @@
 // The dev outbox (only without RESEND_API_KEY): GET /_dev/outbox (list + previews) and
 // GET /_dev/outbox.json. In production, with a key set, these routes do not exist (404).
 import { Hono } from "hono";
-import { devOutbox } from "../contact/contact.ts";
+import { devOutbox } from "../contact/outbound.ts";
 import { httpError } from "../lib/errors.ts";
 import { outboxJson, outboxPage } from "../mail/outbox-view.ts";
 

@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
-import { displayName } from "../mail/context.ts";
+import { siteName } from "../contact/context.ts";
 import { isAllowedDestination, withIdentity } from "../mail/links.ts";
 import { signToken, verifyToken } from "../mail/tokens.ts";
 import { unsubscribePage } from "../mail/unsubscribe-view.ts";
@@ -20,6 +20,12 @@ const PIXEL = Uint8Array.from(
   atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"),
   (ch) => ch.charCodeAt(0),
 );
+
+/** The shop's name for our pages; the site id when its config cannot be read. */
+async function siteNameOf(env: Env, site: string): Promise<string> {
+  const cfg = await loadSiteConfig(env.NUDGE_CONFIG, site);
+  return cfg.ok ? siteName(cfg.config) : site;
+}
 
 function invalid(reason: string, path: string) {
   log("info", "link.rejected", { reason, path });
@@ -77,10 +83,7 @@ links.get("/o/:token", async (c) => {
 links.get("/u/:token", async (c) => {
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
   if (!v.ok) return invalid(v.reason, "/u");
-  const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, v.payload.site);
-  const siteName = cfg.ok
-    ? (cfg.config.brand?.name ?? displayName(cfg.config.from))
-    : v.payload.site;
+  const siteName = await siteNameOf(c.env, v.payload.site);
   return c.html(unsubscribePage({ state: "confirm", siteName, action: c.req.path }), 200, NO_STORE);
 });
 
@@ -103,8 +106,7 @@ links.post(
     await contactStub(c.env, site, contact).unsubscribe(site, contact);
     // A person pressing the button on our page gets a page; a mail client gets a plain 200.
     if ((c.req.header("accept") ?? "").includes("text/html")) {
-      const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
-      const siteName = cfg.ok ? (cfg.config.brand?.name ?? displayName(cfg.config.from)) : site;
+      const siteName = await siteNameOf(c.env, site);
       return c.html(unsubscribePage({ state: "done", siteName }), 200, NO_STORE);
     }
     return c.text("unsubscribed", 200, NO_STORE);

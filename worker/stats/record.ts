@@ -39,6 +39,7 @@ function writeAnalytics(dataset: AnalyticsEngineDataset, e: StatEvent): void {
 
 /** Records events in their shards (one RPC per shard touched). Logs and swallows failures. */
 export async function recordStats(env: StatsEnv, events: readonly StatEvent[]): Promise<void> {
+  if (events.length === 0) return;
   const dataset = env.NUDGE_ANALYTICS;
   if (dataset) {
     for (const e of events) {

@@ -11,6 +11,7 @@ import { contactHash } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import { recordStats } from "../stats/record.ts";
+import type { StatEvent } from "../stats/types.ts";
 import { statsFromEngine, statsFromRun } from "../stats/from-engine.ts";
 import { errorMessage, runEffect, type LogLine, type RunnerHost } from "./runner.ts";
 import { sqlStore, type Store } from "./storage.ts";
@@ -36,6 +37,7 @@ const DRAIN_LIMIT = 25;
 
 export class Visitor extends DurableObject<Env> {
   private readonly store: Store;
+  private knownBase: string | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -72,7 +74,10 @@ export class Visitor extends DurableObject<Env> {
       effects.push(...r.effects);
       nextDue = r.nextDue;
     }
-    if (input.base && input.base !== this.store.readBase()) this.store.writeBase(input.base);
+    if (input.base && input.base !== this.base()) {
+      this.store.writeBase(input.base);
+      this.knownBase = input.base;
+    }
     if (accepted) await this.commit(state, effects, nextDue, config, now);
     const rowsWritten = this.store.rowsWritten - before;
     await this.notifyContact(state, emailBefore, purchases);
@@ -111,7 +116,14 @@ export class Visitor extends DurableObject<Env> {
   /** Erasure: every row and the alarm. */
   async erase(): Promise<void> {
     this.store.eraseAll();
+    this.knownBase = undefined;
     await this.ctx.storage.deleteAlarm();
+  }
+
+  /** The stored public origin, read once per object instance (it rarely changes). */
+  private base(): string | null {
+    if (this.knownBase === undefined) this.knownBase = this.store.readBase();
+    return this.knownBase;
   }
 
   private load(): VisitorState | null {
@@ -167,10 +179,16 @@ export class Visitor extends DurableObject<Env> {
   private async drain(state: VisitorState, now: number): Promise<void> {
     const { site, vid } = state.profile;
     const secret = this.env.NUDGE_SECRET;
-    const base = this.env.PUBLIC_URL || this.store.readBase() || "http://127.0.0.1:8787";
+    const base = this.env.PUBLIC_URL || this.base() || "http://127.0.0.1:8787";
+    const hashes = new Map<string, Promise<string>>();
+    const contactOf = (email: string) => {
+      let h = hashes.get(email);
+      if (!h) hashes.set(email, (h = contactHash(secret, site, email)));
+      return h;
+    };
     const host: RunnerHost = {
       deliver: async (effect, attempt) => {
-        const contact = await contactHash(secret, site, effect.email);
+        const contact = await contactOf(effect.email);
         return contactStub(this.env, site, contact).deliver({
           site,
           vid,
@@ -182,17 +200,18 @@ export class Visitor extends DurableObject<Env> {
       },
       webhook: (effect) => postWebhook(effect, site),
     };
+    const stats: StatEvent[] = [];
     for (const row of this.store.due(now, DRAIN_LIMIT)) {
       const effect = JSON.parse(row.effect) as Exclude<Effect, { type: "log" }>;
       const r = await runEffect(host, effect, row.attempts, Date.now(), Math.random);
-      const contact =
-        effect.type === "send" ? await contactHash(secret, site, effect.email) : undefined;
+      const contact = effect.type === "send" ? await contactOf(effect.email) : undefined;
       // The engine already logged its own skips when it decided them.
       if (effect.type !== "skip") logLine(r.log, { site, vid, contact });
-      await recordStats(this.env, statsFromRun(site, effect, r.log, Date.now(), contact));
+      stats.push(...statsFromRun(site, effect, r.log, Date.now(), contact));
       if (r.done) this.store.done(row.key);
       else this.store.reschedule(row.key, r.nextAt, String(r.log.fields.reason ?? ""));
     }
+    await recordStats(this.env, stats);
   }
 
   /** One alarm at the earliest of: the engine's next due time, the outbox, retention expiry. */

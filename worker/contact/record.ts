@@ -1,0 +1,85 @@
+// What one Contact object stores (one JSON row), and the small pure helpers the object uses to
+// build its touches and measurement events. No I/O.
+import type { Touch, Touches } from "../stats/attribution.ts";
+import { emptyTouches } from "../stats/attribution.ts";
+import type { Group, StatEvent } from "../stats/types.ts";
+import { emptyContact, type ContactState } from "./policy.ts";
+
+export interface ContactRecord {
+  site: string;
+  email: string;
+  policy: ContactState;
+  /** Visitor ids (devices) known to belong to this person, newest last. */
+  vids: string[];
+  /** Ledger key → the visitor whose episode sent it (email_open/click go back there). */
+  sentFrom: Record<string, string>;
+  touches: Touches;
+  /** Recent svix-ids, so a redelivered webhook changes nothing. */
+  webhooks: string[];
+}
+
+export interface ContactSnapshot {
+  site: string;
+  contact: string;
+  email: string;
+  suppressed: ContactState["suppressed"];
+  sends: ({ key: string } & ContactState["ledger"][string])[];
+  visitors: string[];
+}
+
+const MAX_VIDS = 50;
+const MAX_WEBHOOK_IDS = 500;
+
+export function freshRecord(site: string, email: string): ContactRecord {
+  return {
+    site,
+    email,
+    policy: emptyContact(""),
+    vids: [],
+    sentFrom: {},
+    touches: emptyTouches(),
+    webhooks: [],
+  };
+}
+
+export function withVid(r: ContactRecord, vid: string): ContactRecord {
+  return { ...r, vids: [...r.vids.filter((v) => v !== vid), vid].slice(-MAX_VIDS) };
+}
+
+export function withWebhook(r: ContactRecord, svixId: string): ContactRecord {
+  return { ...r, webhooks: [...r.webhooks, svixId].slice(-MAX_WEBHOOK_IDS) };
+}
+
+export function snapshotOf(r: ContactRecord, contact: string): ContactSnapshot {
+  return {
+    site: r.site,
+    contact,
+    email: r.email,
+    suppressed: r.policy.suppressed,
+    sends: Object.entries(r.policy.ledger).map(([key, e]) => ({ key, ...e })),
+    visitors: r.vids,
+  };
+}
+
+export type StepRef = { trigger: string; episode: string; step: number; variant: number | null };
+
+/** The common fields of a measurement about one step of one episode. */
+export function statRef(
+  site: string,
+  r: StepRef,
+  group: Group,
+  at: number,
+  contact: string,
+): Omit<StatEvent, "metric"> {
+  return { site, trigger: r.trigger, step: r.step, variant: r.variant, group, at, contact };
+}
+
+/** A measurement about the contact as a whole (no email behind it). */
+export function siteRef(site: string, at: number, contact: string): Omit<StatEvent, "metric"> {
+  return { site, trigger: "", step: null, variant: null, group: "treated", at, contact };
+}
+
+export function touchOf(r: StepRef, group: Group, kind: Touch["kind"], at: number): Touch {
+  const { trigger, episode, step, variant } = r;
+  return { trigger, episode, step, variant, group, kind, at };
+}
