@@ -2,7 +2,7 @@
 // (wrangler dev), and its events land in that visitor's Durable Object.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launchChromium } from "./support/chromium.ts";
+import { hasChromium, launchChromium, visitorIdOf } from "./support/chromium.ts";
 import { startStack, waitFor, type Stack } from "./support/stack.ts";
 
 interface VisitorBody {
@@ -30,17 +30,7 @@ describe.skipIf(!hasChromium)("demo store → worker → Visitor object", () => 
     const ctx = await browser.newContext({ timezoneId: "Europe/Berlin" });
     const page = await ctx.newPage();
     await page.goto(`${stack.demo}/p/tote-canvas`);
-    const vid = await waitFor(
-      () =>
-        page.evaluate(() => {
-          for (let i = 0; i < localStorage.length; i++) {
-            const v = localStorage.getItem(localStorage.key(i) ?? "") ?? "";
-            if (/^[A-Za-z0-9_-]{16,64}$/.test(v)) return v;
-          }
-          return null;
-        }),
-      "the snippet's visitor id",
-    );
+    const vid = await visitorIdOf(page);
     await page.click("#add-to-cart");
     const body = await waitFor(async () => {
       const res = await stack.admin(`/admin/api/visitors/demo/${vid}`);

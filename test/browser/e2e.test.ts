@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import demoConfig from "../../demo/site-config.json" with { type: "json" };
 import { startFakeResend, type FakeResend, type RecordedSend } from "../support/fake-resend.ts";
-import { hasChromium, launchChromium } from "./support/chromium.ts";
+import { hasChromium, launchChromium, visitorIdOf } from "./support/chromium.ts";
 import { freePort, startStack, waitFor, type Stack } from "./support/stack.ts";
 import type { OutboxJsonItem } from "../../worker/mail/outbox-view.ts";
 
@@ -106,20 +106,6 @@ function jsonLines(logs: readonly string[]): LogLine[] {
     }
   }
   return out;
-}
-
-async function visitorId(page: Page): Promise<string> {
-  return waitFor(
-    () =>
-      page.evaluate(() => {
-        for (let i = 0; i < localStorage.length; i++) {
-          const v = localStorage.getItem(localStorage.key(i) ?? "") ?? "";
-          if (/^[A-Za-z0-9_-]{16,64}$/.test(v)) return v;
-        }
-        return null;
-      }),
-    "the snippet's visitor id",
-  );
 }
 
 /** Subscribes on the home page's newsletter form: the snippet's form_submit identifies. */
@@ -298,7 +284,7 @@ describe.skipIf(!hasChromium)("end to end in Chromium on wrangler dev", () => {
       const grace = await browser.newContext({ timezoneId: "America/New_York" });
       const page = await grace.newPage();
       await subscribe(dev, page, people.grace, "Grace");
-      const vid = await visitorId(page);
+      const vid = await visitorIdOf(page);
       const addedAt = await addToCart(dev, page, "mug-classic");
       await placeOrder(dev, page, people.grace);
       await leave(page);
@@ -400,7 +386,7 @@ describe.skipIf(!hasChromium)("end to end in Chromium on wrangler dev", () => {
       const page = await ctx.newPage();
       const vid = await (async () => {
         await page.goto(`${live.demo}/`);
-        return visitorId(page);
+        return visitorIdOf(page);
       })();
       const addedAt = await addToCart(live, page, "notebook-a5");
       await leave(page);

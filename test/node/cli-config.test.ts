@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main, type Io } from "../../cli/main.ts";
+import { main } from "../../cli/main.ts";
+import { captureIo } from "../support/io.ts";
 import defaultConfig from "../../templates/default-config.json" with { type: "json" };
 
 const dir = mkdtempSync(join(tmpdir(), "nudge-cli-"));
@@ -17,9 +18,7 @@ function file(name: string, content: unknown): string {
 }
 
 async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l) };
+  const { out, err, io } = captureIo();
   const code = await main(argv, io);
   return { code, out: out.join("\n"), err: err.join("\n") };
 }

@@ -4,23 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runRender } from "../../cli/render.ts";
+import { captureIo } from "../support/io.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
-
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { out: (l: string) => void out.push(l), err: (l: string) => void err.push(l) },
-  };
-}
 
 describe("runRender", () => {
   it("renders a template with the sample data to files", async () => {
     const dir = await mkdtemp(join(tmpdir(), "nudge-render-"));
-    const t = io();
+    const t = captureIo();
     const code = await runRender(
       ["cart-abandoned-2", "--data", "templates/sample-data.json", "--out", dir],
       t.io,
@@ -44,7 +35,7 @@ describe("runRender", () => {
     };
     await writeFile(join(dir, "ctx.json"), JSON.stringify(sample.context));
     await writeFile(join(dir, "broken.html.liquid"), "{% if %}");
-    let t = io();
+    let t = captureIo();
     expect(
       await runRender(
         [
@@ -61,7 +52,7 @@ describe("runRender", () => {
       ),
     ).toBe(0);
     expect(t.out[0]).toBe("Subject: Hi Ada");
-    t = io();
+    t = captureIo();
     expect(
       await runRender(
         ["broken", "--data", join(dir, "ctx.json"), "--templates", dir, "--out", dir],
@@ -70,7 +61,7 @@ describe("runRender", () => {
       ),
     ).toBe(1);
     expect(t.err[0]).toMatch(/^template_error: broken\.html: /);
-    t = io();
+    t = captureIo();
     expect(await runRender(["welcome"], t.io, root)).toBe(2);
     expect(t.err[0]).toMatch(/^usage:/);
   });

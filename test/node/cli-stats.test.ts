@@ -7,6 +7,7 @@ import { runStats } from "../../cli/stats.ts";
 import { formatReport, money, pp, table } from "../../cli/stats-format.ts";
 import { buildReport, type Report } from "../../worker/stats/report.ts";
 import type { CounterRow } from "../../worker/stats/rows.ts";
+import { captureIo } from "../support/io.ts";
 
 function row(p: Partial<CounterRow> & Pick<CounterRow, "metric" | "count">): CounterRow {
   return {
@@ -42,16 +43,6 @@ function sample(): Report {
     to: "2026-04-30",
     triggers: ["cart-abandoned", "win-back"],
   });
-}
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { out: (l: string) => void out.push(l), err: (l: string) => void err.push(l) },
-  };
 }
 
 describe("stats tables", () => {
@@ -145,7 +136,7 @@ describe("nudge stats", () => {
   });
 
   it("prints the tables, passing the range and the bearer token", async () => {
-    const t = capture();
+    const t = captureIo();
     expect(
       await runStats(["demo", "--from", "2026-04-01", "--to", "2026-04-30"], t.io, deps()),
     ).toBe(0);
@@ -158,7 +149,7 @@ describe("nudge stats", () => {
   });
 
   it("prints JSON with --json, and --url/--token override the environment", async () => {
-    const t = capture();
+    const t = captureIo();
     const code = await runStats(
       ["demo", "--json", "--url", url, "--token", "good"],
       t.io,
@@ -169,18 +160,18 @@ describe("nudge stats", () => {
   });
 
   it("explains 401, 404 and 400", async () => {
-    let t = capture();
+    let t = captureIo();
     expect(await runStats(["demo"], t.io, deps({ NUDGE_ADMIN_TOKEN: "wrong" }))).toBe(1);
     expect(t.err.join("\n")).toContain("refused the admin token (401)");
 
-    t = capture();
+    t = captureIo();
     expect(await runStats(["other"], t.io, deps())).toBe(1);
     expect(t.err.join("\n")).toContain('unknown site "other"');
 
-    t = capture();
+    t = captureIo();
     expect(await runStats(["demo"], t.io, deps({ NUDGE_URL: `${url}/sub/` }))).toBe(0);
 
-    t = capture();
+    t = captureIo();
     expect(await runStats(["demo", "--from", "bad"], t.io, deps())).toBe(2);
     expect(t.err).toContain("  from: must be a date");
   });
@@ -190,7 +181,7 @@ describe("nudge stats", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const t = capture();
+    const t = captureIo();
     expect(await runStats(["demo"], t.io, deps({ NUDGE_URL: `http://127.0.0.1:${port}` }))).toBe(1);
     expect(t.err.join("\n")).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+ \(.+\)/);
   });
@@ -205,7 +196,7 @@ describe("nudge stats", () => {
       [["demo"], { NUDGE_ADMIN_TOKEN: "" }, "no admin token"],
       [["demo", "--url", "not a url"], {}, "is not a URL"],
     ] as const) {
-      const t = capture();
+      const t = captureIo();
       expect(await runStats([...args], t.io, deps(env)), args.join(" ")).toBe(2);
       expect(t.err.join("\n")).toContain(msg);
     }

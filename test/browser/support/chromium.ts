@@ -1,7 +1,8 @@
 // Launches Debian's Chromium through playwright-core. Missing Chromium skips the browser tests
 // with a printed reason, except under CI=true, where it is a failure.
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { waitFor } from "./stack.ts";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM_PATH);
@@ -26,4 +27,19 @@ export function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** The snippet's first-party visitor id, once it has stored one in the page's localStorage. */
+export function visitorIdOf(page: Page): Promise<string> {
+  return waitFor(
+    () =>
+      page.evaluate(() => {
+        for (let i = 0; i < localStorage.length; i++) {
+          const v = localStorage.getItem(localStorage.key(i) ?? "") ?? "";
+          if (/^[A-Za-z0-9_-]{16,64}$/.test(v)) return v;
+        }
+        return null;
+      }),
+    "the snippet's visitor id",
+  );
 }
