@@ -47,28 +47,20 @@ export function sqlStore(sql: SqlStorage): Store {
       .exec<Record<string, SqlStorageValue>>(query, ...args)
       .toArray()
       .map(toRow);
+  const getKey = (k: string): string | null =>
+    sql.exec<{ v: string }>(`SELECT v FROM state WHERE k = ?`, k).toArray()[0]?.v ?? null;
+  const putKey = (k: string, v: string) =>
+    write(
+      `INSERT INTO state (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
+      k,
+      v,
+    );
   const store: Store = {
     rowsWritten: 0,
-    readBase() {
-      const row = sql.exec<{ v: string }>(`SELECT v FROM state WHERE k = 'base'`).toArray()[0];
-      return row ? row.v : null;
-    },
-    writeBase(base) {
-      write(
-        `INSERT INTO state (k, v) VALUES ('base', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
-        base,
-      );
-    },
-    readState() {
-      const row = sql.exec<{ v: string }>(`SELECT v FROM state WHERE k = 'visitor'`).toArray()[0];
-      return row ? row.v : null;
-    },
-    writeState(json) {
-      write(
-        `INSERT INTO state (k, v) VALUES ('visitor', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`,
-        json,
-      );
-    },
+    readBase: () => getKey("base"),
+    writeBase: (base) => putKey("base", base),
+    readState: () => getKey("visitor"),
+    writeState: (json) => putKey("visitor", json),
     enqueue(key, effect, nextAt) {
       write(
         `INSERT OR IGNORE INTO outbox (key, effect, next_at) VALUES (?, ?, ?)`,
