@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { parseSiteConfig } from "../worker/config/schema.ts";
 import { apply, initialState, wake } from "../worker/engine/index.ts";
 import type { EngineResult, VisitorState } from "../worker/engine/index.ts";
-import type { CartItem, NudgeEvent } from "../worker/events.ts";
+import type { CartItem, NudgeEvent } from "../worker/ingest/events.ts";
 
 const parsed = parseSiteConfig(
   JSON.parse(readFileSync(new URL("../templates/default-config.json", import.meta.url), "utf8")),

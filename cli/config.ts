@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { TEMPLATES } from "../templates/bundle.ts";
 import { parseSiteConfig, type SiteConfig } from "../worker/config/schema.ts";
-import { parseArgs, UsageError, type Io } from "./main.ts";
+import { parseArgs, UsageError, type Io } from "./args.ts";
+import { SITE_ID } from "../worker/lib/ids.ts";
 
 function readConfig(file: string | undefined, io: Io): { ok: boolean; site?: string } {
   if (!file) throw new UsageError("a config FILE is required");
@@ -101,8 +102,7 @@ export function runPull(args: string[], io: Io): Promise<number> {
   return usage(async () => {
     const { positional, opts } = parseArgs(args, { local: "bool", "persist-to": "value" });
     const site = positional[0];
-    if (!site || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(site))
-      throw new UsageError("a SITE id is required");
+    if (!site || !SITE_ID.test(site)) throw new UsageError("a SITE id is required");
     const res = spawnSync(
       "npx",
       ["wrangler", "kv", "key", "get", `site:${site}`, ...kvArgs(opts)],

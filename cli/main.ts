@@ -1,5 +1,6 @@
 // CLI dispatch: parses the command line and hands each command to its module. Returns the exit
 // code (0 ok, 1 failure, 2 usage) instead of exiting, so tests can call it directly.
+import type { Io } from "./args.ts";
 import { runPull, runPush, runValidate } from "./config.ts";
 
 export const USAGE = `usage: nudge <command> [options]
@@ -11,11 +12,6 @@ export const USAGE = `usage: nudge <command> [options]
   stats SITE [--from DAY] [--to DAY] [--url URL] [--token T] [--json]
                                          print funnels, lift and skip reasons per trigger
                                          (token: NUDGE_ADMIN_TOKEN; url: NUDGE_URL)`;
-
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
 
 const stdio: Io = {
   out: (l) => process.stdout.write(`${l}\n`),
@@ -55,31 +51,3 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     return 1;
   }
 }
-
-/** Splits `--flag value` options from positionals; unknown flags are a usage error. */
-export function parseArgs(
-  args: string[],
-  flags: Record<string, "bool" | "value">,
-): { positional: string[]; opts: Record<string, string | true> } {
-  const positional: string[] = [];
-  const opts: Record<string, string | true> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith("--")) {
-      positional.push(a);
-      continue;
-    }
-    const name = a.slice(2);
-    const kind = flags[name];
-    if (!kind) throw new UsageError(`unknown option --${name}`);
-    if (kind === "bool") opts[name] = true;
-    else {
-      const v = args[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`--${name} needs a value`);
-      opts[name] = v;
-    }
-  }
-  return { positional, opts };
-}
-
-export class UsageError extends Error {}

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import type { TemplateContext } from "../worker/mail/context.ts";
 import { makeLinkSigner } from "../worker/mail/links.ts";
 import { renderEmail } from "../worker/mail/render.ts";
-import { parseArgs, UsageError, type Io } from "./main.ts";
+import { parseArgs, UsageError, type Io } from "./args.ts";
 
 export const RENDER_USAGE =
   "usage: nudge render TEMPLATE --data FILE [--out DIR] [--subject TEXT] [--templates DIR] [--base URL] [--transactional]";

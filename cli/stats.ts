@@ -2,15 +2,15 @@
 // GET /admin/api/stats from a running worker and prints it as tables (cli/stats-format.ts).
 // Exit codes: 0 ok, 1 failure (auth, unknown site, network), 2 usage.
 import type { Report } from "../worker/stats/report.ts";
-import { parseArgs, UsageError, type Io } from "./main.ts";
+import { parseArgs, UsageError, type Io } from "./args.ts";
 import { formatReport } from "./stats-format.ts";
+import { SITE_ID } from "../worker/lib/ids.ts";
 
 export const STATS_USAGE =
   "usage: nudge stats SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--url URL] [--token TOKEN] [--json]\n" +
   "  token: --token or NUDGE_ADMIN_TOKEN; url: --url, NUDGE_URL or http://127.0.0.1:8787";
 
 const FLAGS = { url: "value", token: "value", from: "value", to: "value", json: "bool" } as const;
-const SITE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const TIMEOUT_MS = 20_000;
 
 export interface StatsDeps {
@@ -67,7 +67,7 @@ export async function runStats(
     if (parsed.positional.length !== 1 || !parsed.positional[0])
       throw new UsageError("one SITE id is required");
     site = parsed.positional[0];
-    if (!SITE.test(site)) throw new UsageError(`"${site}" is not a valid site id`);
+    if (!SITE_ID.test(site)) throw new UsageError(`"${site}" is not a valid site id`);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.err(`nudge stats: ${err.message}\n${STATS_USAGE}`);

@@ -1,7 +1,7 @@
 // Form capture on plain-object stand-ins for the DOM (the browser test drives the real one):
 // which fields `data-nudge-field` lets out, and what form_start / form_submit carry.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { WireEventSchema, type WireEvent } from "../worker/wire.ts";
+import { WireEventSchema, type WireEvent } from "../worker/ingest/wire.ts";
 import { fields, onForm } from "./forms.ts";
 import { flush, push } from "./transport.ts";
 

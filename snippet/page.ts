@@ -16,7 +16,7 @@ export const page = (force?: unknown): void => {
 
 /**
  * A product view if JSON-LD scripts mention a Product: their texts go as `{ ld: [...] }` and
- * the worker extracts the product (snippet/jsonld.ts). In a batch of its own, so a page whose
+ * the worker extracts the product (worker/ingest/jsonld.ts). In a batch of its own, so a page whose
  * JSON-LD holds no usable product loses nothing else.
  */
 export const scan = (): void => {

@@ -1,6 +1,6 @@
 // Payload builders and ids: every event the snippet builds is one the worker's schema accepts.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BatchSchema, WireEventSchema, type WireEvent } from "../worker/wire.ts";
+import { BatchSchema, WireEventSchema, type WireEvent } from "../worker/ingest/wire.ts";
 import { rid } from "./ids.ts";
 import { emit, type Name } from "./payload.ts";
 import { push } from "./transport.ts";

@@ -1,7 +1,7 @@
-// Builds one wire event, as defined once in worker/wire.ts (types only, erased at build), and
+// Builds one wire event, as defined once in worker/ingest/wire.ts (types only, erased at build), and
 // queues it. Called by api.ts, page.ts, forms.ts and consent.ts; batches are built in
 // transport.ts.
-import type { WireEvent } from "../worker/wire.ts";
+import type { WireEvent } from "../worker/ingest/wire.ts";
 import { rid } from "./ids.ts";
 import { push } from "./transport.ts";
 

@@ -1,7 +1,7 @@
 // Delivery logic with fakes for storage, network and time: batching, offline, 5xx retry, 4xx
 // drop, beacon, batch size, consent gating, and what the next page picks up.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BatchSchema, type Batch, type WireEvent } from "../worker/wire.ts";
+import { BatchSchema, type Batch, type WireEvent } from "../worker/ingest/wire.ts";
 import type * as Transport_ from "./transport.ts";
 
 type Transport = typeof Transport_;

@@ -1,7 +1,7 @@
 // Delivery: pending events (250 ms debounce) go as text/plain POSTs with keepalive, or by
 // sendBeacon when the page is hidden or left. Until sent they are mirrored in localStorage, so
 // what fails (offline, network error, 5xx) or is cut off by navigation goes on the next page.
-import type { Batch, WireEvent } from "../worker/wire.ts";
+import type { Batch, WireEvent } from "../worker/ingest/wire.ts";
 import { rid } from "./ids.ts";
 import { store } from "./storage.ts";
 

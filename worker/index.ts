@@ -3,14 +3,11 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { log } from "./lib/log.ts";
-import { admin } from "./routes/admin.ts";
-import { contacts } from "./routes/contacts.ts";
-import { dashboard } from "./routes/dashboard.ts";
+import { admin } from "./admin/index.ts";
 import { dev } from "./routes/dev.ts";
 import { ingest } from "./routes/ingest.ts";
 import { links } from "./routes/links.ts";
 import { snippet } from "./routes/snippet.ts";
-import { stats } from "./routes/stats.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
 export { Contact } from "./contact/contact.ts";
@@ -31,10 +28,7 @@ app.route("/", snippet);
 app.route("/", ingest);
 app.route("/", links);
 app.route("/", webhooks);
-app.route("/", contacts);
-app.route("/", admin);
-app.route("/", stats);
-app.route("/", dashboard);
+app.route("/admin", admin);
 app.route("/", dev);
 
 export default app satisfies ExportedHandler<Env>;

@@ -1,5 +1,5 @@
 // Captures what a CLI command prints, for the CLI tests.
-import type { Io } from "../../cli/main.ts";
+import type { Io } from "../../cli/args.ts";
 
 export function captureIo(): { out: string[]; err: string[]; io: Io } {
   const out: string[] = [];

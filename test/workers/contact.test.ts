@@ -7,7 +7,7 @@ import type { SendEffect } from "../../worker/engine/effects.ts";
 import type { OutboxJsonItem } from "../../worker/mail/outbox-view.ts";
 import { contactHash } from "../../worker/lib/crypto.ts";
 import { signToken } from "../../worker/mail/tokens.ts";
-import { svixSign } from "../../worker/webhooks/svix.ts";
+import { svixSign } from "../../worker/ingest/svix.ts";
 import { ADMIN, ORIGIN, eventId, getJson, newVid, post, seedSite } from "./helpers.ts";
 
 const SITE = "sendpath";

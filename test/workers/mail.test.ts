@@ -6,7 +6,7 @@ import { makeLinkSigner } from "../../worker/mail/links.ts";
 import { renderEmail } from "../../worker/mail/render.ts";
 import { ResendSender } from "../../worker/mail/resend-sender.ts";
 import { signToken, verifyToken } from "../../worker/mail/tokens.ts";
-import { svixSign, verifySvix } from "../../worker/webhooks/svix.ts";
+import { svixSign, verifySvix } from "../../worker/ingest/svix.ts";
 
 describe("mail in workerd", () => {
   it("renders every default template", async () => {

@@ -2,8 +2,8 @@
 // workerd: writes across shards merge, unique events count once, parallel writes sum exactly.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { sessionCookie } from "../../worker/routes/admin.ts";
-import { stats as statsRouter } from "../../worker/routes/stats.ts";
+import { sessionCookie } from "../../worker/admin/auth.ts";
+import { dev as devRouter } from "../../worker/routes/dev.ts";
 import { recordStats, SHARDS, shardOf, statsStub } from "../../worker/stats/record.ts";
 import type { Report } from "../../worker/stats/report.ts";
 import type { StatEvent } from "../../worker/stats/types.ts";
@@ -343,10 +343,10 @@ describe("dashboard and seeding route", () => {
     const site = await freshSite();
     const body = JSON.stringify({ events: [ev(site, { metric: "sent" })] });
     const post = (headers: Record<string, string>, e: Env = env) =>
-      statsRouter.request("/_dev/stats", { method: "POST", headers, body }, e);
+      devRouter.request("/_dev/stats", { method: "POST", headers, body }, e);
     expect((await post({})).status).toBe(401);
     expect((await post({ ...ADMIN }, { ...env, NUDGE_ENV: "production" })).status).toBe(404);
-    const bad = await statsRouter.request(
+    const bad = await devRouter.request(
       "/_dev/stats",
       { method: "POST", headers: ADMIN, body: JSON.stringify({ events: [{ metric: "nope" }] }) },
       env,

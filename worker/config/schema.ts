@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ConditionSchema, PathSchema } from "./condition.ts";
 import { CLOCK_RE, DURATION_RE, parseClock, parseDuration } from "./duration.ts";
 import { formatIssues } from "./errors.ts";
+import { EVENT_NAME, SITE_ID, TEMPLATE_NAME, TRIGGER_ID } from "../lib/ids.ts";
 
 export { parseDuration } from "./duration.ts";
 
@@ -28,7 +29,7 @@ const clock = z.string().regex(CLOCK_RE, {
   error: (iss) => `${JSON.stringify(iss.input)} is not a 24-hour time like 09:00 or 21:30`,
 });
 
-const eventName = z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, {
+const eventName = z.string().regex(EVENT_NAME, {
   error: (iss) => `${JSON.stringify(iss.input)} is not an event name like cart or signup_done`,
 });
 
@@ -43,7 +44,7 @@ const origin = z.string().refine(
   },
 );
 
-const templateName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+const templateName = z.string().regex(TEMPLATE_NAME, {
   error: (iss) =>
     `${JSON.stringify(iss.input)} is not a template name (lowercase letters, digits, - and _)`,
 });
@@ -140,7 +141,7 @@ const reentry = z
 
 export const TriggerSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, {
+    id: z.string().regex(TRIGGER_ID, {
       error: (iss) =>
         `${JSON.stringify(iss.input)} is not a trigger id (lowercase letters, digits and -)`,
     }),
@@ -204,7 +205,7 @@ export const TriggerSchema = z
 export const SiteConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    site: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+    site: z.string().regex(SITE_ID, {
       error: (iss) => `${JSON.stringify(iss.input)} is not a site id (lowercase, digits, - and _)`,
     }),
     origins: z

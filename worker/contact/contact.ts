@@ -18,8 +18,8 @@ import { newBucket, reserve, type Bucket } from "../mail/retry.ts";
 import { addTouch, attribute, type Attribution } from "../stats/attribution.ts";
 import { recordStats } from "../stats/record.ts";
 import type { Group, StatEvent } from "../stats/types.ts";
-import { templateContextOf } from "./context.ts";
-import { awaitSendSlot, senderFor } from "./outbound.ts";
+import { templateContextOf } from "../mail/template-context.ts";
+import { awaitSendSlot, senderFor } from "../mail/outbound.ts";
 import {
   decide,
   pruneLedger,

@@ -1,7 +1,7 @@
 // The engine's read-only view of an event and the visitor, used for `if` conditions, `sameKey`,
 // `date` paths and template contexts. Pure; built by worker/engine/triggers.ts and steps.ts.
-import type { NudgeEvent } from "../events.ts";
-import type { Profile } from "../visitor/profile.ts";
+import type { NudgeEvent } from "../ingest/events.ts";
+import type { Profile } from "./profile.ts";
 import type { Snapshot } from "./state.ts";
 
 export type Env = Record<string, unknown>;

@@ -1,8 +1,8 @@
 // The trigger engine's public API: a pure, deterministic core. `apply` takes one event, `wake`
 // runs the clock; both return the next state, effects and next due time. Called by the Visitor DO.
 import type { SiteConfig } from "../config/schema.ts";
-import type { NudgeEvent } from "../events.ts";
-import { reduceProfile, removedItems, seen } from "../visitor/profile.ts";
+import type { NudgeEvent } from "../ingest/events.ts";
+import { reduceProfile, removedItems, seen } from "./profile.ts";
 import { envOf, snapshotOf } from "./context.ts";
 import type { Effect } from "./effects.ts";
 import { begin, triggerOf } from "./run.ts";

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SiteConfig } from "../config/schema.ts";
-import type { NudgeEvent } from "../events.ts";
+import type { NudgeEvent } from "../ingest/events.ts";
 import type { Effect } from "./effects.ts";
 import { apply, initialState, wake } from "./index.ts";
 import type { EngineResult, VisitorState } from "./index.ts";

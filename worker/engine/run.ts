@@ -1,7 +1,7 @@
 // One engine invocation's working copy: the draft state, the effects so far, and helpers to
 // log and to replace episodes. Internal to worker/engine; never mutates the caller's state.
 import type { SiteConfig, Trigger } from "../config/schema.ts";
-import type { Profile } from "../visitor/profile.ts";
+import type { Profile } from "./profile.ts";
 import type { Effect } from "./effects.ts";
 import type { EngineState, Episode, TriggerMemory, VisitorState } from "./state.ts";
 

@@ -3,11 +3,11 @@
 // Called by index.ts for wake and around each applied event.
 import { parseClock, MINUTE } from "../config/duration.ts";
 import type { Trigger } from "../config/schema.ts";
-import type { NudgeEvent } from "../events.ts";
+import type { NudgeEvent } from "../ingest/events.ts";
 import { evaluate, getPath } from "./conditions.ts";
 import { envOf, syntheticSnapshot } from "./context.ts";
 import { stepKey } from "./effects.ts";
-import { hashTag } from "./hash.ts";
+import { hashTag } from "../lib/hash.ts";
 import { dropEpisode, log, memoryOf, setMemory, triggerOf } from "./run.ts";
 import type { Run } from "./run.ts";
 import { expireHeld, fireStep } from "./steps.ts";

@@ -1,7 +1,7 @@
-// The visitor's persisted state: the profile (worker/visitor/profile.ts) plus the engine's own
+// The visitor's persisted state: the profile (profile.ts) plus the engine's own
 // bookkeeping (episodes, counters, reentry, derived-event clocks). Plain JSON; the Visitor DO stores it.
-import { emptyProfile } from "../visitor/profile.ts";
-import type { Profile } from "../visitor/profile.ts";
+import { emptyProfile } from "./profile.ts";
+import type { Profile } from "./profile.ts";
 
 /** What an episode remembers of the moment it started, for conditions and templates. */
 export interface Snapshot {

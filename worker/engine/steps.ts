@@ -7,7 +7,7 @@ import { evaluate } from "./conditions.ts";
 import { envOf, templateContext } from "./context.ts";
 import { stepKey } from "./effects.ts";
 import type { SkipReason } from "./effects.ts";
-import { hash32 } from "./hash.ts";
+import { hash32 } from "../lib/hash.ts";
 import { dropEpisode, log, putEpisode, setMemory } from "./run.ts";
 import type { Run } from "./run.ts";
 import type { Episode } from "./state.ts";

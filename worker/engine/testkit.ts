@@ -3,7 +3,7 @@
 import defaultConfig from "../../templates/default-config.json";
 import { parseSiteConfig } from "../config/schema.ts";
 import type { SiteConfig, SiteConfigInput } from "../config/schema.ts";
-import type { CartItem, NudgeEvent } from "../events.ts";
+import type { CartItem, NudgeEvent } from "../ingest/events.ts";
 import type { Effect, SendEffect } from "./effects.ts";
 import { apply, initialState, wake } from "./index.ts";
 import type { EngineResult, VisitorState } from "./index.ts";

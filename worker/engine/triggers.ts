@@ -2,10 +2,10 @@
 // `cancelOn`, `reentry`) and the shared start logic for inactivity and date triggers.
 // Called by index.ts (events) and schedule.ts (derived and timed events).
 import type { Trigger } from "../config/schema.ts";
-import type { NudgeEvent } from "../events.ts";
+import type { NudgeEvent } from "../ingest/events.ts";
 import { evaluate, getPath } from "./conditions.ts";
 import type { Env } from "./context.ts";
-import { hash01, hashTag } from "./hash.ts";
+import { hash01, hashTag } from "../lib/hash.ts";
 import { log, memoryOf, putEpisode, setMemory } from "./run.ts";
 import type { Run } from "./run.ts";
 import type { Episode, Snapshot } from "./state.ts";

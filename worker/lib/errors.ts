@@ -34,3 +34,8 @@ export function zodIssues(
     message: i.message,
   }));
 }
+
+/** A thrown value as a short message for logs and retry reasons. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

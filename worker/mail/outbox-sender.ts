@@ -1,6 +1,6 @@
 // The dev outbox: a Sender that keeps rendered emails (no RESEND_API_KEY), behind a tiny storage
 // interface the shell backs with Durable Object SQLite or KV. Views live in outbox-view.ts.
-import { sha256Hex } from "./crypto.ts";
+import { sha256Hex } from "../lib/crypto.ts";
 import type { OutgoingEmail, Sender, SendResult } from "./sender.ts";
 
 export interface OutboxRecord {

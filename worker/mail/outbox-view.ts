@@ -1,7 +1,7 @@
 // Pure views of the dev outbox for GET /_dev/outbox (HTML list with a sandboxed preview of each
 // email) and GET /_dev/outbox.json. Routes only fetch records and return these strings.
 import type { OutboxRecord } from "./outbox-sender.ts";
-import { escapeHtml } from "./postprocess.ts";
+import { escapeHtml } from "../lib/html.ts";
 
 export interface OutboxJsonItem {
   id: string;

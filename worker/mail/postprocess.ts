@@ -1,15 +1,7 @@
 // After Liquid: rewrite links through the click route, drop unsafe URLs, add the open pixel and
 // the marketing footer (postal address + unsubscribe). Pure string work plus the LinkSigner.
+import { escapeHtml } from "../lib/html.ts";
 import { parseHttpUrl, type LinkSigner } from "./links.ts";
-
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&#34;")
-    .replace(/'/g, "&#39;");
-}
 
 const NAMED: Record<string, string> = {
   amp: "&",

@@ -1,7 +1,7 @@
 // The production Sender: the `resend` SDK (v6) with Idempotency-Key = ledger key, sanitized tags,
 // a request timeout, and every failure classified as retryable or permanent (see SendResult).
 import { Resend } from "resend";
-import { sha256Hex } from "./crypto.ts";
+import { sha256Hex } from "../lib/crypto.ts";
 import type { OutgoingEmail, Sender, SendResult } from "./sender.ts";
 
 export interface ResendSenderOptions {

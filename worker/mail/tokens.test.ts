@@ -1,6 +1,6 @@
 // Signed link tokens: round trips, tampering, forging, expiry and kind confusion.
 import { describe, expect, it } from "vitest";
-import { fromBase64Url, toBase64Url, utf8 } from "./crypto.ts";
+import { fromBase64Url, toBase64Url, utf8 } from "../lib/crypto.ts";
 import { signToken, verifyToken, type ClickPayload } from "./tokens.ts";
 
 const SECRET = "test-secret-0123456789";

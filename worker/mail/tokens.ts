@@ -9,7 +9,7 @@ import {
   timingSafeEqual,
   toBase64Url,
   utf8,
-} from "./crypto.ts";
+} from "../lib/crypto.ts";
 
 /** Where a click or open came from: the (trigger, episode, step, variant) of one send. */
 export interface EmailRefPayload {

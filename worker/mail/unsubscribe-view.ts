@@ -1,6 +1,6 @@
 // Pure HTML for GET /u/:token (a confirm button; GET never unsubscribes, link scanners prefetch)
 // and for the result of the form POST. RFC 8058 one-click POSTs get a plain 200 from the route.
-import { escapeHtml } from "./postprocess.ts";
+import { escapeHtml } from "../lib/html.ts";
 
 export type UnsubscribeView =
   | {

@@ -1,9 +1,13 @@
-// The dev outbox (only without RESEND_API_KEY): GET /_dev/outbox (list + previews) and
-// GET /_dev/outbox.json. In production, with a key set, these routes do not exist (404).
+// Development-only routes. The dev outbox (only without RESEND_API_KEY): GET /_dev/outbox (list +
+// previews) and GET /_dev/outbox.json; with a key set they do not exist (404). POST /_dev/stats
+// seeds measurement events, only when NUDGE_ENV is "test" or "development", with the admin token.
 import { Hono } from "hono";
-import { devOutbox } from "../contact/outbound.ts";
-import { httpError } from "../lib/errors.ts";
+import { devOutbox } from "../mail/outbound.ts";
+import { requireAdmin } from "../admin/auth.ts";
+import { httpError, zodIssues } from "../lib/errors.ts";
 import { outboxJson, outboxPage } from "../mail/outbox-view.ts";
+import { recordStats } from "../stats/record.ts";
+import { SeedSchema } from "../stats/schema.ts";
 
 export const dev = new Hono<{ Bindings: Env }>();
 
@@ -20,4 +24,27 @@ dev.get("/_dev/outbox.json", async (c) =>
 
 dev.get("/_dev/outbox", async (c) =>
   c.html(outboxPage(await devOutbox(c.env).list(LIMIT)), 200, { "cache-control": "no-store" }),
+);
+
+const DEV_ENVS = new Set(["test", "development"]);
+
+dev.post(
+  "/_dev/stats",
+  async (c, next) => {
+    if (!DEV_ENVS.has(c.env.NUDGE_ENV)) throw httpError(404, "not_found");
+    await next();
+  },
+  requireAdmin,
+  async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw httpError(400, "invalid_json");
+    }
+    const parsed = SeedSchema.safeParse(body);
+    if (!parsed.success) throw httpError(400, "invalid_events", zodIssues(parsed.error.issues));
+    await recordStats(c.env, parsed.data.events);
+    return c.json({ recorded: parsed.data.events.length }, 202);
+  },
 );

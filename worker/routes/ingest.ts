@@ -3,14 +3,14 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
-import { fromWire, type NudgeEvent } from "../events.ts";
-import { sha256Hex } from "../mail/crypto.ts";
+import { fromWire, type NudgeEvent } from "../ingest/events.ts";
+import { sha256Hex } from "../lib/crypto.ts";
 import { verifyToken } from "../mail/tokens.ts";
-import { errorMessage } from "../visitor/runner.ts";
+import { errorMessage } from "../lib/errors.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
-import { BatchSchema } from "../wire.ts";
+import { BatchSchema } from "../ingest/wire.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

@@ -6,11 +6,11 @@ import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
-import { siteName } from "../contact/context.ts";
+import { siteName } from "../mail/template-context.ts";
 import { isAllowedDestination, withIdentity } from "../mail/links.ts";
 import { signToken, verifyToken } from "../mail/tokens.ts";
 import { unsubscribePage } from "../mail/unsubscribe-view.ts";
-import { errorMessage } from "../visitor/runner.ts";
+import { errorMessage } from "../lib/errors.ts";
 
 export const links = new Hono<{ Bindings: Env }>();
 

@@ -1,10 +1,11 @@
 // GET /nudge.js: the snippet, built by esbuild into worker/generated at build time.
 import { Hono } from "hono";
 import { SNIPPET_JS } from "../generated/snippet.ts";
+import { fnv1a32 } from "../lib/hash.ts";
 
 export const snippet = new Hono<{ Bindings: Env }>();
 
-const etag = `"${hash(SNIPPET_JS)}"`;
+const etag = `"${fnv1a32(SNIPPET_JS).toString(36)}${SNIPPET_JS.length.toString(36)}"`;
 
 snippet.get("/nudge.js", (c) => {
   const headers = {
@@ -20,9 +21,3 @@ snippet.get("/nudge.js", (c) => {
   if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
   return c.body(SNIPPET_JS, 200, headers);
 });
-
-function hash(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36) + s.length.toString(36);
-}

@@ -7,21 +7,16 @@ import { z } from "zod";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import type { EngagementRef, MailEvent } from "../contact/protocol.ts";
-import { verifySvix } from "../webhooks/svix.ts";
+import { verifySvix } from "../ingest/svix.ts";
+import { CONTACT_ID, EPISODE_ID, SITE_ID, TRIGGER_ID } from "../lib/ids.ts";
 
 export const webhooks = new Hono<{ Bindings: Env }>();
 
 const Tags = z.object({
-  site: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
-  contact: z.string().regex(/^[0-9a-f]{24}$/),
-  trigger: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
-    .optional(),
-  episode: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,128}$/)
-    .optional(),
+  site: z.string().regex(SITE_ID),
+  contact: z.string().regex(CONTACT_ID),
+  trigger: z.string().regex(TRIGGER_ID).optional(),
+  episode: z.string().regex(EPISODE_ID).optional(),
   step: z
     .string()
     .regex(/^\d{1,2}$/)

@@ -1,6 +1,7 @@
 // Write side of the stats store: routes StatEvents to their shard (8 Durable Objects per site)
 // and, when bound, to Workers Analytics Engine. Called by the Visitor and Contact objects and the
 // link and webhook routes; never throws (measurement must not break a send).
+import { fnv1a32 } from "../lib/hash.ts";
 import { log } from "../lib/log.ts";
 import type { StatEvent } from "./types.ts";
 
@@ -9,20 +10,10 @@ export const SHARDS = 8;
 
 export type StatsEnv = Pick<Env, "STATS" | "NUDGE_ANALYTICS">;
 
-/** 32-bit FNV-1a: small, stable across releases and well spread for short keys. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** The shard of an event. Equal (trigger, unique) pairs always meet in one shard, so the
  * shard's dedupe table sees every repeat. */
 export function shardOf(e: Pick<StatEvent, "trigger" | "unique" | "contact" | "at">): number {
-  return fnv1a(`${e.trigger}\n${e.unique ?? e.contact ?? String(e.at)}`) % SHARDS;
+  return fnv1a32(`${e.trigger}\n${e.unique ?? e.contact ?? String(e.at)}`) % SHARDS;
 }
 
 export function statsStub(env: Pick<Env, "STATS">, site: string, shard: number) {

@@ -5,8 +5,8 @@ import type { Issue } from "../lib/errors.ts";
 import { zodIssues } from "../lib/errors.ts";
 import { addDays, dayOf, dayStart } from "./rows.ts";
 import type { Metric, StatEvent } from "./types.ts";
+import { SITE_ID } from "../lib/ids.ts";
 
-export const SITE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** Longest report range, in days (inclusive). The unique-dedupe table keeps about as long. */
 export const MAX_RANGE_DAYS = 400;
 /** Range when `from` is not given: the last 30 days, today included. */

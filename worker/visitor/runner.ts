@@ -3,6 +3,7 @@
 import type { Effect } from "../engine/effects.ts";
 import type { DeliverOutcome } from "../contact/protocol.ts";
 import { backoff } from "../mail/retry.ts";
+import { errorMessage } from "../lib/errors.ts";
 
 type QueuedEffect = Exclude<Effect, { type: "log" }>;
 type SendEffect = Extract<Effect, { type: "send" }>;
@@ -111,8 +112,4 @@ export async function runEffect(
     case "retry":
       return retry(out.reason, out.afterMs);
   }
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -6,14 +6,15 @@ import { loadSiteConfig } from "../config/load.ts";
 import type { SiteConfig } from "../config/schema.ts";
 import { apply, expiresAt, initialState, wake, type VisitorState } from "../engine/index.ts";
 import type { Effect } from "../engine/effects.ts";
-import type { NudgeEvent } from "../events.ts";
+import type { NudgeEvent } from "../ingest/events.ts";
 import { contactHash } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import { recordStats } from "../stats/record.ts";
 import type { StatEvent } from "../stats/types.ts";
 import { statsFromEngine, statsFromRun } from "../stats/from-engine.ts";
-import { errorMessage, runEffect, type LogLine, type RunnerHost } from "./runner.ts";
+import { errorMessage } from "../lib/errors.ts";
+import { runEffect, type LogLine, type RunnerHost } from "./runner.ts";
 import { sqlStore, type Store } from "./storage.ts";
 import { postWebhook } from "./webhook.ts";
 

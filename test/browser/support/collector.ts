@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { BatchSchema, type ParsedBatch } from "../../../worker/wire.ts";
+import { BatchSchema, type ParsedBatch } from "../../../worker/ingest/wire.ts";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures");
 const SNIPPET = join(import.meta.dirname, "../../../dist/nudge.js");

@@ -1,7 +1,7 @@
 // The admin pages' shell: document skeleton, shared CSS, number formatting and the sign-in
 // page. Pure strings; every interpolated value goes through `esc`. Used by dashboard-view.ts
 // and the admin routes.
-import { escapeHtml } from "../mail/postprocess.ts";
+import { escapeHtml } from "../lib/html.ts";
 
 export const esc = (v: string | number): string => escapeHtml(String(v));
 

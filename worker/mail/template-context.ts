@@ -2,7 +2,7 @@
 // (contact, cart, product, order, event) plus what the site config says about the shop.
 import type { SiteConfig } from "../config/schema.ts";
 import type { SendEffect } from "../engine/effects.ts";
-import { displayName, type TemplateContext } from "../mail/context.ts";
+import { displayName, type TemplateContext } from "./context.ts";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | null =>

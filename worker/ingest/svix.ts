@@ -1,13 +1,6 @@
 // Resend webhook verification (Svix scheme): HMAC-SHA256 over `${id}.${timestamp}.${body}` with
 // the whsec_ secret, any of several `v1,` signatures, 5-minute tolerance; then a zod-parsed event.
-import {
-  fromBase64,
-  hmacKey,
-  hmacSha256,
-  timingSafeEqual,
-  toBase64,
-  utf8,
-} from "../mail/crypto.ts";
+import { fromBase64, hmacKey, hmacSha256, timingSafeEqual, toBase64, utf8 } from "../lib/crypto.ts";
 import { ResendWebhookEventSchema, type ResendWebhookEvent } from "./resend-events.ts";
 
 export const SVIX_TOLERANCE_MS = 5 * 60 * 1000;

@@ -1,12 +1,12 @@
-// GET /admin: the stats dashboard (HTML) for ?site=…&from=…&to=…, or the sign-in page when the
-// request carries neither the admin bearer token nor a session cookie (see admin.ts). The page
-// itself is a pure view (worker/stats/dashboard-view.ts).
+// GET /admin: the stats dashboard (HTML) for ?site=…&from=…&to=…. The guard in front of it
+// (auth.ts) answers the sign-in page instead when the request is not signed in. The page itself
+// is a pure view (dashboard-view.ts).
 import { Hono } from "hono";
-import { dashboardPage, type DashboardView } from "../stats/dashboard-view.ts";
+import { dashboardPage, type DashboardView } from "./dashboard-view.ts";
 import { DEFAULT_RANGE_DAYS, parseStatsQuery } from "../stats/schema.ts";
 import { addDays, dayOf } from "../stats/rows.ts";
-import { ADMIN_HTML_HEADERS, requireAdmin } from "./admin.ts";
-import { siteReport } from "./stats.ts";
+import { siteReport } from "./api.ts";
+import { ADMIN_HTML_HEADERS } from "./auth.ts";
 
 export const dashboard = new Hono<{ Bindings: Env }>();
 
@@ -16,7 +16,7 @@ async function knownSites(kv: KVNamespace): Promise<string[]> {
   return list.keys.map((k) => k.name.slice("site:".length)).sort();
 }
 
-dashboard.get("/admin", requireAdmin, async (c) => {
+dashboard.get("/", async (c) => {
   const now = Date.now();
   const sites = await knownSites(c.env.NUDGE_CONFIG);
   const input = c.req.query();

@@ -1,5 +1,5 @@
 // Server-side events: what the engine consumes. Browser events are normalised from the wire
-// schema (worker/wire.ts); the worker derives the rest (email_*, session_end, cart_item_removed).
+// schema (wire.ts); the worker derives the rest (email_*, session_end, cart_item_removed).
 // Pure types and one pure normaliser; no I/O.
 import type { z } from "zod";
 import type {

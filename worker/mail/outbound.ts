@@ -1,10 +1,10 @@
 // How mail leaves: the sender for this environment (Resend, or the dev outbox without
 // RESEND_API_KEY) and the account-wide pacing of provider calls. Both live in one well-known
 // Contact object each (names no site id can produce, since site ids never start with "_").
-import type { OutboxStore } from "../mail/outbox-sender.ts";
-import { OutboxSender } from "../mail/outbox-sender.ts";
-import { ResendSender } from "../mail/resend-sender.ts";
-import type { Sender } from "../mail/sender.ts";
+import type { OutboxStore } from "./outbox-sender.ts";
+import { OutboxSender } from "./outbox-sender.ts";
+import { ResendSender } from "./resend-sender.ts";
+import type { Sender } from "./sender.ts";
 
 /** Name of the one object that keeps the dev outbox (only used without RESEND_API_KEY). */
 export const DEV_OUTBOX = "_dev:outbox";

@@ -1,13 +1,20 @@
-// Small, pure, deterministic string hashes for the engine (holdout groups, variants, ids).
-// Not cryptographic: FNV-1a 32-bit with a murmur-style finaliser for better bit spread.
+// The one family of small, pure, deterministic string hashes (not cryptographic): FNV-1a 32-bit,
+// and a finalised variant with better bit spread for the engine (holdout groups, variants, ids).
+// Stable across releases: stats shards and episode ids depend on them.
 
-/** FNV-1a over UTF-16 code units, then an xmur3-like avalanche. Unsigned 32-bit result. */
-export function hash32(s: string): number {
+/** 32-bit FNV-1a over UTF-16 code units. Unsigned. */
+export function fnv1a32(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h >>> 0;
+}
+
+/** FNV-1a, then an xmur3-like avalanche. Unsigned 32-bit result. */
+export function hash32(s: string): number {
+  let h = fnv1a32(s);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -1,6 +1,6 @@
 // The visitor profile: what one browser has told us (identity, consent, cart, views, forms).
 // Pure reducer over server events; the Visitor Durable Object persists it, the engine reads it.
-import type { CartItem, NudgeEvent, Product, Scalar } from "../events.ts";
+import type { CartItem, NudgeEvent, Product, Scalar } from "../ingest/events.ts";
 
 export const LIMITS = {
   /** Recent event ids kept for deduplicating retried batches. */

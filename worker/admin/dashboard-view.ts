@@ -3,8 +3,8 @@
 // route loads the report and passes it in. No scripts; everything interpolated is escaped.
 import { dailyChart } from "./chart.ts";
 import { esc, fmtInt, fmtPct, fmtPp, fmtRevenue, page, stepLabel } from "./page.ts";
-import type { Funnel, Lift, ReasonCount, Report, TriggerReport } from "./report.ts";
-import type { FailureRow } from "./rows.ts";
+import type { Funnel, Lift, ReasonCount, Report, TriggerReport } from "../stats/report.ts";
+import type { FailureRow } from "../stats/rows.ts";
 
 export interface DashboardView {
   /** Known site ids (for the picker). */

@@ -2,7 +2,7 @@
 // as lines on one axis. The plot stretches to any width (preserveAspectRatio="none" with
 // non-scaling strokes); labels live in HTML around it so text never distorts. Pure.
 import { esc, fmtInt, fmtRevenue } from "./page.ts";
-import type { DailyPoint } from "./report.ts";
+import type { DailyPoint } from "../stats/report.ts";
 
 const LINES = [
   { key: "opened", label: "Opened", color: "var(--c-opened)" },

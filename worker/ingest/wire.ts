@@ -1,7 +1,8 @@
 // The event batch the snippet sends to POST /e: one zod schema, the single source of truth.
 // The snippet imports only the inferred types (erased at build); the worker validates with it.
 import { z } from "zod";
-import { productFromJsonLd } from "../snippet/jsonld.ts";
+import { productFromJsonLd } from "./jsonld.ts";
+import { EVENT_NAME, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 
 /** Longest string we keep from any free-text field (names, URLs are capped separately). */
 const TEXT_MAX = 500;
@@ -164,7 +165,7 @@ const base = {
 
 const customName = z
   .string()
-  .regex(/^[a-z][a-z0-9_.:-]{0,63}$/, "custom event names are lowercase identifiers")
+  .regex(EVENT_NAME, "custom event names are lowercase identifiers")
   .refine(
     (n) =>
       !(BUILTIN_EVENTS as readonly string[]).includes(n) &&
@@ -193,9 +194,9 @@ export const MAX_EVENTS_PER_BATCH = 50;
 
 export const BatchSchema = z.object({
   /** Site id: the key of the site's config in KV (`site:<id>`). */
-  site: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a lowercase site id"),
+  site: z.string().regex(SITE_ID, "must be a lowercase site id"),
   /** First-party visitor id from the snippet (random, never fingerprinted). */
-  vid: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "must be 16-64 URL-safe characters"),
+  vid: z.string().regex(VISITOR_ID, "must be 16-64 URL-safe characters"),
   /** IANA time zone of the browser, e.g. "Europe/Paris". */
   tz: z
     .string()

@@ -1,0 +1,67 @@
+// The admin app, mounted once at /admin: sign-in and sign-out (same-origin forms, no guard), then
+// one guard (auth.ts) in front of the dashboard and the JSON API. Views live beside it (pure).
+import { Hono } from "hono";
+import { deleteCookie, setSignedCookie } from "hono/cookie";
+import { csrf } from "hono/csrf";
+import { httpError } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
+import { safeEqual } from "../lib/crypto.ts";
+import { api } from "./api.ts";
+import {
+  ADMIN_HTML_HEADERS,
+  requireAdmin,
+  safeNext,
+  SESSION_COOKIE,
+  SESSION_TTL_S,
+  sessionKey,
+} from "./auth.ts";
+import { dashboard } from "./dashboard.ts";
+import { signInPage } from "./page.ts";
+
+export const admin = new Hono<{ Bindings: Env }>();
+
+// Forms post same-origin only (Origin / Sec-Fetch-Site checked); the cookie is SameSite=Strict.
+admin.use("/login", csrf());
+admin.use("/logout", csrf());
+
+admin.post("/login", async (c) => {
+  let form: Record<string, unknown>;
+  try {
+    form = await c.req.parseBody();
+  } catch {
+    throw httpError(400, "invalid_form");
+  }
+  const next = safeNext(form.next);
+  const given = typeof form.token === "string" ? form.token : "";
+  const token = c.env.ADMIN_TOKEN;
+  if (!token || !given || !(await safeEqual(given, token))) {
+    log("warn", "admin.login_failed", { reason: given ? "wrong_token" : "no_token" });
+    return c.html(signInPage({ next, error: "That token is not valid." }), 401, ADMIN_HTML_HEADERS);
+  }
+  const expires = Date.now() + SESSION_TTL_S * 1000;
+  await setSignedCookie(c, SESSION_COOKIE, String(expires), await sessionKey(c.env), {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/admin",
+    maxAge: SESSION_TTL_S,
+  });
+  log("info", "admin.login", {});
+  c.header("cache-control", "no-store");
+  return c.redirect(next, 303);
+});
+
+admin.post("/logout", (c) => {
+  deleteCookie(c, SESSION_COOKIE, {
+    path: "/admin",
+    secure: true,
+    httpOnly: true,
+    sameSite: "Strict",
+  });
+  c.header("cache-control", "no-store");
+  return c.redirect("/admin", 303);
+});
+
+admin.use("*", requireAdmin);
+admin.route("/", dashboard);
+admin.route("/api", api);
