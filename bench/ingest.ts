@@ -1,7 +1,8 @@
 // Ingest bench: N simulated visitors POST event batches to /e on `wrangler dev` (loopback); an
 // empty route on the same worker is measured in the same run for the ratio. Also checks events
-// stored == events sent, measures SQLite rows written per event, and prices a million events
-// with Cloudflare's published Workers Paid rates (see PRICE and bench/README.md).
+// stored == events sent, counts the rows every object wrote (the Visitor's SQL rows, its alarm
+// writes and the Stats shards' rows, as each 202 answer reports them), and prices a million
+// events with Cloudflare's published Workers Paid rates (see PRICE and bench/README.md).
 import { load, percentile, type LoadResult } from "./load.ts";
 import { startStack, type Stack } from "../test/browser/support/stack.ts";
 
@@ -37,13 +38,19 @@ export const ASSUME = {
   workerCpuMs: 1,
   /** Rows read per batch: the state and base rows (worker/visitor/storage.ts), plus the outbox MIN. */
   rowsReadPerBatch: 3,
-  /** Rows written per stats event in the Stats object: uniques row + its index + counter upsert. */
-  statsRowsPerEvent: 4,
-  /** setAlarm on SQLite-backed objects writes metadata; counted as one row per batch (upper bound). */
-  alarmRowsPerBatch: 1,
 };
 
-const STAT_MSGS = new Set(["episode.started", "episode.cancelled", "step.due"]);
+/** What each 202 answer of POST /e reports about the batch (worker/visitor/visitor.ts). */
+interface IngestAnswer {
+  accepted: number;
+  /** SQLite rows the Visitor object wrote. */
+  rowsWritten: number;
+  /** setAlarm calls: each is billed as a row written on SQLite-backed objects. */
+  alarmsSet: number;
+  /** Stats shard calls and the rows the shards wrote for this batch's facts. */
+  statsCalls: number;
+  statsRowsWritten: number;
+}
 
 /** Counts server log lines by `msg` (wrangler dev prints the worker's JSON log lines). */
 function countMsgs(lines: string[]): Map<string, number> {
@@ -100,6 +107,9 @@ export async function benchIngest(
     let sent = 0;
     let accepted = 0;
     let rows = 0;
+    let alarmRows = 0;
+    let statsRows = 0;
+    let statsCalls = 0;
     const total = visitors * batchesPerVisitor;
     const logsBefore = stack.logs.length;
     const ingest: LoadResult = await load(
@@ -107,9 +117,12 @@ export async function benchIngest(
       (i) => post(vids[i % visitors]!, i, (n) => (sent += n)),
       async (_i, res) => {
         if (res.status === 202) {
-          const r = (await res.json()) as { accepted: number; rowsWritten: number };
+          const r = (await res.json()) as IngestAnswer;
           accepted += r.accepted;
           rows += r.rowsWritten;
+          alarmRows += r.alarmsSet;
+          statsRows += r.statsRowsWritten;
+          statsCalls += r.statsCalls;
         } else await res.arrayBuffer();
       },
     );
@@ -117,7 +130,6 @@ export async function benchIngest(
       fetch(`${stack.worker}/_ping`),
     );
     const msgs = countMsgs(stack.logs.slice(logsBefore));
-    const statEvents = [...STAT_MSGS].reduce((a, m) => a + (msgs.get(m) ?? 0), 0);
     const contactCalls = msgs.get("contact.linked") ?? 0;
 
     // 2. Read every visitor back through the admin API: stored must equal sent.
@@ -152,21 +164,16 @@ export async function benchIngest(
     const batches = ingest.statuses["202"] ?? 0;
     const eventsPerBatch = accepted / Math.max(1, batches);
     const perBatch = 1e6 / eventsPerBatch;
-    const statsPerEvent = statEvents / Math.max(1, accepted);
+    const perEvent = (n: number) => n / Math.max(1, accepted);
     const cost = {
       workerRequests: perBatch * PRICE.workerRequest,
       workerCpu: perBatch * ASSUME.workerCpuMs * PRICE.workerCpuMs,
-      // One Visitor RPC per batch; one Stats RPC per stats event (upper bound: they are batched
-      // per shard); one Contact RPC per newly identified visitor.
+      // One Visitor RPC per batch, the Stats shard calls counted, one Contact RPC per newly
+      // identified visitor.
       doRequests:
-        (perBatch + 1e6 * statsPerEvent + (1e6 * contactCalls) / Math.max(1, accepted)) *
-        PRICE.doRequest,
+        (perBatch + 1e6 * perEvent(statsCalls) + 1e6 * perEvent(contactCalls)) * PRICE.doRequest,
       doDuration: perBatch * (doActiveMs / 1000) * PRICE.doGb * PRICE.doGbSecond,
-      rowsWritten:
-        (1e6 * (rows / Math.max(1, accepted)) +
-          perBatch * ASSUME.alarmRowsPerBatch +
-          1e6 * statsPerEvent * ASSUME.statsRowsPerEvent) *
-        PRICE.rowWritten,
+      rowsWritten: 1e6 * perEvent(rows + alarmRows + statsRows) * PRICE.rowWritten,
       rowsRead: perBatch * ASSUME.rowsReadPerBatch * PRICE.rowRead,
     };
     const costTotal = Object.values(cost).reduce((a, b) => a + b, 0);
@@ -188,8 +195,11 @@ export async function benchIngest(
       eventsSent: sent,
       eventsStored: stored,
       eventsPerBatch: round(eventsPerBatch, 2),
-      rowsWrittenPerEvent: round(rows / Math.max(1, accepted), 3),
-      statsEventsPerEvent: round(statsPerEvent, 3),
+      rowsWrittenPerEvent: round(perEvent(rows), 3),
+      alarmRowsPerEvent: round(perEvent(alarmRows), 3),
+      statsRowsPerEvent: round(perEvent(statsRows), 3),
+      statsCallsPerEvent: round(perEvent(statsCalls), 3),
+      allRowsWrittenPerEvent: round(perEvent(rows + alarmRows + statsRows), 3),
       costPerMillionEventsUsd: round(costTotal, 3),
       costWorkerRequestsUsd: round(cost.workerRequests, 3),
       costWorkerCpuUsd: round(cost.workerCpu, 3),

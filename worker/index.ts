@@ -11,6 +11,8 @@ import { snippet } from "./routes/snippet.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
 export { Contact } from "./contact/contact.ts";
+export { DevOutbox } from "./mail/dev-outbox.ts";
+export { Pacer } from "./mail/pacer.ts";
 export { Stats } from "./stats/stats.ts";
 export { Visitor } from "./visitor/visitor.ts";
 

@@ -1,9 +1,11 @@
 // The fault-injection run shared by test/node/fault-injection.test.ts and bench/faults.ts: N due
-// emails through ResendSender (real SDK) → fake Resend with injected faults, retried per nextAttempt.
-import { PacedSender } from "../../worker/mail/paced-sender.ts";
+// send effects through the Visitor's live retry path (runEffect, with a faster policy) and the
+// real Resend SDK (ResendSender) → the fake Resend with injected faults, plus re-runs.
+import { outcomeOfSend } from "../../worker/contact/protocol.ts";
+import type { SendEffect } from "../../worker/engine/index.ts";
 import { ResendSender } from "../../worker/mail/resend-sender.ts";
-import { nextAttempt, type RetryPolicy } from "../../worker/mail/retry.ts";
-import type { OutgoingEmail, Sender } from "../../worker/mail/sender.ts";
+import type { OutgoingEmail } from "../../worker/mail/sender.ts";
+import { runEffect, type RetryPolicy, type RunnerHost } from "../../worker/visitor/runner.ts";
 import { startFakeResend, type FaultConfig, type RecordedSend } from "./fake-resend.ts";
 
 export interface FaultRunOptions {
@@ -12,7 +14,7 @@ export interface FaultRunOptions {
   faults?: FaultConfig;
   /** Client timeout per request (ms); keep it well under faults.slowMs. */
   timeoutMs?: number;
-  policy?: RetryPolicy;
+  policy?: Partial<RetryPolicy>;
   /** Every k-th email is delivered a second time after its first delivery (alarm re-run). */
   rerunEvery?: number;
 }
@@ -50,13 +52,14 @@ export async function runFaultInjection(opts: FaultRunOptions = {}): Promise<Fau
     slow: 0.1,
     slowMs: 800,
   };
-  const policy = opts.policy ?? { baseMs: 5, capMs: 200, maxAttempts: 40 };
+  const policy = { baseMs: 5, capMs: 200, maxAttempts: 40, ...opts.policy };
   const fake = await startFakeResend({ apiKey: "re_fault", faults });
   try {
-    const sender: Sender = new PacedSender(
-      new ResendSender({ apiKey: "re_fault", baseUrl: fake.url, timeoutMs: opts.timeoutMs ?? 400 }),
-      { ratePerSec: 5000, burst: concurrency },
-    );
+    const sender = new ResendSender({
+      apiKey: "re_fault",
+      baseUrl: fake.url,
+      timeoutMs: opts.timeoutMs ?? 400,
+    });
     const emails: OutgoingEmail[] = Array.from({ length: n }, (_, i) => ({
       idempotencyKey: `demo:cart-abandoned:ep${i}:0`,
       from: "Demo Shop <shop@example.com>",
@@ -67,8 +70,25 @@ export async function runFaultInjection(opts: FaultRunOptions = {}): Promise<Fau
       headers: { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
       tags: [{ name: "trigger", value: "cart-abandoned" }],
     }));
+    const effects: SendEffect[] = emails.map((e, i) => ({
+      type: "send",
+      key: e.idempotencyKey,
+      trigger: "cart-abandoned",
+      episode: `ep${i}`,
+      step: 0,
+      due: 0,
+      variant: null,
+      holdout: false,
+      template: "cart-abandoned",
+      subject: e.subject,
+      frequencyCap: true,
+      marketing: true,
+      email: e.to,
+      context: {},
+    }));
+    const byKey = new Map(emails.map((e) => [e.idempotencyKey, e]));
     const every = opts.rerunEvery ?? 5;
-    const queue = [...emails, ...emails.filter((_, i) => i % every === 0)];
+    const queue = [...effects, ...effects.filter((_, i) => i % every === 0)];
     const idsByKey = new Map<string, Set<string>>();
     const failures: string[] = [];
     const retryReasons: string[] = [];
@@ -76,28 +96,37 @@ export async function runFaultInjection(opts: FaultRunOptions = {}): Promise<Fau
     let attempts = 0;
     let maxAttempts = 0;
     let next = 0;
+    // The Contact object's part, reduced to the provider call: what the runner sees of it.
+    const host: RunnerHost = {
+      deliver: async (effect) => {
+        const out = outcomeOfSend(await sender.send(byKey.get(effect.key)!));
+        if (out.status === "sent")
+          idsByKey.set(effect.key, (idsByKey.get(effect.key) ?? new Set()).add(out.id));
+        if (out.status === "failed") failures.push(`${effect.key}: ${out.reason}`);
+        return out;
+      },
+      webhook: async () => ({ ok: true }),
+    };
     const started = Date.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < queue.length) {
-          const msg = queue[next++]!;
+          const effect = queue[next++]!;
           for (let attempt = 0; ; attempt++) {
-            const d = nextAttempt(await sender.send(msg), attempt, rng, policy);
+            const t0 = Date.now();
+            const r = await runEffect(host, effect, attempt, t0, rng, policy);
             attempts++;
             maxAttempts = Math.max(maxAttempts, attempt + 1);
-            if (d.action === "done") {
-              idsByKey.set(
-                msg.idempotencyKey,
-                (idsByKey.get(msg.idempotencyKey) ?? new Set()).add(d.id),
-              );
+            if (r.done) {
+              for (const f of r.facts)
+                if (f.type === "failed") {
+                  retryReasons.push(f.reason);
+                  failures.push(`${effect.key}: ${f.reason}`);
+                }
               break;
             }
-            retryReasons.push(d.reason);
-            if (d.action === "fail") {
-              failures.push(`${msg.idempotencyKey}: ${d.reason}`);
-              break;
-            }
-            await sleep(d.delayMs);
+            retryReasons.push(r.reason);
+            await sleep(r.nextAt - t0); // the backoff counts from the answer, as before
           }
         }
       }),

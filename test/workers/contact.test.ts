@@ -503,7 +503,7 @@ function sendEffect(key: string, email: string): SendEffect {
 
 describe("account-wide pacing", () => {
   it("spaces a burst at the configured rate and turns the overflow into a later retry", async () => {
-    const pacer = env.CONTACTS.get(env.CONTACTS.idFromName("_pacer"));
+    const pacer = env.PACER.get(env.PACER.idFromName("pacing-test"));
     const results = [];
     for (let i = 0; i < 6; i++) results.push(await pacer.reserveSlot(4, 1_000));
     const waits = results.map((r) => (r.ok ? r.waitMs : -1));

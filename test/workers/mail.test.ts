@@ -1,7 +1,9 @@
 // The mail building blocks run inside workerd (not only Node): LiquidJS rendering of every default
-// template, HMAC tokens, svix verification and the Resend SDK's error path.
+// template, HMAC tokens, svix verification, the Resend SDK's error path and the dev outbox object.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import sample from "../../templates/sample-data.json";
+import { devOutbox } from "../../worker/mail/dev-outbox.ts";
 import { makeLinkSigner } from "../../worker/mail/links.ts";
 import { renderEmail } from "../../worker/mail/render.ts";
 import { ResendSender } from "../../worker/mail/resend-sender.ts";
@@ -84,5 +86,35 @@ describe("mail in workerd", () => {
       tags: [],
     });
     expect(r).toMatchObject({ ok: false, retryable: true });
+  });
+});
+
+describe("dev outbox object", () => {
+  it("keeps each idempotency key once, newest first, and finds records by id", async () => {
+    const store = devOutbox(env);
+    const email = (key: string, subject: string) => ({
+      idempotencyKey: key,
+      from: "a@example.com",
+      to: "b@example.com",
+      subject,
+      html: "<p>x</p>",
+      text: "x",
+      headers: {},
+      tags: [],
+    });
+    const key = `outbox-test-${Date.now()}`;
+    const first = await store.insert({ id: `${key}-a`, at: 1, email: email(key, "first") });
+    const again = await store.insert({ id: `${key}-b`, at: 2, email: email(key, "second") });
+    expect(again).toEqual(first);
+    await store.insert({
+      id: `${key}-c`,
+      at: Date.now() + 60_000,
+      email: email(`${key}2`, "newer"),
+    });
+    const list = await store.list(500);
+    expect(list.filter((r) => r.email.idempotencyKey === key)).toHaveLength(1);
+    expect(list[0]?.email.subject).toBe("newer");
+    expect(await store.get(`${key}-a`)).toMatchObject({ email: { subject: "first" } });
+    expect(await store.get("dev_nope")).toBeNull();
   });
 });

@@ -1,35 +1,22 @@
 // The Contact Durable Object: one per (site, contact hash of the normalised email). Owns
 // suppression, the cross-trigger frequency cap, the send ledger that makes every
 // (site, trigger, episode, step) exactly-once in effect, the links to the person's visitors and
-// the touches attribution needs. A thin shell over policy.ts, attribution.ts and the mail layer.
+// the touches attribution needs. A thin shell over policy.ts and record.ts (pure), the mail
+// layer (render, pacer, sender), and recordFacts for what each delivery decided.
 //
 // Every state change is load → pure function → save with no await in between, so a concurrent
 // unsubscribe is never overwritten by a send that was in flight. Deliveries run one at a time.
 import { DurableObject } from "cloudflare:workers";
 import { loadSiteConfig } from "../config/load.ts";
 import type { SiteConfig } from "../config/schema.ts";
-import { stepKey } from "../engine/effects.ts";
+import { stepKey } from "../engine/index.ts";
 import { log } from "../lib/log.ts";
 import { visitorStub } from "../lib/stubs.ts";
-import { makeLinkSigner } from "../mail/links.ts";
-import { SqlOutboxStore, type OutboxRecord, type OutboxStore } from "../mail/outbox-sender.ts";
-import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
-import { newBucket, reserve, type Bucket } from "../mail/retry.ts";
 import { addTouch, attribute, type Attribution } from "../stats/attribution.ts";
 import { recordStats } from "../stats/record.ts";
-import type { Group, StatEvent } from "../stats/types.ts";
-import { templateContextOf } from "../mail/template-context.ts";
-import { awaitSendSlot, senderFor } from "../mail/outbound.ts";
-import {
-  decide,
-  pruneLedger,
-  recordFailed,
-  recordSent,
-  recordSkipped,
-  suppress,
-  type SendRequest,
-  type SuppressReason,
-} from "./policy.ts";
+import type { StatEvent } from "../stats/types.ts";
+import { suppress, type SuppressReason } from "./policy.ts";
+import { deliverStep, type DeliveryHost } from "./delivery.ts";
 import type { DeliverOutcome, DeliverRequest, EngagementRef, MailEvent } from "./protocol.ts";
 import {
   freshRecord,
@@ -43,15 +30,11 @@ import {
   type ContactSnapshot,
 } from "./record.ts";
 
-/** Ledger keys are kept this long (longer than any episode can live). */
-const LEDGER_MAX_AGE_MS = 400 * 86_400_000;
 /** Used when the site config cannot be read: the schema's default. */
 const DEFAULT_WINDOW_MS = 5 * 86_400_000;
 
 export class Contact extends DurableObject<Env> {
   private queue: Promise<unknown> = Promise.resolve();
-  /** Only on the PACER object: the account-wide token bucket (in memory; a restart refills it). */
-  private bucket: Bucket | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,7 +45,7 @@ export class Contact extends DurableObject<Env> {
 
   /** Decides, renders and sends one step. Safe to call again with the same key. */
   deliver(req: DeliverRequest): Promise<DeliverOutcome> {
-    const run = this.queue.then(() => this.deliverNow(req));
+    const run = this.queue.then(() => deliverStep(this.host(), req));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -196,9 +179,7 @@ export class Contact extends DurableObject<Env> {
     // The same unique keys as our own pixel and click route, so no open or click counts twice.
     const kind = ev.type === "opened" ? "open" : ev.type === "clicked" ? "click" : ev.type;
     await recordStats(this.env, [{ ...base, metric: ev.type, unique: `${key}:${kind}` }]);
-    if (ev.type === "complained" || (ev.type === "bounced" && ev.permanent)) {
-      await this.suppressNow(site, contact, email, ev.type);
-    }
+    if (ev.suppress) await this.suppressNow(site, contact, email, ev.suppress);
     return { duplicate };
   }
 
@@ -214,168 +195,7 @@ export class Contact extends DurableObject<Env> {
     return vids;
   }
 
-  // ---- dev outbox (only on the DEV_OUTBOX object, see outbound.ts) ----
-
-  async outboxInsert(record: OutboxRecord): Promise<OutboxRecord> {
-    return this.outbox().insert(record);
-  }
-  async outboxList(limit: number): Promise<OutboxRecord[]> {
-    return this.outbox().list(limit);
-  }
-  async outboxGet(id: string): Promise<OutboxRecord | null> {
-    return this.outbox().get(id);
-  }
-
-  // ---- pacing (only on the PACER object, see outbound.ts) ----
-
-  /** Books the next provider slot: wait `waitMs` then send, or retry later if the line is long. */
-  async reserveSlot(
-    ratePerSec: number,
-    maxWaitMs: number,
-  ): Promise<{ ok: true; waitMs: number } | { ok: false; retryAfterMs: number }> {
-    const cfg = { ratePerSec, burst: Math.max(1, Math.floor(ratePerSec)) };
-    const now = Date.now();
-    const r = reserve(this.bucket ?? newBucket(cfg, now), cfg, now);
-    if (r.waitMs > maxWaitMs) return { ok: false, retryAfterMs: r.waitMs };
-    this.bucket = r.bucket;
-    return { ok: true, waitMs: r.waitMs };
-  }
-
   // ---- internals ----
-
-  private async deliverNow(req: DeliverRequest): Promise<DeliverOutcome> {
-    const { site, contact, effect } = req;
-    const now = Date.now();
-    const config = await this.config(site);
-    if (!config) return { status: "retry", afterMs: 60_000, reason: "config_unavailable" };
-    const group: Group = effect.holdout ? "holdout" : "treated";
-    const ref = statRef(site, effect, group, now, contact);
-    const sendReq: SendRequest = {
-      key: effect.key,
-      marketing: effect.marketing,
-      frequencyCap: effect.frequencyCap,
-      capMs: config.frequencyCap === false ? null : config.frequencyCap,
-      now,
-    };
-    const d = decide((this.load() ?? freshRecord(site, effect.email)).policy, sendReq);
-    if (d.action === "duplicate") return { status: "duplicate" };
-    if (d.action === "skip") return this.settle(req, ref, now, "skipped", d.reason);
-    const window = config.attributionWindow;
-    if (effect.holdout) {
-      // Control group: nothing is sent, but the episode is measured as if it had been.
-      const touch = touchOf(effect, group, "sent", now);
-      this.mutate(site, effect.email, (r) => ({
-        ...withVid(r, req.vid),
-        policy: recordSkipped(r.policy, effect.key, now, "holdout"),
-        touches: addTouch(r.touches, touch, window),
-      }));
-      await recordStats(this.env, [{ ...ref, metric: "sent", unique: effect.key }]);
-      return { status: "skipped", reason: "holdout" };
-    }
-    const rendered = await this.render(req, config, now);
-    if (!rendered.ok) {
-      log("error", "template.failed", {
-        site,
-        contact,
-        trigger: effect.trigger,
-        reason: rendered.message,
-      });
-      return this.settle(req, ref, now, "failed", rendered.reason);
-    }
-    // Re-check after the awaits: an unsubscribe may have landed while we rendered.
-    const now2 = Date.now();
-    const recheck = decide((this.load() ?? freshRecord(site, effect.email)).policy, {
-      ...sendReq,
-      now: now2,
-    });
-    if (recheck.action === "duplicate") return { status: "duplicate" };
-    if (recheck.action === "skip") return this.settle(req, ref, now2, "skipped", recheck.reason);
-    const retryAfter = await awaitSendSlot(this.env);
-    if (retryAfter !== null) return { status: "retry", afterMs: retryAfter, reason: "paced" };
-    const result = await senderFor(this.env).send({
-      idempotencyKey: effect.key,
-      from: config.from,
-      to: effect.email,
-      subject: rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
-      headers: rendered.headers,
-      tags: [
-        { name: "site", value: site },
-        { name: "contact", value: contact },
-        { name: "trigger", value: effect.trigger },
-        { name: "episode", value: effect.episode },
-        { name: "step", value: String(effect.step) },
-        { name: "variant", value: effect.variant === null ? "none" : String(effect.variant) },
-      ],
-    });
-    const at = Date.now();
-    if (!result.ok) {
-      if (result.retryable) {
-        return { status: "retry", afterMs: result.retryAfterMs ?? 0, reason: result.reason };
-      }
-      return this.settle(req, ref, at, "failed", result.reason);
-    }
-    const touch = touchOf(effect, group, "sent", at);
-    this.mutate(site, effect.email, (r) => ({
-      ...withVid(r, req.vid),
-      policy: pruneLedger(
-        recordSent(r.policy, { ...sendReq, now: at }, result.id),
-        at,
-        LEDGER_MAX_AGE_MS,
-      ),
-      sentFrom: { ...r.sentFrom, [effect.key]: req.vid },
-      touches: addTouch(r.touches, touch, window),
-    }));
-    await recordStats(this.env, [{ ...ref, at, metric: "sent", unique: effect.key }]);
-    return { status: "sent", id: result.id };
-  }
-
-  /** A step decided without a send: the key is spent with its reason, and counted. */
-  private async settle<O extends "skipped" | "failed", R extends string>(
-    req: DeliverRequest,
-    ref: Omit<StatEvent, "metric">,
-    at: number,
-    outcome: O,
-    reason: R,
-  ): Promise<{ status: O; reason: R }> {
-    const { effect } = req;
-    const record = outcome === "skipped" ? recordSkipped : recordFailed;
-    this.mutate(req.site, effect.email, (r) => ({
-      ...withVid(r, req.vid),
-      policy: record(r.policy, effect.key, at, reason),
-    }));
-    await recordStats(this.env, [{ ...ref, metric: outcome, reason }]);
-    return { status: outcome, reason };
-  }
-
-  private async render(req: DeliverRequest, config: SiteConfig, now: number) {
-    const { site, contact, effect } = req;
-    const override = await this.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
-    const signer = makeLinkSigner(
-      this.env.NUDGE_SECRET,
-      req.base,
-      {
-        site,
-        contact,
-        email: effect.email,
-        trigger: effect.trigger,
-        episode: effect.episode,
-        step: effect.step,
-        variant: effect.variant,
-      },
-      now,
-    );
-    return renderEmail({
-      template: effect.template,
-      subject: effect.subject,
-      context: templateContextOf(effect, config),
-      marketing: effect.marketing,
-      signer,
-      allowedOrigins: config.origins,
-      overrides: parseTemplateOverride(effect.template, override),
-    });
-  }
 
   private async suppressNow(
     site: string,
@@ -404,8 +224,13 @@ export class Contact extends DurableObject<Env> {
     return { changed };
   }
 
-  private outbox(): OutboxStore {
-    return new SqlOutboxStore(this.ctx.storage.sql);
+  private host(): DeliveryHost {
+    return {
+      env: this.env,
+      config: (site) => this.config(site),
+      load: () => this.load(),
+      mutate: (site, email, fn) => this.mutate(site, email, fn),
+    };
   }
 
   private async config(site: string): Promise<SiteConfig | null> {

@@ -26,7 +26,7 @@ const req = (key: string, now: number, over: Partial<SendRequest> = {}): SendReq
 
 describe("decide", () => {
   it("refuses a key it has recorded, whatever the outcome", () => {
-    let s = emptyContact("h");
+    let s = emptyContact();
     expect(decide(s, req("k1", 0))).toEqual({ action: "send" });
     s = recordSent(s, req("k1", 0), "msg_1");
     expect(decide(s, req("k1", 1))).toEqual({ action: "duplicate" });
@@ -38,7 +38,7 @@ describe("decide", () => {
     });
   });
   it("caps capped marketing mail to one per window, across triggers", () => {
-    let s = recordSent(emptyContact("h"), req("a", 0));
+    let s = recordSent(emptyContact(), req("a", 0));
     expect(decide(s, req("b", CAP - 1))).toEqual({ action: "skip", reason: "capped" });
     expect(decide(s, req("b", CAP))).toEqual({ action: "send" });
     expect(decide(s, req("c", 1, { frequencyCap: false }))).toEqual({ action: "send" });
@@ -48,7 +48,7 @@ describe("decide", () => {
     expect(s.recentMarketing).toEqual([0]); // exempt mail does not restart the window
   });
   it("an unsubscribed contact gets no marketing mail; bounces and complaints stop all mail", () => {
-    const unsub = suppress(emptyContact("h"), "unsubscribed", 5);
+    const unsub = suppress(emptyContact(), "unsubscribed", 5);
     expect(decide(unsub, req("a", 5))).toEqual({ action: "skip", reason: "suppressed" });
     expect(decide(unsub, req("b", 5, { marketing: false }))).toEqual({ action: "send" });
     const bounced = suppress(unsub, "bounced", 6);
@@ -60,7 +60,7 @@ describe("decide", () => {
     expect(suppress(bounced, "unsubscribed", 7)).toBe(bounced);
   });
   it("prunes old ledger entries", () => {
-    const s = recordSent(recordSent(emptyContact("h"), req("old", 0)), req("new", 100 * H));
+    const s = recordSent(recordSent(emptyContact(), req("old", 0)), req("new", 100 * H));
     expect(Object.keys(pruneLedger(s, 100 * H, 10 * H).ledger)).toEqual(["new"]);
   });
 });
@@ -79,7 +79,7 @@ describe("frequency cap and ledger (fast-check)", () => {
   it("never sends a key twice, two capped marketing mails within the cap, or marketing after unsubscribe", () => {
     fc.assert(
       fc.property(stream, (ops) => {
-        let s: ContactState = emptyContact("h");
+        let s: ContactState = emptyContact();
         let now = 0;
         const sent: SendRequest[] = [];
         let unsubAt: number | null = null;

@@ -14,8 +14,6 @@ export interface LedgerEntry {
 }
 
 export interface ContactState {
-  /** Hash of the normalised email: what logs and stats name the contact by. */
-  emailHash: string;
   suppressed: { reason: SuppressReason; at: number } | null;
   /** Decided keys → outcome. A recorded key is never sent again. */
   ledger: Record<string, LedgerEntry>;
@@ -41,8 +39,8 @@ export type Decision =
 /** Recent capped sends remembered (far more than any sane cap needs). */
 const RECENT_MAX = 20;
 
-export function emptyContact(emailHash: string): ContactState {
-  return { emailHash, suppressed: null, ledger: {}, recentMarketing: [] };
+export function emptyContact(): ContactState {
+  return { suppressed: null, ledger: {}, recentMarketing: [] };
 }
 
 const capped = (req: Pick<SendRequest, "marketing" | "frequencyCap" | "capMs">) =>

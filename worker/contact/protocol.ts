@@ -1,6 +1,8 @@
-// The Visitor → Contact delivery protocol (RPC argument and result types). Shared by both
-// Durable Objects and the link and webhook routes; no logic here.
+// The Visitor → Contact delivery protocol (RPC argument and result types), shared by both
+// Durable Objects and the link and webhook routes, and the one mapping of a provider answer to
+// a delivery outcome.
 import type { SendEffect } from "../engine/effects.ts";
+import type { SendResult } from "../mail/sender.ts";
 
 export interface DeliverRequest {
   site: string;
@@ -37,6 +39,15 @@ export interface MailEvent {
   type: "delivered" | "bounced" | "complained" | "opened" | "clicked";
   /** From our tags when present. */
   ref: EngagementRef | null;
-  /** Permanent bounce (suppresses); transient bounces are counted only. */
-  permanent: boolean;
+  /** Stop all email to this address (the rule lives in ingest/resend-events.ts). */
+  suppress: "bounced" | "complained" | null;
+}
+
+/** A provider's answer as the Visitor's runner sees it: sent, retry later, or failed for good. */
+export function outcomeOfSend(
+  r: SendResult,
+): Extract<DeliverOutcome, { status: "sent" | "retry" | "failed" }> {
+  if (r.ok) return { status: "sent", id: r.id };
+  if (r.retryable) return { status: "retry", afterMs: r.retryAfterMs ?? 0, reason: r.reason };
+  return { status: "failed", reason: r.reason };
 }

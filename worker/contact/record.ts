@@ -1,9 +1,18 @@
-// What one Contact object stores (one JSON row), and the small pure helpers the object uses to
-// build its touches and measurement events. No I/O.
+// What one Contact object stores (one JSON row), its pure transitions (a step delivered, held
+// out or settled without a send) and the small helpers for touches and measurement events.
+// No I/O; the Contact object loads, calls these and saves.
 import type { Touch, Touches } from "../stats/attribution.ts";
-import { emptyTouches } from "../stats/attribution.ts";
+import { addTouch, emptyTouches } from "../stats/attribution.ts";
 import type { Group, StatEvent } from "../stats/types.ts";
-import { emptyContact, type ContactState } from "./policy.ts";
+import {
+  emptyContact,
+  pruneLedger,
+  recordFailed,
+  recordSent,
+  recordSkipped,
+  type ContactState,
+  type SendRequest,
+} from "./policy.ts";
 
 export interface ContactRecord {
   site: string;
@@ -28,13 +37,15 @@ export interface ContactSnapshot {
 }
 
 const MAX_VIDS = 50;
+/** Ledger keys are kept this long (longer than any episode can live). */
+const LEDGER_MAX_AGE_MS = 400 * 86_400_000;
 const MAX_WEBHOOK_IDS = 500;
 
 export function freshRecord(site: string, email: string): ContactRecord {
   return {
     site,
     email,
-    policy: emptyContact(""),
+    policy: emptyContact(),
     vids: [],
     sentFrom: {},
     touches: emptyTouches(),
@@ -82,4 +93,49 @@ export function siteRef(site: string, at: number, contact: string): Omit<StatEve
 export function touchOf(r: StepRef, group: Group, kind: Touch["kind"], at: number): Touch {
   const { trigger, episode, step, variant } = r;
   return { trigger, episode, step, variant, group, kind, at };
+}
+
+/** Where a step came from: the visitor whose episode it is, and the touch it leaves. */
+export interface StepOrigin {
+  vid: string;
+  touch: Touch;
+  /** The site's attribution window (ms): older touches are dropped. */
+  window: number;
+}
+
+/** The email went out: the key is spent (cap window starts if capped), the touch recorded. */
+export function delivered(
+  r: ContactRecord,
+  req: SendRequest,
+  messageId: string,
+  o: StepOrigin,
+): ContactRecord {
+  return {
+    ...withVid(r, o.vid),
+    policy: pruneLedger(recordSent(r.policy, req, messageId), req.now, LEDGER_MAX_AGE_MS),
+    sentFrom: { ...r.sentFrom, [req.key]: o.vid },
+    touches: addTouch(r.touches, o.touch, o.window),
+  };
+}
+
+/** Control group: nothing is sent, the key is spent, and the episode is measured as if sent. */
+export function withheld(r: ContactRecord, key: string, now: number, o: StepOrigin): ContactRecord {
+  return {
+    ...withVid(r, o.vid),
+    policy: recordSkipped(r.policy, key, now, "holdout"),
+    touches: addTouch(r.touches, o.touch, o.window),
+  };
+}
+
+/** A step decided without a send (skipped or failed for good): the key is spent with its reason. */
+export function settled(
+  r: ContactRecord,
+  vid: string,
+  key: string,
+  at: number,
+  outcome: "skipped" | "failed",
+  reason: string,
+): ContactRecord {
+  const record = outcome === "skipped" ? recordSkipped : recordFailed;
+  return { ...withVid(r, vid), policy: record(r.policy, key, at, reason) };
 }

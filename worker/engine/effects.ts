@@ -1,7 +1,8 @@
-// What the engine asks its Durable Object shell to do: sends, skips, webhooks and log lines.
-// Types plus the idempotency key; the shell performs effects at least once, keyed by `key`.
+// What the engine asks its Durable Object shell to do: sends and webhooks, queued in the outbox
+// and performed at least once, keyed by `key`. What the engine decided without work to do
+// (skips, episodes entered or cancelled, …) are facts (facts.ts), not effects.
 
-export type SkipReason = "no_email" | "no_consent" | "condition" | "cancelled";
+import type { StepRef as FactStepRef } from "./facts.ts";
 
 interface StepRef {
   /** Idempotency key for (site, trigger, episode, step): URL-safe, ≤ 256 chars. */
@@ -11,17 +12,18 @@ interface StepRef {
   step: number;
   /** When the step was due (after any quiet-hours deferral), ms since epoch. */
   due: number;
+  /** Variant index when the step splits (null for webhooks and unsplit steps). */
+  variant: number | null;
+  /** Control group: everything runs, nothing is delivered (counted for lift). */
+  holdout: boolean;
 }
 
 export type Effect =
   | (StepRef & {
       type: "send";
-      variant: number | null;
       template: string;
       /** Liquid source, rendered by the mail layer with `context`. */
       subject: string;
-      /** Control group: record as sent for stats, do not deliver. */
-      holdout: boolean;
       /** Subject to the site's per-contact frequency cap. */
       frequencyCap: boolean;
       /** Marketing mail (consent, unsubscribe and suppression apply). */
@@ -30,22 +32,20 @@ export type Effect =
       /** Snapshot for the template: contact, cart, product, order, event, site. */
       context: Record<string, unknown>;
     })
-  | (StepRef & { type: "skip"; reason: SkipReason })
   | (StepRef & {
       type: "webhook";
       url: string;
-      holdout: boolean;
       payload: Record<string, unknown>;
-    })
-  | {
-      type: "log";
-      level: "info" | "warn";
-      msg: string;
-      fields: Record<string, string | number | boolean | null>;
-    };
+    });
 
 export type SendEffect = Extract<Effect, { type: "send" }>;
-export type LogEffect = Extract<Effect, { type: "log" }>;
+export type WebhookEffect = Extract<Effect, { type: "webhook" }>;
+
+/** The fact-side reference of a queued step (what facts about its outcome carry). */
+export function stepRefOf(e: Effect): FactStepRef {
+  const { key, trigger, episode, step, variant, holdout } = e;
+  return { key, trigger, episode, step, variant, holdout };
+}
 
 /** `site.trigger.episode.step`: each part is already URL-safe ([A-Za-z0-9_-]). */
 export function stepKey(site: string, trigger: string, episode: string, step: number): string {

@@ -1,10 +1,12 @@
 // The trigger engine's public API: a pure, deterministic core. `apply` takes one event, `wake`
-// runs the clock; both return the next state, effects and next due time. Called by the Visitor DO.
+// runs the clock; both return the next state, the effects to perform, the facts decided and the
+// next due time. Called by the Visitor DO.
 import type { SiteConfig } from "../config/schema.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
 import { reduceProfile, removedItems, seen } from "./profile.ts";
 import { envOf, snapshotOf } from "./context.ts";
 import type { Effect } from "./effects.ts";
+import type { Fact } from "./facts.ts";
 import { begin, triggerOf } from "./run.ts";
 import type { Run } from "./run.ts";
 import { advance, nextDue } from "./schedule.ts";
@@ -12,8 +14,10 @@ import type { VisitorState } from "./state.ts";
 import { releaseHeld } from "./steps.ts";
 import { onEvent } from "./triggers.ts";
 
-export type { Effect, LogEffect, SendEffect, SkipReason } from "./effects.ts";
-export { stepKey } from "./effects.ts";
+export type { Effect, SendEffect, WebhookEffect } from "./effects.ts";
+export { stepKey, stepRefOf } from "./effects.ts";
+export type { Channel, Fact, FactOf, LogLine, SkipReason, StepRef } from "./facts.ts";
+export { logLineOf } from "./facts.ts";
 export type { EngineState, Episode, Held, Snapshot, TriggerMemory, VisitorState } from "./state.ts";
 export { initialState } from "./state.ts";
 export { SESSION_IDLE } from "./schedule.ts";
@@ -22,6 +26,8 @@ export { HOLD_LAST_STEP } from "./steps.ts";
 export interface EngineResult {
   state: VisitorState;
   effects: Effect[];
+  /** What was decided (episodes entered, steps due or skipped, …), in order. */
+  facts: Fact[];
   /** Earliest instant `wake` has work to do (set the alarm here); null when nothing is pending. */
   nextDue: number | null;
   /** The event id was already applied: state unchanged, no effects. */
@@ -35,6 +41,7 @@ function finish(run: Run, now: number): EngineResult {
   return {
     state: { profile: run.profile, engine: run.engine },
     effects: run.effects,
+    facts: run.facts,
     nextDue: nextDue(run, now),
   };
 }
@@ -48,7 +55,13 @@ export function apply(
   tz?: string | null,
 ): EngineResult {
   if (seen(state.profile, event.id))
-    return { state, effects: [], nextDue: nextDueOf(state, config, now), duplicate: true };
+    return {
+      state,
+      effects: [],
+      facts: [],
+      nextDue: nextDueOf(state, config, now),
+      duplicate: true,
+    };
   const run = begin(state, config);
   advance(run, Math.min(event.at, now)); // what was due before the event arrived happens first
   const before = run.profile;

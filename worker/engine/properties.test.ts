@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { SiteConfig } from "../config/schema.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
 import type { Effect } from "./effects.ts";
+import type { Fact } from "./facts.ts";
 import { apply, initialState, wake } from "./index.ts";
 import type { EngineResult, VisitorState } from "./index.ts";
 import { CONFIG, DAY, HOUR, MIN, T0, VID, configWith, events } from "./testkit.ts";
@@ -67,6 +68,8 @@ const scenario = fc.record({
 interface Trace {
   /** Effects with the op index and clock that produced them. */
   effects: { i: number; now: number; e: Effect }[];
+  /** Facts (domain events), likewise. */
+  facts: { i: number; now: number; f: Fact }[];
   events: { i: number; now: number; name: string }[];
   results: EngineResult[];
   final: VisitorState;
@@ -84,13 +87,14 @@ function run(config: SiteConfig, tz: string | null, ops: Op[], birthday?: string
   const ev = events();
   let state = deepFreeze(initialState(config.site, VID, T0));
   let now = T0;
-  const t: Trace = { effects: [], events: [], results: [], final: state };
+  const t: Trace = { effects: [], facts: [], events: [], results: [], final: state };
   const sent: NudgeEvent[] = [];
   const take = (i: number, r: EngineResult) => {
     deepFreeze(r);
     state = r.state;
     t.results.push(r);
     for (const e of r.effects) t.effects.push({ i, now, e });
+    for (const f of r.facts) t.facts.push({ i, now, f });
   };
   const send = (i: number, e: NudgeEvent) => {
     sent.push(e);
@@ -164,11 +168,9 @@ describe("engine invariants (fast-check)", () => {
       fc.property(scenario, ({ config, tz, ops, birthday }) => {
         const t = run(config, tz, ops, birthday);
         const started = new Map<string, number>();
-        for (const { i, e } of t.effects)
-          if (e.type === "log" && e.msg === "episode.started")
-            started.set(`${String(e.fields.trigger)}|${String(e.fields.episode)}`, i);
+        for (const { i, f } of t.facts)
+          if (f.type === "entered") started.set(`${f.trigger}|${f.episode}`, i);
         for (const { i, e } of t.effects) {
-          if (e.type !== "send" && e.type !== "webhook") continue;
           const trig = config.triggers.find((x) => x.id === e.trigger);
           const bare = (trig?.cancelOn ?? []).filter((c): c is string => typeof c === "string");
           const from = started.get(`${e.trigger}|${e.episode}`) ?? -1;
@@ -186,14 +188,15 @@ describe("engine invariants (fast-check)", () => {
     fc.assert(
       fc.property(scenario, ({ config, tz, ops, birthday }) => {
         const t = run(config, tz, ops, birthday);
-        const outcomes = t.effects.flatMap(({ e }) => (e.type === "log" ? [] : [e]));
+        const outcomes = [
+          ...t.effects.map(({ e }) => e),
+          ...t.facts.flatMap(({ f }) => (f.type === "skipped" ? [f] : [])),
+        ];
         const keys = outcomes.map((e) => e.key);
         expect(new Set(keys).size).toBe(keys.length);
         const sends = outcomes.filter((e) => e.type === "send").map((e) => triple(e));
         expect(new Set(sends).size).toBe(sends.length);
-        const due = t.effects.flatMap(({ e }) =>
-          e.type === "log" && e.msg === "step.due" ? [triple(e.fields)] : [],
-        );
+        const due = t.facts.flatMap(({ f }) => (f.type === "due" ? [triple(f)] : []));
         expect(new Set(due).size).toBe(due.length);
         expect(new Set(outcomes.map(triple))).toEqual(new Set(due));
         for (const ep of Object.values(t.final.engine.episodes)) expect(ep.held).toBeNull();
@@ -210,9 +213,9 @@ describe("engine invariants (fast-check)", () => {
           { k: "identify", dt: 0 },
           ...ops.filter((o) => o.k !== "consent"),
         ]);
-        for (const { e } of t.effects)
-          if (e.type === "skip")
-            expect(e.reason === "cancelled" || e.reason === "condition").toBe(true);
+        for (const { f } of t.facts)
+          if (f.type === "skipped")
+            expect(f.reason === "cancelled" || f.reason === "condition").toBe(true);
       }),
       PROPS,
     );
@@ -224,6 +227,7 @@ describe("engine invariants (fast-check)", () => {
         const a = run(config, tz, ops, birthday);
         const b = run(config, tz, structuredClone(ops), birthday);
         expect(b.effects).toEqual(a.effects);
+        expect(b.facts).toEqual(a.facts);
         expect(b.final).toEqual(a.final);
         expect(b.results.map((r) => r.nextDue)).toEqual(a.results.map((r) => r.nextDue));
       }),
@@ -236,16 +240,12 @@ describe("engine invariants (fast-check)", () => {
       fc.property(scenario, ({ tz, ops, birthday }) => {
         const t = run(CONFIG, tz, ops, birthday);
         const startAt = new Map<string, number>();
-        for (const { now, e } of t.effects)
-          if (e.type === "log" && e.msg === "episode.started")
-            startAt.set(`${String(e.fields.trigger)}|${String(e.fields.episode)}`, now);
+        for (const { now, f } of t.facts)
+          if (f.type === "entered") startAt.set(`${f.trigger}|${f.episode}`, now);
         const entries = (trigger: string) =>
-          t.effects.flatMap(({ e }) =>
-            e.type === "log" &&
-            e.msg === "step.due" &&
-            e.fields.trigger === trigger &&
-            e.fields.step === 0
-              ? [startAt.get(`${trigger}|${String(e.fields.episode)}`) ?? NaN]
+          t.facts.flatMap(({ f }) =>
+            f.type === "due" && f.trigger === trigger && f.step === 0
+              ? [startAt.get(`${trigger}|${f.episode}`) ?? NaN]
               : [],
           );
         const cart = entries("cart-abandoned");

@@ -1,8 +1,9 @@
-// One engine invocation's working copy: the draft state, the effects so far, and helpers to
-// log and to replace episodes. Internal to worker/engine; never mutates the caller's state.
+// One engine invocation's working copy: the draft state, the effects and facts so far, and
+// helpers to record facts and to replace episodes. Internal to worker/engine; never mutates the caller's state.
 import type { SiteConfig, Trigger } from "../config/schema.ts";
 import type { Profile } from "./profile.ts";
 import type { Effect } from "./effects.ts";
+import type { Fact } from "./facts.ts";
 import type { EngineState, Episode, TriggerMemory, VisitorState } from "./state.ts";
 
 export interface Run {
@@ -11,6 +12,8 @@ export interface Run {
   /** Fresh object; `episodes` and `memory` are fresh maps whose values are replaced, never edited. */
   engine: EngineState;
   effects: Effect[];
+  /** What was decided, in order (logged and counted by the shell). */
+  facts: Fact[];
   /** Visitor time zone (UTC when unknown). */
   tz: string;
 }
@@ -25,17 +28,13 @@ export function begin(state: VisitorState, config: SiteConfig): Run {
       memory: { ...state.engine.memory },
     },
     effects: [],
+    facts: [],
     tz: state.profile.tz ?? "UTC",
   };
 }
 
-export function log(
-  run: Run,
-  level: "info" | "warn",
-  msg: string,
-  fields: Record<string, string | number | boolean | null>,
-): void {
-  run.effects.push({ type: "log", level, msg, fields });
+export function record(run: Run, fact: Fact): void {
+  run.facts.push(fact);
 }
 
 export function memoryOf(run: Run, trigger: string): TriggerMemory {

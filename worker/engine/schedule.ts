@@ -6,11 +6,10 @@ import type { Trigger } from "../config/schema.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
 import { evaluate, getPath } from "./conditions.ts";
 import { envOf, syntheticSnapshot } from "./context.ts";
-import { stepKey } from "./effects.ts";
 import { hashTag } from "../lib/hash.ts";
-import { dropEpisode, log, memoryOf, setMemory, triggerOf } from "./run.ts";
+import { dropEpisode, memoryOf, record, setMemory, triggerOf } from "./run.ts";
 import type { Run } from "./run.ts";
-import { expireHeld, fireStep } from "./steps.ts";
+import { expireHeld, fireStep, skip } from "./steps.ts";
 import { episodeId, onEvent, reentryAllows, startEpisode } from "./triggers.ts";
 import { monthDay, nextYearly } from "./time.ts";
 
@@ -110,20 +109,13 @@ function process(run: Run, item: Item): void {
       if (!ep) return;
       if (!t) {
         // The trigger left the config: end its episode, logging why (a held step is skipped).
-        if (ep.held)
-          run.effects.push({
-            type: "skip",
-            key: stepKey(run.config.site, key, ep.id, ep.held.step),
-            trigger: key,
-            episode: ep.id,
-            step: ep.held.step,
-            due: ep.held.due,
-            reason: "cancelled",
-          });
+        if (ep.held) skip(run, { id: key }, ep, ep.held.step, "cancelled");
         dropEpisode(run, key);
-        log(run, "warn", "episode.cancelled", {
+        record(run, {
+          type: "cancelled",
           trigger: key,
           episode: ep.id,
+          step: null,
           reason: "trigger_removed",
         });
         return;
@@ -176,7 +168,7 @@ export function advance(run: Run, until: number): void {
     if (!next) return;
     process(run, next);
   }
-  log(run, "warn", "engine.agenda_overflow", { until });
+  record(run, { type: "agenda_overflow", until });
 }
 
 /** The earliest pending item after processing, or null when nothing is scheduled. */

@@ -24,7 +24,7 @@ describe("a due step with no known email", () => {
     ]);
     sim.runUntil(T0 + 3 * DAY);
     expect(sim.sends("cart-abandoned").map((s) => s.step)).toEqual([0, 1]);
-    expect(sim.outcomes().filter((e) => e.type === "skip")).toEqual([]);
+    expect(sim.outcomes().filter((e) => e.type === "skipped")).toEqual([]);
   });
 
   it("is skipped with no_email once the next step is due", () => {
@@ -33,11 +33,11 @@ describe("a due step with no known email", () => {
     sim.apply(ev.cart(T0, [ev.item("a")]));
     sim.runUntil(T0 + HOUR + DAY);
     expect(sim.outcomes("cart-abandoned")).toMatchObject([
-      { type: "skip", step: 0, reason: "no_email", due: T0 + HOUR },
+      { type: "skipped", step: 0, reason: "no_email" },
     ]);
     sim.apply(ev.identify(T0 + HOUR + DAY + MIN, EMAIL));
     expect(sim.outcomes("cart-abandoned")).toMatchObject([
-      { type: "skip", step: 0 },
+      { type: "skipped", step: 0 },
       { type: "send", step: 1 },
     ]);
   });
@@ -49,7 +49,7 @@ describe("a due step with no known email", () => {
     sim.runUntil(T0 + 30 * MIN + DAY - 1);
     expect(sim.outcomes("form-abandoned")).toEqual([]);
     sim.runUntil(T0 + 30 * MIN + DAY);
-    expect(sim.outcomes("form-abandoned")).toMatchObject([{ type: "skip", reason: "no_email" }]);
+    expect(sim.outcomes("form-abandoned")).toMatchObject([{ type: "skipped", reason: "no_email" }]);
     expect(sim.logs("episode.completed")).toHaveLength(1);
   });
 
@@ -61,7 +61,9 @@ describe("a due step with no known email", () => {
     sim.apply(ev.purchase(T0 + 2 * HOUR));
     sim.apply(ev.identify(T0 + 3 * HOUR, EMAIL));
     expect(sim.sends("cart-abandoned")).toEqual([]);
-    expect(sim.outcomes("cart-abandoned")).toMatchObject([{ type: "skip", reason: "cancelled" }]);
+    expect(sim.outcomes("cart-abandoned")).toMatchObject([
+      { type: "skipped", reason: "cancelled" },
+    ]);
   });
 });
 
@@ -73,7 +75,9 @@ describe("consent", () => {
     sim.apply(ev.consent(T0, false));
     sim.apply(ev.cart(T0, [ev.item("a")]));
     sim.wake(T0 + HOUR);
-    expect(sim.outcomes("cart-abandoned")).toMatchObject([{ type: "skip", reason: "no_consent" }]);
+    expect(sim.outcomes("cart-abandoned")).toMatchObject([
+      { type: "skipped", reason: "no_consent" },
+    ]);
   });
   it("requireConsent needs an explicit yes; transactional triggers do not", () => {
     const config = configWith((d) => {
@@ -86,7 +90,9 @@ describe("consent", () => {
     sim.apply(ev.identify(T0, EMAIL));
     sim.apply(ev.cart(T0, [ev.item("a")]));
     sim.wake(T0 + HOUR);
-    expect(sim.outcomes("cart-abandoned")).toMatchObject([{ type: "skip", reason: "no_consent" }]);
+    expect(sim.outcomes("cart-abandoned")).toMatchObject([
+      { type: "skipped", reason: "no_consent" },
+    ]);
     sim.apply(ev.purchase(T0 + 2 * HOUR));
     expect(sim.sends("thank-you")).toMatchObject([{ marketing: false }]);
 
@@ -118,7 +124,7 @@ describe("step if", () => {
     s2.apply(ev.cart(T0, [ev.item("a", 60)]));
     s2.apply(ev.cart(T0 + 10 * MIN, [ev.item("a", 10)]));
     s2.wake(T0 + 10 * MIN + HOUR);
-    expect(s2.outcomes("cart-abandoned")).toMatchObject([{ type: "skip", reason: "condition" }]);
+    expect(s2.outcomes("cart-abandoned")).toMatchObject([{ type: "skipped", reason: "condition" }]);
   });
 });
 

@@ -1,14 +1,14 @@
 // Firing an episode's due step: quiet hours, step `if`, consent, email, holdout, variants and
-// webhooks. Every fired step ends in exactly one send, skip or webhook effect (or is held for
-// an email, then sent or skipped). Called by the scheduler (schedule.ts) and triggers.ts.
+// webhooks. Every fired step ends in exactly one send or webhook effect or one `skipped` fact
+// (or is held for an email, then sent or skipped). Called by the scheduler (schedule.ts) and triggers.ts.
 import { DAY } from "../config/duration.ts";
 import type { Step, Trigger } from "../config/schema.ts";
 import { evaluate } from "./conditions.ts";
 import { envOf, templateContext } from "./context.ts";
 import { stepKey } from "./effects.ts";
-import type { SkipReason } from "./effects.ts";
+import type { SkipReason } from "./facts.ts";
 import { hash32 } from "../lib/hash.ts";
-import { dropEpisode, log, putEpisode, setMemory } from "./run.ts";
+import { dropEpisode, putEpisode, record, setMemory } from "./run.ts";
 import type { Run } from "./run.ts";
 import type { Episode } from "./state.ts";
 import { quietHoursEnd } from "./time.ts";
@@ -16,19 +16,38 @@ import { quietHoursEnd } from "./time.ts";
 /** A held step waits at most this long for an email when it is the last step. */
 export const HOLD_LAST_STEP = DAY;
 
-function ref(run: Run, t: Trigger, ep: Episode, step: number, due: number) {
+function ref(run: Run, t: Trigger, ep: Episode, step: number, due: number, variant: number | null) {
   return {
     key: stepKey(run.config.site, t.id, ep.id, step),
     trigger: t.id,
     episode: ep.id,
     step,
     due,
+    variant,
+    holdout: ep.holdout,
   };
 }
 
-function skip(run: Run, t: Trigger, ep: Episode, step: number, due: number, reason: SkipReason) {
-  run.effects.push({ type: "skip", ...ref(run, t, ep, step, due), reason });
-  log(run, "info", "send.skipped", { trigger: t.id, episode: ep.id, step, reason });
+/** The step is decided without a send: recorded now, nothing queued. */
+export function skip(
+  run: Run,
+  t: { id: string },
+  ep: Episode,
+  step: number,
+  reason: SkipReason,
+): void {
+  const key = stepKey(run.config.site, t.id, ep.id, step);
+  const { holdout } = ep;
+  record(run, {
+    type: "skipped",
+    key,
+    trigger: t.id,
+    episode: ep.id,
+    step,
+    variant: null,
+    holdout,
+    reason,
+  });
 }
 
 function consentOk(run: Run, t: Trigger): boolean {
@@ -49,22 +68,23 @@ export function variantOf(run: Run, t: Trigger, s: Step): number | null {
 function deliver(run: Run, t: Trigger, ep: Episode, i: number, due: number): "done" | "hold" {
   const s = t.steps[i];
   if (!s) {
-    skip(run, t, ep, i, due, "cancelled"); // the step left the config while held
+    skip(run, t, ep, i, "cancelled"); // the step left the config while held
     return "done";
   }
-  const r = ref(run, t, ep, i, due);
   if (!evaluate(s.if, envOf(run.profile, ep.snap))) {
-    skip(run, t, ep, i, due, "condition");
+    skip(run, t, ep, i, "condition");
     return "done";
   }
   const context = templateContext(run.config.site, run.profile, ep.snap);
   if (s.webhook !== undefined) {
-    const payload = { ...context, vid: run.profile.vid, ...r, holdout: ep.holdout };
-    run.effects.push({ type: "webhook", ...r, url: s.webhook, holdout: ep.holdout, payload });
+    const r = ref(run, t, ep, i, due, null);
+    const { variant: _variant, ...refFields } = r;
+    const payload = { ...context, vid: run.profile.vid, ...refFields };
+    run.effects.push({ type: "webhook", ...r, url: s.webhook, payload });
     return "done";
   }
   if (!consentOk(run, t)) {
-    skip(run, t, ep, i, due, "no_consent");
+    skip(run, t, ep, i, "no_consent");
     return "done";
   }
   const email = run.profile.email;
@@ -73,11 +93,9 @@ function deliver(run: Run, t: Trigger, ep: Episode, i: number, due: number): "do
   const v = variant === null ? undefined : s.variants?.[variant];
   run.effects.push({
     type: "send",
-    ...r,
-    variant,
+    ...ref(run, t, ep, i, due, variant),
     template: v?.template ?? s.template ?? "",
     subject: v?.subject ?? s.subject ?? "",
-    holdout: ep.holdout,
     frequencyCap: t.frequencyCap && run.config.frequencyCap !== false,
     marketing: t.marketing,
     email,
@@ -90,7 +108,7 @@ function deliver(run: Run, t: Trigger, ep: Episode, i: number, due: number): "do
 function settle(run: Run, ep: Episode): void {
   if (ep.dueAt === null && ep.held === null) {
     dropEpisode(run, ep.trigger);
-    log(run, "info", "episode.completed", { trigger: ep.trigger, episode: ep.id });
+    record(run, { type: "completed", trigger: ep.trigger, episode: ep.id });
   } else putEpisode(run, ep);
 }
 
@@ -103,27 +121,16 @@ export function fireStep(run: Run, t: Trigger, ep: Episode, at: number): void {
     const end = quietHoursEnd(at, quiet, run.tz);
     if (end !== null) {
       putEpisode(run, { ...ep, dueAt: end });
-      log(run, "info", "step.deferred", {
-        trigger: t.id,
-        episode: ep.id,
-        step: ep.step,
-        reason: "quiet_hours",
-        until: end,
-      });
+      record(run, { type: "deferred", trigger: t.id, episode: ep.id, step: ep.step, until: end });
       return;
     }
   }
   if (ep.held) {
     // A restart can bring the next step forward past an unexpired hold: settle the hold first.
-    skip(run, t, ep, ep.held.step, ep.held.due, "no_email");
+    skip(run, t, ep, ep.held.step, "no_email");
     ep = { ...ep, held: null };
   }
-  log(run, "info", "step.due", {
-    trigger: t.id,
-    episode: ep.id,
-    step: ep.step,
-    holdout: ep.holdout,
-  });
+  record(run, { type: "due", trigger: t.id, episode: ep.id, step: ep.step, holdout: ep.holdout });
   if (ep.step === 0) setMemory(run, t.id, { lastEntry: ep.startedAt });
   const outcome = deliver(run, t, ep, ep.step, at);
   const next = t.steps[ep.step + 1];
@@ -131,13 +138,7 @@ export function fireStep(run: Run, t: Trigger, ep: Episode, at: number): void {
   let held = ep.held;
   if (outcome === "hold") {
     held = { step: ep.step, due: at, until: dueAt ?? at + HOLD_LAST_STEP };
-    log(run, "info", "send.skipped", {
-      trigger: t.id,
-      episode: ep.id,
-      step: ep.step,
-      reason: "no_email",
-      held: true,
-    });
+    record(run, { type: "held", trigger: t.id, episode: ep.id, step: ep.step });
   }
   settle(run, { ...ep, step: ep.step + 1, dueAt, held });
 }
@@ -145,7 +146,7 @@ export function fireStep(run: Run, t: Trigger, ep: Episode, at: number): void {
 /** The hold ran out without an email: the step is skipped. */
 export function expireHeld(run: Run, t: Trigger, ep: Episode): void {
   if (!ep.held) return;
-  skip(run, t, ep, ep.held.step, ep.held.due, "no_email");
+  skip(run, t, ep, ep.held.step, "no_email");
   settle(run, { ...ep, held: null });
 }
 
@@ -158,7 +159,7 @@ export function releaseHeld(run: Run, t: Trigger, ep: Episode, now: number): voi
 
 /** Ends an episode early; a held step is recorded as skipped so nothing disappears. */
 export function cancelEpisode(run: Run, t: Trigger, ep: Episode, reason: string): void {
-  if (ep.held) skip(run, t, ep, ep.held.step, ep.held.due, "cancelled");
+  if (ep.held) skip(run, t, ep, ep.held.step, "cancelled");
   dropEpisode(run, ep.trigger);
-  log(run, "info", "episode.cancelled", { trigger: t.id, episode: ep.id, step: ep.step, reason });
+  record(run, { type: "cancelled", trigger: t.id, episode: ep.id, step: ep.step, reason });
 }

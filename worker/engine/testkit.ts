@@ -5,6 +5,7 @@ import { parseSiteConfig } from "../config/schema.ts";
 import type { SiteConfig, SiteConfigInput } from "../config/schema.ts";
 import type { CartItem, NudgeEvent } from "../ingest/events.ts";
 import type { Effect, SendEffect } from "./effects.ts";
+import { logLineOf, type Fact, type FactOf } from "./facts.ts";
 import { apply, initialState, wake } from "./index.ts";
 import type { EngineResult, VisitorState } from "./index.ts";
 
@@ -102,10 +103,16 @@ export function events() {
   };
 }
 
+/** A step's outcome as the engine decided it: queued work, or a skip. */
+export type Outcome = Effect | FactOf<"skipped">;
+
 /** Drives the engine like the Visitor DO would, recording every result. */
 export class Sim {
   state: VisitorState;
   effects: Effect[] = [];
+  facts: Fact[] = [];
+  /** Every step's outcome in order: queued sends and webhooks, and steps skipped. */
+  private steps: Outcome[] = [];
   last: EngineResult | null = null;
 
   constructor(
@@ -139,6 +146,8 @@ export class Sim {
   private take(r: EngineResult): EngineResult {
     this.state = r.state;
     this.effects.push(...r.effects);
+    this.facts.push(...r.facts);
+    this.steps.push(...r.effects, ...r.facts.filter((f) => f.type === "skipped"));
     this.last = r;
     return r;
   }
@@ -149,13 +158,12 @@ export class Sim {
     );
   }
 
-  outcomes(trigger?: string) {
-    return this.effects.filter(
-      (e) => e.type !== "log" && (trigger === undefined || e.trigger === trigger),
-    );
+  outcomes(trigger?: string): Outcome[] {
+    return this.steps.filter((e) => trigger === undefined || e.trigger === trigger);
   }
 
+  /** The fields of every log line `msg` the facts so far project to. */
   logs(msg: string) {
-    return this.effects.flatMap((e) => (e.type === "log" && e.msg === msg ? [e.fields] : []));
+    return this.facts.map(logLineOf).flatMap((l) => (l.msg === msg ? [l.fields] : []));
   }
 }

@@ -6,7 +6,7 @@ import type { NudgeEvent } from "../ingest/events.ts";
 import { evaluate, getPath } from "./conditions.ts";
 import type { Env } from "./context.ts";
 import { hash01, hashTag } from "../lib/hash.ts";
-import { log, memoryOf, putEpisode, setMemory } from "./run.ts";
+import { memoryOf, putEpisode, record, setMemory } from "./run.ts";
 import type { Run } from "./run.ts";
 import type { Episode, Snapshot } from "./state.ts";
 import { cancelEpisode } from "./steps.ts";
@@ -45,7 +45,7 @@ export function startEpisode(run: Run, t: Trigger, id: string, at: number, snap:
     held: null,
   };
   putEpisode(run, ep);
-  log(run, "info", "episode.started", { trigger: t.id, episode: id, holdout, due: ep.dueAt });
+  record(run, { type: "entered", trigger: t.id, episode: id, holdout, due: at + first.wait });
 }
 
 function cancels(t: Trigger, e: NudgeEvent, env: Env): boolean {
@@ -97,7 +97,7 @@ export function onEvent(
       const s = t.steps[ep.step];
       if (!s) continue; // only a held last step remains; it keeps its own deadline
       putEpisode(run, { ...ep, dueAt: e.at + s.wait, snap });
-      log(run, "info", "episode.restarted", { trigger: t.id, episode: ep.id, step: ep.step });
+      record(run, { type: "restarted", trigger: t.id, episode: ep.id, step: ep.step });
     } else if (reentryAllows(run, t, e.at)) {
       startEpisode(run, t, episodeId(run, e.id), e.at, snap);
     }

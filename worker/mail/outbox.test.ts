@@ -1,6 +1,7 @@
-// Dev outbox: idempotent storage and the HTML/JSON views.
+// Dev outbox: the sender (stable ids per idempotency key, storage failures retryable) and the
+// HTML/JSON views. The DevOutbox object itself is exercised in workerd (test/workers/mail.test.ts).
 import { describe, expect, it } from "vitest";
-import { MemoryOutboxStore, OutboxSender, type SqlLike } from "./outbox-sender.ts";
+import { OutboxSender, type OutboxRecord, type OutboxStore } from "./outbox-sender.ts";
 import { outboxJson, outboxPage } from "./outbox-view.ts";
 import type { OutgoingEmail } from "./sender.ts";
 
@@ -15,12 +16,26 @@ const email = (key: string, subject = "Hello <b>"): OutgoingEmail => ({
   tags: [{ name: "trigger", value: "cart-abandoned" }],
 });
 
-// Durable Object SQLite storage satisfies the store's SQL interface.
-export const _sqlCompat = (s: SqlStorage): SqlLike => s;
+/** A store with the DevOutbox object's contract (idempotent by key, newest first), in memory. */
+class FakeStore implements OutboxStore {
+  readonly byKey = new Map<string, OutboxRecord>();
+  async insert(r: OutboxRecord) {
+    const have = this.byKey.get(r.email.idempotencyKey);
+    if (have) return have;
+    this.byKey.set(r.email.idempotencyKey, r);
+    return r;
+  }
+  async list(limit: number) {
+    return [...this.byKey.values()].sort((a, b) => b.at - a.at).slice(0, limit);
+  }
+  async get(id: string) {
+    return [...this.byKey.values()].find((r) => r.id === id) ?? null;
+  }
+}
 
 describe("OutboxSender", () => {
   it("stores each idempotency key once and returns a stable id", async () => {
-    const store = new MemoryOutboxStore();
+    const store = new FakeStore();
     const sender = new OutboxSender(store, () => 1000);
     const a = await sender.send(email("demo:cart:ep1:0"));
     const b = await sender.send(email("demo:cart:ep1:0", "changed"));
@@ -45,7 +60,7 @@ describe("OutboxSender", () => {
 
 describe("outbox views", () => {
   it("lists and previews emails in a sandboxed iframe, escaped", async () => {
-    const store = new MemoryOutboxStore();
+    const store = new FakeStore();
     await new OutboxSender(store, () => Date.UTC(2026, 0, 1)).send(email("k1"));
     const records = await store.list(50);
     const html = outboxPage(records);

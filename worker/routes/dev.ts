@@ -2,7 +2,7 @@
 // previews) and GET /_dev/outbox.json; with a key set they do not exist (404). POST /_dev/stats
 // seeds measurement events, only when NUDGE_ENV is "test" or "development", with the admin token.
 import { Hono } from "hono";
-import { devOutbox } from "../mail/outbound.ts";
+import { devOutbox } from "../mail/dev-outbox.ts";
 import { requireAdmin } from "../admin/auth.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
 import { outboxJson, outboxPage } from "../mail/outbox-view.ts";

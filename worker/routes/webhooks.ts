@@ -7,6 +7,7 @@ import { z } from "zod";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import type { EngagementRef, MailEvent } from "../contact/protocol.ts";
+import { suppressionReason } from "../ingest/resend-events.ts";
 import { verifySvix } from "../ingest/svix.ts";
 import { CONTACT_ID, EPISODE_ID, SITE_ID, TRIGGER_ID } from "../lib/ids.ts";
 
@@ -75,7 +76,7 @@ webhooks.post(
       svixId: v.svixId,
       type,
       ref,
-      permanent: ev.type === "email.bounced" ? ev.data.bounce.type === "Permanent" : false,
+      suppress: suppressionReason(ev),
     };
     const r = await contactStub(c.env, t.site, t.contact).mailEvent(t.site, t.contact, to, mail);
     log("info", "webhook.accepted", {

@@ -28,9 +28,19 @@ function writeAnalytics(dataset: AnalyticsEngineDataset, e: StatEvent): void {
   });
 }
 
+/** What recording cost: shard calls made and rows the shards wrote (for the bench). */
+export interface StatsUsage {
+  calls: number;
+  rowsWritten: number;
+}
+
 /** Records events in their shards (one RPC per shard touched). Logs and swallows failures. */
-export async function recordStats(env: StatsEnv, events: readonly StatEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export async function recordStats(
+  env: StatsEnv,
+  events: readonly StatEvent[],
+): Promise<StatsUsage> {
+  const usage = { calls: 0, rowsWritten: 0 };
+  if (events.length === 0) return usage;
   const dataset = env.NUDGE_ANALYTICS;
   if (dataset) {
     for (const e of events) {
@@ -53,17 +63,20 @@ export async function recordStats(env: StatsEnv, events: readonly StatEvent[]): 
     }
   } catch (err) {
     log("warn", "stats.failed", { site: events[0]?.site, reason: reasonOf(err) });
-    return;
+    return usage;
   }
   await Promise.all(
     [...batches.values()].map(async (b) => {
+      usage.calls++;
       try {
-        await statsStub(env, b.site, b.shard).record(b.events);
+        const r = await statsStub(env, b.site, b.shard).record(b.events);
+        usage.rowsWritten += r.rowsWritten;
       } catch (err) {
         log("warn", "stats.failed", { site: b.site, reason: reasonOf(err) });
       }
     }),
   );
+  return usage;
 }
 
 function reasonOf(err: unknown): string {

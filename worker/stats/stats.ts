@@ -58,9 +58,18 @@ export class Stats extends DurableObject<Env> {
   }
 
   /** Adds a batch of events in one transaction: a few row writes per distinct counter. */
-  record(events: StatEvent[]): { counted: number; duplicates: number } {
+  record(events: StatEvent[]): { counted: number; duplicates: number; rowsWritten: number } {
     const now = Date.now();
-    const sql = this.ctx.storage.sql;
+    let rowsWritten = 0;
+    const sql = {
+      /** Runs a statement and counts the rows it wrote (the bench prices them). */
+      exec: (query: string, ...args: (string | number | null)[]) => {
+        const c = this.ctx.storage.sql.exec(query, ...args);
+        c.toArray();
+        rowsWritten += c.rowsWritten;
+        return c;
+      },
+    };
     return this.ctx.storage.transactionSync(() => {
       const counted: CounterRow[] = [];
       let duplicates = 0;
@@ -121,7 +130,7 @@ export class Stats extends DurableObject<Env> {
         sql.exec(`DELETE FROM uniques WHERE at < ?`, now - UNIQUE_TTL_MS);
         this.prunedAt = now;
       }
-      return { counted: counted.length, duplicates };
+      return { counted: counted.length, duplicates, rowsWritten };
     });
   }
 

@@ -1,91 +1,87 @@
-// Performs one queued effect for the Visitor object and says what to do with its outbox row:
-// done (delete) or retry at a later time. Behind a small host interface so tests can fake I/O.
-import type { Effect } from "../engine/effects.ts";
+// The one retry implementation: performs one queued effect for the Visitor object and says what
+// to do with its outbox row (done, or retry at a later time with full-jitter exponential
+// backoff, up to MAX_ATTEMPTS), plus the facts the Visitor records about it. Behind a small host
+// interface, so tests drive it with fakes and the real Resend sender alike.
 import type { DeliverOutcome } from "../contact/protocol.ts";
-import { backoff } from "../mail/retry.ts";
+import {
+  stepRefOf,
+  type Channel,
+  type Effect,
+  type Fact,
+  type WebhookEffect,
+} from "../engine/index.ts";
+import type { SendEffect } from "../engine/index.ts";
 import { errorMessage } from "../lib/errors.ts";
-
-type QueuedEffect = Exclude<Effect, { type: "log" }>;
-type SendEffect = Extract<Effect, { type: "send" }>;
-type WebhookEffect = Extract<Effect, { type: "webhook" }>;
 
 export type WebhookOutcome =
   { ok: true } | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number };
 
 export interface RunnerHost {
+  /** The Contact object decides, sends and records the send's own facts. */
   deliver(effect: SendEffect, attempt: number): Promise<DeliverOutcome>;
   webhook(effect: WebhookEffect): Promise<WebhookOutcome>;
 }
 
-export interface LogLine {
-  level: "info" | "warn" | "error";
-  msg: string;
-  fields: Record<string, string | number | boolean | null>;
+export interface RetryPolicy {
+  /** Attempts in total before giving up. */
+  maxAttempts: number;
+  /** First retry's ceiling (ms); doubles per attempt. */
+  baseMs: number;
+  /** Largest delay (ms). */
+  capMs: number;
 }
 
+/** Production policy: 12 attempts, 1 s doubling to 1 h (about a day in all). */
+export const RETRY: RetryPolicy = { maxAttempts: 12, baseMs: 1_000, capMs: 3_600_000 };
+
 export type RunResult =
-  { done: true; log: LogLine } | { done: false; nextAt: number; log: LogLine };
+  { done: true; facts: Fact[] } | { done: false; nextAt: number; reason: string; facts: Fact[] };
 
-/** Webhooks and sends give up after this many attempts (about a day with capped backoff). */
-export const MAX_ATTEMPTS = 12;
+/** Full-jitter exponential backoff: uniform in [0, min(cap, base·2^attempt)). attempt ≥ 0. */
+export function backoff(attempt: number, rng: () => number, p: RetryPolicy = RETRY): number {
+  const ceiling = Math.min(p.capMs, p.baseMs * 2 ** Math.min(Math.max(0, attempt), 40));
+  return Math.floor(rng() * ceiling);
+}
 
+/**
+ * Performs attempt number `attempt` (0-based) of `effect`. Sends report their own outcome from
+ * the Contact object; what is recorded here is what only the Visitor sees: retries, retries
+ * that gave up, and webhook outcomes.
+ */
 export async function runEffect(
   host: RunnerHost,
-  effect: QueuedEffect,
+  effect: Effect,
   attempt: number,
   now: number,
   rng: () => number,
+  policy: RetryPolicy = RETRY,
 ): Promise<RunResult> {
-  const ref = {
-    trigger: effect.trigger,
-    step: effect.step,
-    episode: effect.episode,
-    ...(effect.type === "send" ? { variant: effect.variant } : {}),
-  };
+  const ref = stepRefOf(effect);
+  const channel: Channel = effect.type === "send" ? "email" : "webhook";
+  const done = (...facts: Fact[]): RunResult => ({ done: true, facts });
   const retry = (reason: string, afterMs = 0): RunResult => {
-    if (attempt + 1 >= MAX_ATTEMPTS) {
-      return {
-        done: true,
-        log: {
-          level: "error",
-          msg: "send.failed",
-          fields: { ...ref, reason: `gave_up:${reason}` },
-        },
-      };
-    }
-    const wait = Math.max(afterMs, backoff(attempt, rng, { baseMs: 1_000, capMs: 3_600_000 }));
+    if (attempt + 1 >= policy.maxAttempts)
+      return done({ type: "failed", ...ref, channel, reason, gaveUp: true });
+    const wait = Math.max(afterMs, backoff(attempt, rng, policy));
     return {
       done: false,
       nextAt: now + wait,
-      log: { level: "warn", msg: "send.retry", fields: { ...ref, reason, attempt } },
+      reason,
+      facts: [{ type: "retry", ...ref, channel, reason, attempt }],
     };
   };
 
-  if (effect.type === "skip") {
-    return {
-      done: true,
-      log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: effect.reason } },
-    };
-  }
   if (effect.type === "webhook") {
-    if (effect.holdout) {
-      return {
-        done: true,
-        log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: "holdout" } },
-      };
-    }
+    if (effect.holdout) return done({ type: "withheld", ...ref, channel });
     let out: WebhookOutcome;
     try {
       out = await host.webhook(effect);
     } catch (err) {
       out = { ok: false, retryable: true, reason: `network:${errorMessage(err)}` };
     }
-    if (out.ok) return { done: true, log: { level: "info", msg: "webhook.ok", fields: ref } };
+    if (out.ok) return done({ type: "sent", ...ref, channel, id: null });
     if (!out.retryable)
-      return {
-        done: true,
-        log: { level: "error", msg: "webhook.failed", fields: { ...ref, reason: out.reason } },
-      };
+      return done({ type: "failed", ...ref, channel, reason: out.reason, gaveUp: false });
     return retry(out.reason, out.retryAfterMs);
   }
   let out: DeliverOutcome;
@@ -94,22 +90,5 @@ export async function runEffect(
   } catch (err) {
     out = { status: "retry", afterMs: 0, reason: `contact_unavailable:${errorMessage(err)}` };
   }
-  switch (out.status) {
-    case "sent":
-      return { done: true, log: { level: "info", msg: "send.ok", fields: { ...ref, id: out.id } } };
-    case "duplicate":
-      return { done: true, log: { level: "info", msg: "send.duplicate", fields: ref } };
-    case "skipped":
-      return {
-        done: true,
-        log: { level: "info", msg: "send.skipped", fields: { ...ref, reason: out.reason } },
-      };
-    case "failed":
-      return {
-        done: true,
-        log: { level: "error", msg: "send.failed", fields: { ...ref, reason: out.reason } },
-      };
-    case "retry":
-      return retry(out.reason, out.afterMs);
-  }
+  return out.status === "retry" ? retry(out.reason, out.afterMs) : done();
 }

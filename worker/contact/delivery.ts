@@ -1,0 +1,183 @@
+// Delivering one due step for the Contact object: decide (ledger, suppression, cap), hold out,
+// render, re-check, pace, send, and record what was decided — each outcome once. Behind a small
+// host interface (the object's load, mutate and config), so the object class stays thin.
+import type { SiteConfig } from "../config/schema.ts";
+import { stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
+import { log } from "../lib/log.ts";
+import { makeLinkSigner } from "../mail/links.ts";
+import { senderFor } from "../mail/outbound.ts";
+import { awaitSendSlot } from "../mail/pacer.ts";
+import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
+import { templateContextOf } from "../mail/template-context.ts";
+import { recordFacts } from "../stats/facts.ts";
+import { decide, type SendRequest } from "./policy.ts";
+import { outcomeOfSend, type DeliverOutcome, type DeliverRequest } from "./protocol.ts";
+import {
+  delivered,
+  freshRecord,
+  settled,
+  touchOf,
+  withheld,
+  type ContactRecord,
+} from "./record.ts";
+
+export interface DeliveryHost {
+  env: Env;
+  config(site: string): Promise<SiteConfig | null>;
+  load(): ContactRecord | null;
+  /** Synchronous read-modify-write of the stored record. */
+  mutate(site: string, email: string, fn: (r: ContactRecord) => ContactRecord): ContactRecord;
+}
+
+export async function deliverStep(
+  host: DeliveryHost,
+  req: DeliverRequest,
+): Promise<DeliverOutcome> {
+  const { site, contact, effect } = req;
+  const now = Date.now();
+  const config = await host.config(site);
+  if (!config) return { status: "retry", afterMs: 60_000, reason: "config_unavailable" };
+  const ref = stepRefOf(effect);
+  const sendReq: SendRequest = {
+    key: effect.key,
+    marketing: effect.marketing,
+    frequencyCap: effect.frequencyCap,
+    capMs: config.frequencyCap === false ? null : config.frequencyCap,
+    now,
+  };
+  const origin = (at: number) => ({
+    vid: req.vid,
+    touch: touchOf(effect, effect.holdout ? "holdout" : "treated", "sent", at),
+    window: config.attributionWindow,
+  });
+  const d = decideFor(host, site, effect.email, sendReq);
+  if (d.action === "duplicate") return duplicate(host, req, ref, now);
+  if (d.action === "skip") return skip(host, req, ref, d.reason, now);
+  if (effect.holdout) {
+    host.mutate(site, effect.email, (r) => withheld(r, effect.key, now, origin(now)));
+    await record(host, req, [{ type: "withheld", ...ref, channel: "email" }], now);
+    return { status: "skipped", reason: "holdout" };
+  }
+  const rendered = await render(host, req, config, now);
+  if (!rendered.ok) {
+    log("error", "template.failed", {
+      site,
+      contact,
+      trigger: effect.trigger,
+      reason: rendered.message,
+    });
+    return fail(host, req, ref, rendered.reason, now);
+  }
+  // Re-check after the awaits: an unsubscribe may have landed while we rendered.
+  const now2 = Date.now();
+  const recheck = decideFor(host, site, effect.email, { ...sendReq, now: now2 });
+  if (recheck.action === "duplicate") return duplicate(host, req, ref, now2);
+  if (recheck.action === "skip") return skip(host, req, ref, recheck.reason, now2);
+  const retryAfter = await awaitSendSlot(host.env);
+  if (retryAfter !== null) return { status: "retry", afterMs: retryAfter, reason: "paced" };
+  const result = await senderFor(host.env).send({
+    idempotencyKey: effect.key,
+    from: config.from,
+    to: effect.email,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    headers: rendered.headers,
+    tags: [
+      { name: "site", value: site },
+      { name: "contact", value: contact },
+      { name: "trigger", value: effect.trigger },
+      { name: "episode", value: effect.episode },
+      { name: "step", value: String(effect.step) },
+      { name: "variant", value: effect.variant === null ? "none" : String(effect.variant) },
+    ],
+  });
+  const at = Date.now();
+  const out = outcomeOfSend(result);
+  if (out.status === "retry") return out;
+  if (out.status === "failed") return fail(host, req, ref, out.reason, at);
+  const sent = { ...sendReq, now: at };
+  host.mutate(site, effect.email, (r) => delivered(r, sent, out.id, origin(at)));
+  await record(host, req, [{ type: "sent", ...ref, channel: "email", id: out.id }], at);
+  return out;
+}
+
+function decideFor(host: DeliveryHost, site: string, email: string, req: SendRequest) {
+  return decide((host.load() ?? freshRecord(site, email)).policy, req);
+}
+
+async function duplicate(host: DeliveryHost, req: DeliverRequest, ref: StepRef, at: number) {
+  await record(host, req, [{ type: "duplicate", ...ref }], at);
+  return { status: "duplicate" } as const;
+}
+
+async function skip(
+  host: DeliveryHost,
+  req: DeliverRequest,
+  ref: StepRef,
+  reason: "suppressed" | "capped",
+  at: number,
+) {
+  host.mutate(req.site, req.effect.email, (r) =>
+    settled(r, req.vid, ref.key, at, "skipped", reason),
+  );
+  await record(host, req, [{ type: "skipped", ...ref, reason }], at);
+  return { status: "skipped", reason } as const;
+}
+
+async function fail(
+  host: DeliveryHost,
+  req: DeliverRequest,
+  ref: StepRef,
+  reason: string,
+  at: number,
+) {
+  host.mutate(req.site, req.effect.email, (r) =>
+    settled(r, req.vid, ref.key, at, "failed", reason),
+  );
+  await record(
+    host,
+    req,
+    [{ type: "failed", ...ref, channel: "email", reason, gaveUp: false }],
+    at,
+  );
+  return { status: "failed", reason } as const;
+}
+
+/** What a delivery decided: logged and counted here, once. */
+async function record(
+  host: DeliveryHost,
+  req: DeliverRequest,
+  facts: Fact[],
+  at: number,
+): Promise<void> {
+  await recordFacts(host.env, facts, { site: req.site, vid: req.vid, contact: req.contact }, at);
+}
+
+async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfig, now: number) {
+  const { site, contact, effect } = req;
+  const override = await host.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
+  const signer = makeLinkSigner(
+    host.env.NUDGE_SECRET,
+    req.base,
+    {
+      site,
+      contact,
+      email: effect.email,
+      trigger: effect.trigger,
+      episode: effect.episode,
+      step: effect.step,
+      variant: effect.variant,
+    },
+    now,
+  );
+  return renderEmail({
+    template: effect.template,
+    subject: effect.subject,
+    context: templateContextOf(effect, config),
+    marketing: effect.marketing,
+    signer,
+    allowedOrigins: config.origins,
+    overrides: parseTemplateOverride(effect.template, override),
+  });
+}

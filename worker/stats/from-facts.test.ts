@@ -1,0 +1,86 @@
+// The two projections of domain events: each fact's log line (the documented `msg` names) and
+// its measurement events. A renamed log line cannot drop a metric: stats never read log lines.
+import { describe, expect, it } from "vitest";
+import { logLineOf, type Fact, type StepRef } from "../engine/facts.ts";
+import { statsOfFacts } from "./from-facts.ts";
+
+const ep = { trigger: "cart-abandoned", episode: "e1" };
+const step: StepRef = {
+  ...ep,
+  key: "demo.cart-abandoned.e1.0",
+  step: 0,
+  variant: 1,
+  holdout: false,
+};
+
+const cases: [Fact, string, Record<string, unknown> | null][] = [
+  [
+    { type: "entered", ...ep, holdout: true, due: 5 },
+    "episode.started",
+    { metric: "entered", group: "holdout", step: null, unique: "e1:entered" },
+  ],
+  [
+    { type: "due", ...ep, step: 0, holdout: false },
+    "step.due",
+    { metric: "due", step: 0, unique: "e1:0:due" },
+  ],
+  [
+    { type: "cancelled", ...ep, step: 1, reason: "cancelOn:purchase" },
+    "episode.cancelled",
+    { metric: "cancelled", reason: "cancelOn:purchase", unique: "e1:cancelled" },
+  ],
+  [
+    { type: "skipped", ...step, reason: "no_email" },
+    "send.skipped",
+    { metric: "skipped", reason: "no_email", variant: 1, unique: `${step.key}:skipped` },
+  ],
+  [
+    { type: "sent", ...step, channel: "email", id: "re_1" },
+    "send.ok",
+    { metric: "sent", group: "treated", unique: step.key },
+  ],
+  [
+    { type: "withheld", ...step, holdout: true, channel: "email" },
+    "send.skipped",
+    { metric: "sent", group: "holdout", unique: step.key },
+  ],
+  [
+    { type: "failed", ...step, channel: "email", reason: "http_500", gaveUp: true },
+    "send.failed",
+    { metric: "failed", reason: "gave_up:http_500", unique: `${step.key}:failed` },
+  ],
+  [
+    { type: "sent", ...step, channel: "webhook", id: null },
+    "webhook.ok",
+    { metric: "sent", unique: `${step.key}:webhook` },
+  ],
+  [
+    { type: "failed", ...step, channel: "webhook", reason: "http_404", gaveUp: false },
+    "webhook.failed",
+    { metric: "failed", reason: "http_404" },
+  ],
+  [{ type: "withheld", ...step, holdout: true, channel: "webhook" }, "send.skipped", null],
+  [{ type: "retry", ...step, channel: "email", reason: "paced", attempt: 2 }, "send.retry", null],
+  [{ type: "duplicate", ...step }, "send.duplicate", null],
+  [{ type: "held", ...ep, step: 0 }, "send.skipped", null],
+  [{ type: "restarted", ...ep, step: 0 }, "episode.restarted", null],
+  [{ type: "deferred", ...ep, step: 0, until: 9 }, "step.deferred", null],
+  [{ type: "completed", ...ep }, "episode.completed", null],
+  [{ type: "agenda_overflow", until: 9 }, "engine.agenda_overflow", null],
+];
+
+describe("fact projections", () => {
+  it.each(cases)("%o → %s", (fact, msg, stat) => {
+    expect(logLineOf(fact).msg).toBe(msg);
+    const stats = statsOfFacts("demo", [fact], 1_000, "c0ffee");
+    if (stat === null) expect(stats).toEqual([]);
+    else expect(stats).toEqual([expect.objectContaining({ site: "demo", at: 1_000, ...stat })]);
+  });
+
+  it("logs the reasons the log contract names", () => {
+    expect(logLineOf(cases[6]![0]).fields.reason).toBe("gave_up:http_500");
+    expect(logLineOf(cases[5]![0]).fields.reason).toBe("holdout");
+    expect(logLineOf(cases[12]![0]).fields).toMatchObject({ reason: "no_email", held: true });
+    expect(logLineOf(cases[10]![0])).toMatchObject({ level: "warn", fields: { attempt: 2 } });
+  });
+});

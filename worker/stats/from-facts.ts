@@ -1,0 +1,88 @@
+// The stats projection of domain events (worker/engine/facts.ts): which facts are measured, as
+// which metric, group and dedupe key. Pure. Each fact is projected once, by the object that
+// decided it (the Visitor for engine facts, retries and webhooks; the Contact for sends).
+import type { Fact } from "../engine/facts.ts";
+import type { StatEvent } from "./types.ts";
+
+/** The measurement events for `facts` at time `at` (`contact`: hash, when one is known). */
+export function statsOfFacts(
+  site: string,
+  facts: readonly Fact[],
+  at: number,
+  contact?: string,
+): StatEvent[] {
+  const out: StatEvent[] = [];
+  const who = contact ? { contact } : {};
+  for (const f of facts) {
+    switch (f.type) {
+      case "entered":
+        out.push({
+          site,
+          trigger: f.trigger,
+          step: null,
+          variant: null,
+          group: f.holdout ? "holdout" : "treated",
+          metric: "entered",
+          at,
+          unique: `${f.episode}:entered`,
+        });
+        break;
+      case "cancelled":
+        out.push({
+          site,
+          trigger: f.trigger,
+          step: f.step,
+          variant: null,
+          group: "treated",
+          metric: "cancelled",
+          reason: f.reason,
+          at,
+          unique: `${f.episode}:cancelled`,
+        });
+        break;
+      case "due":
+        out.push({
+          site,
+          trigger: f.trigger,
+          step: f.step,
+          variant: null,
+          group: f.holdout ? "holdout" : "treated",
+          metric: "due",
+          at,
+          unique: `${f.episode}:${f.step}:due`,
+        });
+        break;
+      case "skipped":
+      case "sent":
+      case "withheld":
+      case "failed": {
+        const base = {
+          site,
+          trigger: f.trigger,
+          step: f.step,
+          variant: f.variant,
+          group: f.holdout ? ("holdout" as const) : ("treated" as const),
+          at,
+          ...who,
+        };
+        if (f.type === "skipped")
+          out.push({ ...base, metric: "skipped", reason: f.reason, unique: `${f.key}:skipped` });
+        else if (f.type === "failed")
+          out.push({
+            ...base,
+            metric: "failed",
+            reason: f.gaveUp ? `gave_up:${f.reason}` : f.reason,
+            unique: `${f.key}:failed`,
+          });
+        else if (f.channel === "webhook") {
+          // A held-out webhook is not counted (as before): only performed webhooks are.
+          if (f.type === "sent") out.push({ ...base, metric: "sent", unique: `${f.key}:webhook` });
+        } else out.push({ ...base, metric: "sent", unique: f.key });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
