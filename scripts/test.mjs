@@ -1,16 +1,11 @@
-// `npm test`: builds what the worker embeds, runs every vitest project (node, workers in workerd,
-// browser in Chromium) and ends with a plain `N passed, N failed` line for CI.
+// `npm test`: runs every vitest project (node, workers in workerd, browser in Chromium) and ends
+// with a plain `N passed, N failed` line for CI. It regenerates nothing: the tests run against the
+// committed generated files (the node tests fail on a stale snippet, template bundle or config
+// schema; `npm run generate` refreshes them).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: "inherit", env: process.env }).status ?? 1;
-
-for (const script of ["scripts/build-snippet.mjs", "scripts/gen-templates.mjs"]) {
-  if (existsSync(script) && run("node", [script]) !== 0) {
-    console.log("0 passed, 1 failed");
-    process.exit(1);
-  }
-}
 
 const out = ".test-results.json";
 rmSync(out, { force: true });

@@ -11,11 +11,6 @@ export const CONTRACT_PATH =
   process.env.RESEND_CONTRACT ??
   fileURLToPath(new URL("../contracts/resend-openapi.yaml", import.meta.url));
 
-/** The workspace's shared copy beside the repository, when there is one (drift check). */
-export const SHARED_CONTRACT_PATH = fileURLToPath(
-  new URL("../../../shared/contracts/resend-openapi.yaml", import.meta.url),
-);
-
 interface Parameter {
   in: string;
   name: string;
