@@ -1,5 +1,6 @@
-// Expected HTTP failures: a JSON body `{ error, issues? }` with a 4xx status. Thrown by route
-// handlers; the app's single onError passes them through (anything else becomes a logged 500).
+// Expected HTTP failures: a JSON body `{ error, issues? }` (or, for pages people see, an HTML page
+// or an image) with a 4xx status. Thrown by route handlers; the app's single onError passes them
+// through (anything else becomes a logged 500).
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -15,12 +16,19 @@ export function httpError(
   headers?: Record<string, string>,
 ): HTTPException {
   const body = JSON.stringify(issues ? { error, issues } : { error });
-  return new HTTPException(status, {
-    res: new Response(body, {
-      status,
-      headers: { "content-type": "application/json; charset=utf-8", ...headers },
-    }),
+  return httpErrorWith(status, body, {
+    "content-type": "application/json; charset=utf-8",
+    ...headers,
   });
+}
+
+/** An expected failure whose body is a page or an image (links people open from email). */
+export function httpErrorWith(
+  status: ContentfulStatusCode,
+  body: BodyInit,
+  headers: Record<string, string>,
+): HTTPException {
+  return new HTTPException(status, { res: new Response(body, { status, headers }) });
 }
 
 /** zod issues → `{ path: "events[0].data.price", message }` for operators and developers. */

@@ -10,7 +10,7 @@ import { siteName } from "../mail/template-context.ts";
 import { isAllowedDestination, withIdentity } from "../mail/links.ts";
 import { signToken, verifyToken } from "../mail/tokens.ts";
 import { unsubscribePage } from "../mail/unsubscribe-view.ts";
-import { errorMessage } from "../lib/errors.ts";
+import { errorMessage, httpError, httpErrorWith } from "../lib/errors.ts";
 
 export const links = new Hono<{ Bindings: Env }>();
 
@@ -27,11 +27,12 @@ async function siteNameOf(env: Env, site: string): Promise<string> {
   return cfg.ok ? siteName(cfg.config) : site;
 }
 
-function invalid(reason: string, path: string) {
+/** A tampered, forged or expired link: a page saying so (410 when only expired). */
+function invalid(reason: string, path: string): never {
   log("info", "link.rejected", { reason, path });
-  return new Response(unsubscribePage({ state: "invalid" }), {
-    status: reason === "expired" ? 410 : 400,
-    headers: { "content-type": "text/html; charset=utf-8", ...NO_STORE },
+  throw httpErrorWith(reason === "expired" ? 410 : 400, unsubscribePage({ state: "invalid" }), {
+    "content-type": "text/html; charset=utf-8",
+    ...NO_STORE,
   });
 }
 
@@ -66,10 +67,7 @@ links.get("/o/:token", async (c) => {
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "open");
   if (!v.ok) {
     log("info", "link.rejected", { reason: v.reason, path: "/o" });
-    return new Response(PIXEL, {
-      status: 400,
-      headers: { "content-type": "image/gif", ...NO_STORE },
-    });
+    throw httpErrorWith(400, PIXEL, { "content-type": "image/gif", ...NO_STORE });
   }
   const { site, contact, kind: _kind, ...ref } = v.payload;
   try {
@@ -89,7 +87,12 @@ links.get("/u/:token", async (c) => {
 
 links.post(
   "/u/:token",
-  bodyLimit({ maxSize: 4096, onError: (c) => c.text("payload too large", 413) }),
+  bodyLimit({
+    maxSize: 4096,
+    onError: () => {
+      throw httpError(413, "payload_too_large");
+    },
+  }),
   async (c) => {
     const v = await verifyToken(
       c.env.NUDGE_SECRET,
@@ -100,7 +103,7 @@ links.post(
     if (!v.ok) return invalid(v.reason, "/u");
     const body = new URLSearchParams(await c.req.text());
     if (body.get("List-Unsubscribe") !== "One-Click") {
-      return c.text('expected the body "List-Unsubscribe=One-Click" (RFC 8058)', 400, NO_STORE);
+      throw httpError(400, "expected_one_click_body", undefined, NO_STORE);
     }
     const { site, contact } = v.payload;
     await contactStub(c.env, site, contact).unsubscribe(site, contact);

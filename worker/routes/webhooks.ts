@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
+import { httpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import type { EngagementRef, MailEvent } from "../contact/protocol.ts";
@@ -42,7 +43,9 @@ webhooks.post(
   "/webhooks/resend",
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json({ error: "payload_too_large" }, 413),
+    onError: () => {
+      throw httpError(413, "payload_too_large");
+    },
   }),
   async (c) => {
     const raw = await c.req.text();
@@ -50,7 +53,7 @@ webhooks.post(
     if (!v.ok) {
       log("warn", "webhook.rejected", { reason: v.reason });
       const status = v.reason === "invalid_event" || v.reason === "malformed_body" ? 400 : 401;
-      return c.json({ error: v.reason }, status);
+      throw httpError(status, v.reason);
     }
     const ev = v.event;
     if (ev.type === "other" || !(ev.type in TYPES)) return c.json({ ok: true, ignored: true });
