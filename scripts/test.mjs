@@ -1,5 +1,7 @@
 // `npm test`: builds what the worker embeds, runs every vitest project (node, workers in workerd,
-// browser in Chromium) and ends with a plain `N passed, N failed` line for CI.
+// browser in Chromium) and ends with a plain `N passed, N failed` line for CI. A passing run prints
+// little more than vitest's per-file summary; a failing test prints its console output, and the
+// runtime output held back during the run (see vitest.config.ts). NUDGE_TEST_VERBOSE=1 prints all.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 
@@ -17,6 +19,7 @@ rmSync(out, { force: true });
 const status = run("npx", [
   "vitest",
   "run",
+  "--reporter=./test/support/runtime-noise-reporter.ts",
   "--reporter=default",
   "--reporter=json",
   `--outputFile.json=${out}`,

@@ -2,6 +2,7 @@
 // (when it exists beside the repository), so the fake Resend checks the real contract.
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { note } from "../support/note.ts";
 import { CONTRACT_PATH, SHARED_CONTRACT_PATH } from "../support/resend-contract.ts";
 
 describe("Resend contract copy", () => {
@@ -13,7 +14,7 @@ describe("Resend contract copy", () => {
 
   it("is identical to shared/contracts when that folder is beside the repository", () => {
     if (!existsSync(SHARED_CONTRACT_PATH)) {
-      console.log(`no shared copy at ${SHARED_CONTRACT_PATH}: nothing to compare (clean clone)`);
+      note(`no shared copy at ${SHARED_CONTRACT_PATH}: nothing to compare (clean clone)`);
       return;
     }
     expect(readFileSync(CONTRACT_PATH, "utf8")).toBe(readFileSync(SHARED_CONTRACT_PATH, "utf8"));
