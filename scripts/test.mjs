@@ -7,8 +7,15 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: "inherit", env: process.env }).status ?? 1;
 
+// The build steps' output ("wrote …") is printed only when one fails (or with the env var).
+const verbose = process.env.NUDGE_TEST_VERBOSE === "1";
 for (const script of ["scripts/build-snippet.mjs", "scripts/gen-templates.mjs"]) {
-  if (existsSync(script) && run("node", [script]) !== 0) {
+  if (!existsSync(script)) continue;
+  const r = spawnSync("node", [script], { stdio: verbose ? "inherit" : "pipe", encoding: "utf8" });
+  if (r.status !== 0) {
+    process.stdout.write(r.stdout ?? "");
+    process.stderr.write(r.stderr ?? "");
+    if (r.error) console.error(r.error);
     console.log("0 passed, 1 failed");
     process.exit(1);
   }
