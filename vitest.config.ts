@@ -1,10 +1,19 @@
 // Three test layers: pure modules in Node, the worker in workerd (cloudflareTest), and
 // Chromium end-to-end tests driving `wrangler dev` and the demo store.
+//
+// A passing run is quiet: console output of a test is printed only when that test fails, and the
+// runtime's expected chatter is held back (test/support/runtime-noise-reporter.ts). With
+// NUDGE_TEST_VERBOSE=1 everything is printed as it comes, including `wrangler dev` output of the
+// browser tests' stacks (test/browser/support/stack.ts).
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+const verbose = process.env.NUDGE_TEST_VERBOSE === "1";
+
 export default defineConfig({
   test: {
+    silent: verbose ? false : "passed-only",
+    reporters: ["./test/support/runtime-noise-reporter.ts", "default"],
     projects: [
       {
         test: {

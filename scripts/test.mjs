@@ -1,7 +1,9 @@
 // `npm test`: runs every vitest project (node, workers in workerd, browser in Chromium) and ends
 // with a plain `N passed, N failed` line for CI. It regenerates nothing: the tests run against the
 // committed generated files (the node tests fail on a stale snippet, template bundle or config
-// schema; `npm run generate` refreshes them).
+// schema; `npm run generate` refreshes them). A passing run prints little more than vitest's
+// per-file summary; a failing test prints its console output and the runtime output held back
+// during the run (see vitest.config.ts). NUDGE_TEST_VERBOSE=1 prints everything.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 
@@ -12,6 +14,7 @@ rmSync(out, { force: true });
 const status = run("npx", [
   "vitest",
   "run",
+  "--reporter=./test/support/runtime-noise-reporter.ts",
   "--reporter=default",
   "--reporter=json",
   `--outputFile.json=${out}`,

@@ -12,6 +12,7 @@ import type { Report } from "../../worker/stats/report.ts";
 import type { StatEvent } from "../../worker/stats/types.ts";
 import { hasChromium, launchChromium } from "./support/chromium.ts";
 import { ADMIN_TOKEN, startStack, type Stack } from "./support/stack.ts";
+import { printStackLogsOnFailure } from "./support/stack-logs.ts";
 
 const OUT = new URL("../../bench/.tmp/screens/", import.meta.url).pathname;
 const WIDTHS = [375, 1280];
@@ -143,6 +144,7 @@ describe.skipIf(!hasChromium)("admin dashboard", () => {
   let stack: Stack;
   let browser: Browser;
   let seeded: ReturnType<typeof seedMonth>;
+  printStackLogsOnFailure(() => ({ stack }));
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });

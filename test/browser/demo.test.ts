@@ -4,6 +4,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchChromium, visitorIdOf } from "./support/chromium.ts";
 import { startStack, waitFor, type Stack } from "./support/stack.ts";
+import { printStackLogsOnFailure } from "./support/stack-logs.ts";
 
 interface VisitorBody {
   profile: {
@@ -17,6 +18,7 @@ interface VisitorBody {
 describe.skipIf(!hasChromium)("demo store → worker → Visitor object", () => {
   let stack: Stack;
   let browser: Browser;
+  printStackLogsOnFailure(() => ({ stack }));
 
   beforeAll(async () => {
     [stack, browser] = await Promise.all([startStack(), launchChromium()]);

@@ -9,11 +9,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import demoConfig from "../../demo/site-config.json" with { type: "json" };
 import { startFakeResend, type FakeResend, type RecordedSend } from "../support/fake-resend.ts";
+import { note } from "../support/note.ts";
 import { hasChromium, launchChromium, visitorIdOf } from "./support/chromium.ts";
 import { freePort, startStack, waitFor, type Stack } from "./support/stack.ts";
+import { printStackLogsOnFailure } from "./support/stack-logs.ts";
 import type { OutboxJsonItem } from "../../worker/mail/outbox-view.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -174,6 +176,7 @@ describe.skipIf(!hasChromium)("end to end in Chromium on wrangler dev", () => {
   let dev: Stack;
   let live: Stack;
   let fake: FakeResend;
+  printStackLogsOnFailure(() => ({ dev, live }));
 
   beforeAll(async () => {
     fake = await startFakeResend({ apiKey: "re_test_key" });
@@ -581,7 +584,8 @@ describe("D: npm start on a fresh clone", () => {
       },
     )
       .split("\0")
-      .filter(Boolean);
+      // A work tree whose node_modules is a symlink lists it as an untracked file.
+      .filter((f) => f && f !== "node_modules");
     for (const f of files) {
       if (!existsSync(join(ROOT, f))) continue; // deleted in the working tree
       mkdirSync(dirname(join(dir, f)), { recursive: true });
@@ -609,8 +613,14 @@ describe("D: npm start on a fresh clone", () => {
         NUDGE_DEMO_PORT: String(demoPort),
       },
     });
-    child.stdout?.on("data", (b: Buffer) => out.push(b.toString()));
-    child.stderr?.on("data", (b: Buffer) => out.push(b.toString()));
+    const verbose = process.env.NUDGE_TEST_VERBOSE === "1";
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on("data", (b: Buffer) => {
+        out.push(b.toString());
+        if (verbose) process.stderr.write(b);
+      });
+    }
+    onTestFailed(() => console.log(`npm start output:\n${out.join("").slice(-3000)}`));
     const worker = `http://127.0.0.1:${workerPort}`;
     const demo = `http://127.0.0.1:${demoPort}`;
 
@@ -622,28 +632,23 @@ describe("D: npm start on a fresh clone", () => {
         return null;
       }
     };
-    try {
-      const snippet = await waitFor(() => ok(`${worker}/nudge.js`), "npm start's worker", 60_000);
-      expect(snippet.headers.get("content-type")).toMatch(/javascript/);
-      expect((await snippet.text()).length).toBeGreaterThan(500);
-      const store = await waitFor(() => ok(`${demo}/`), "npm start's demo store", 10_000);
-      expect(await store.text()).toContain(`${worker}/nudge.js`);
-      // Seeded: the site exists (404 unknown_site otherwise) and the dev outbox is on.
-      const auth = { headers: { authorization: "Bearer dev-admin-token" } };
-      expect(await ok(`${worker}/admin/api/stats?site=demo`, auth)).toBeTruthy();
-      expect(await ok(`${worker}/_dev/outbox.json`)).toBeTruthy();
-      expect(existsSync(join(dir, ".dev.vars"))).toBe(true);
+    const snippet = await waitFor(() => ok(`${worker}/nudge.js`), "npm start's worker", 60_000);
+    expect(snippet.headers.get("content-type")).toMatch(/javascript/);
+    expect((await snippet.text()).length).toBeGreaterThan(500);
+    const store = await waitFor(() => ok(`${demo}/`), "npm start's demo store", 10_000);
+    expect(await store.text()).toContain(`${worker}/nudge.js`);
+    // Seeded: the site exists (404 unknown_site otherwise) and the dev outbox is on.
+    const auth = { headers: { authorization: "Bearer dev-admin-token" } };
+    expect(await ok(`${worker}/admin/api/stats?site=demo`, auth)).toBeTruthy();
+    expect(await ok(`${worker}/_dev/outbox.json`)).toBeTruthy();
+    expect(existsSync(join(dir, ".dev.vars"))).toBe(true);
 
-      // What a person does next: shop, leave, and see the abandonment email in the dev outbox
-      // within a minute, with the demo config's own (unshortened) delays.
-      if (!hasChromium) console.log("SKIPPING the shopper part of npm start: no Chromium");
-      else if (demoPort !== 8080)
-        console.log("SKIPPING the shopper part of npm start: demo origins allow only :8080");
-      else await shopperSeesEmail(worker, demo);
-    } catch (err) {
-      console.log(`npm start output:\n${out.join("").slice(-3000)}`);
-      throw err;
-    }
+    // What a person does next: shop, leave, and see the abandonment email in the dev outbox
+    // within a minute, with the demo config's own (unshortened) delays.
+    if (!hasChromium) note("SKIPPING the shopper part of npm start: no Chromium");
+    else if (demoPort !== 8080)
+      note("SKIPPING the shopper part of npm start: demo origins allow only :8080");
+    else await shopperSeesEmail(worker, demo);
 
     // The hard way to stop it: SIGTERM to npm alone (npm does not pass it on to its script).
     tree = descendants(child.pid ?? 0);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartBatch, postBatch, recipient, urlSafeId } from "../support/episodes.ts";
 import { startFakeResend, type FakeResend, type FaultConfig } from "../support/fake-resend.ts";
 import { startStack, type Stack } from "./support/stack.ts";
+import { printStackLogsOnFailure } from "./support/stack-logs.ts";
 
 const N = 1_000;
 const SITE = "once";
@@ -64,6 +65,7 @@ interface Visitor {
 describe("exactly once under provider faults and worker crashes (1,000 episodes)", () => {
   let fake: FakeResend | null = null;
   let stack: Stack | null = null;
+  printStackLogsOnFailure(() => ({ stack }));
 
   beforeAll(async () => {
     fake = await startFakeResend({ apiKey: API_KEY, faults: FAULTS });

@@ -2,6 +2,7 @@
 // with a printed reason, except under CI=true, where it is a failure.
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { note } from "../../support/note.ts";
 import { waitFor } from "./stack.ts";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -10,7 +11,7 @@ export const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium) {
   const msg = `Chromium not found at ${CHROMIUM_PATH} (set CHROMIUM_PATH or apt-get install chromium)`;
   if (process.env.CI === "true") throw new Error(`${msg}: browser tests cannot be skipped in CI`);
-  console.warn(`SKIPPING browser tests: ${msg}`);
+  note(`SKIPPING browser tests: ${msg}`);
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -1,5 +1,7 @@
 // Starts the real local stack for end-to-end tests: `wrangler dev` (workerd) on a free loopback
-// port with its own persistence folder and a seeded site config, plus the demo store.
+// port with its own persistence folder and a seeded site config, plus the demo store. What
+// `wrangler dev` prints is captured in `logs`, not printed: a test prints it when it fails
+// (./stack-logs.ts), and NUDGE_TEST_VERBOSE=1 streams it to stderr as it comes.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -90,6 +92,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     "--show-interactive-dev-session=false",
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
+  const echo = process.env.NUDGE_TEST_VERBOSE === "1";
+  const keep = (lines: string[]) => {
+    logs.push(...lines);
+    if (echo) for (const l of lines) process.stderr.write(`[wrangler dev :${workerPort}] ${l}\n`);
+  };
   /** Whole lines only: a chunk may end mid-line (the rest arrives with the next chunk). */
   const collector = (stream: NodeJS.ReadableStream | null) => {
     let rest = "";
@@ -97,10 +104,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     stream?.on("data", (chunk: string) => {
       const lines = (rest + chunk).split("\n");
       rest = lines.pop() ?? "";
-      logs.push(...lines.filter(Boolean));
+      keep(lines.filter(Boolean));
     });
     stream?.on("end", () => {
-      if (rest) logs.push(rest);
+      if (rest) keep([rest]);
       rest = "";
     });
   };
@@ -108,7 +115,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const c = spawn("npx", [...args, "--inspector-port", String(await freePort())], {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
-      env: quietEnv(),
+      // The secrets in the environment too (same values as --var), or wrangler warns that
+      // wrangler.toml's required secrets are missing.
+      env: { ...quietEnv(), ...vars },
     });
     collector(c.stdout);
     collector(c.stderr);
@@ -223,9 +232,12 @@ function groupAlive(pgid: number): boolean {
   return false;
 }
 
-/** Loopback only: no usage metrics sent from the test machine. */
+/**
+ * Loopback only: no usage metrics sent from the test machine, and no fetch of a `request.cf`
+ * sample from Cloudflare (workerd uses its built-in placeholder, as it does when that fails).
+ */
 function quietEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, WRANGLER_SEND_METRICS: "false" };
+  return { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 }
 
 async function portInUse(port: number): Promise<boolean> {
