@@ -1,5 +1,6 @@
-// The pinned command API: nudge(command, ...args) → wire events. Unknown commands are ignored;
-// data is passed as given (copied) and validated by the worker. Called by index.ts.
+// The command API (documented in README.md): nudge(command, ...args) → wire events. Unknown
+// commands are ignored; data is passed as given (copied) and validated by the worker. Called by
+// index.ts.
 import { consent } from "./consent.ts";
 import { page } from "./page.ts";
 import { emit, type Name } from "./payload.ts";

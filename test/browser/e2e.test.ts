@@ -1,7 +1,7 @@
-// The whole product end to end on the real stack (issues 5 and 6, "done"): Chromium shops on the
-// demo store, `wrangler dev` runs the worker, and the abandonment email comes out of the dev
-// outbox (A) or a contract-checking fake Resend (B). Then the logs of both runs are scanned for
-// personal data and shape (C), and `npm start` is run on a fresh copy of the repo (D).
+// The whole product end to end on the real stack: Chromium shops on the demo store, `wrangler dev`
+// runs the worker, and the abandonment email comes out of the dev outbox (A) or a contract-checking
+// fake Resend (B). Then the logs of both runs are scanned for personal data and shape (C), and
+// `npm start` is run on a fresh copy of the repo (D).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
@@ -434,8 +434,8 @@ describe.skipIf(!hasChromium)("end to end in Chromium on wrangler dev", () => {
         return needles.some((n) => l.includes(n)) || decodedTokensLeak(line);
       });
       // The one exception: wrangler's own access log of the admin contact route, whose path
-      // carries the email by contract (DESIGN.md pins /admin/api/contacts/:site/:email). Printed
-      // so it stays visible; the worker's own output may never contain an address.
+      // carries the email by contract (README.md documents /admin/api/contacts/<site>/<email>).
+      // Printed so it stays visible; the worker's own output may never contain an address.
       const byContract =
         /^\[wrangler:info\] (GET|DELETE) \/admin\/api\/contacts\/[^/ ]+\/[^/ ]+ \d{3} /;
       const noted = leaks.filter(({ line }) => byContract.test(line));

@@ -1,12 +1,12 @@
-// Exactly-once delivery through the real system (DESIGN.md: effects at least once, exactly once
-// in effect). 1,000 cart-abandonment episodes on `wrangler dev` (workerd, SQLite Durable Objects,
-// alarms) against the contract-validating fake Resend, which answers ~30 % of requests with
-// 500/503, 429 (retry-after 1 s) or more slowly than the worker's 10 s client timeout. While
-// sends are in flight the whole wrangler/workerd process group is SIGKILLed and restarted on the
-// same persistence folder (storage survives, alarms re-run): at 150, 400 and 650 accepted emails
-// and once more in the retry tail. Some batches are delivered twice (concurrently and late).
-// Every recipient must get exactly one accepted email: none lost, none doubled, and the worker's
-// ledger must hold the provider's id. Needs no Chromium; loopback only.
+// Exactly-once delivery through the real system (effects at least once, exactly once in effect:
+// invariant 2 in docs/architecture.md). 1,000 cart-abandonment episodes on `wrangler dev` (workerd,
+// SQLite Durable Objects, alarms) against the contract-validating fake Resend, which answers ~30 %
+// of requests with 500/503, 429 (retry-after 1 s) or more slowly than the worker's 10 s client
+// timeout. While sends are in flight the whole wrangler/workerd process group is SIGKILLed and
+// restarted on the same persistence folder (storage survives, alarms re-run): at 150, 400 and 650
+// accepted emails and once more in the retry tail. Some batches are delivered twice (concurrently
+// and late). Every recipient must get exactly one accepted email: none lost, none doubled, and the
+// worker's ledger must hold the provider's id. Needs no Chromium; loopback only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartBatch, postBatch, recipient, urlSafeId } from "../support/episodes.ts";
 import { startFakeResend, type FakeResend, type FaultConfig } from "../support/fake-resend.ts";

@@ -20,7 +20,7 @@ export function eventId(): string {
   return crypto.randomUUID().replaceAll("-", "");
 }
 
-/** Stores a site config (DESIGN.md example under another site id) and forgets cached ones. */
+/** Stores templates/default-config.json under another site id (plus `patch`); clears the cache. */
 export async function seedSite(site: string, patch: Record<string, unknown> = {}) {
   const config = { ...defaultConfig, site, origins: [ORIGIN], ...patch };
   await env.NUDGE_CONFIG.put(`site:${site}`, JSON.stringify(config));

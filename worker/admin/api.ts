@@ -1,6 +1,6 @@
-// The admin JSON API under /admin/api (the guard is installed once, by index.ts): the stats
-// report, a visitor's state, a contact's record and erasure. Decisions live in the objects and
-// in worker/stats/; these handlers validate ids and pick the object.
+// The admin JSON API under /admin/api (the guard is installed once, by the admin app in index.ts):
+// the stats report, a visitor's state, a contact's record and erasure. Decisions live in the
+// objects and in worker/stats/; these handlers validate ids and pick the object.
 import { Hono } from "hono";
 import { z } from "zod";
 import { loadSiteConfig } from "../config/load.ts";

@@ -2,7 +2,7 @@
 // evaluation lives in worker/engine/conditions.ts. Used by worker/config/schema.ts.
 import { z } from "zod";
 
-/** Roots a condition path may start with; each is described in DESIGN.md "Template context". */
+/** Roots a condition path may start with: the keys of `envOf` in worker/engine/context.ts. */
 export const PATH_ROOTS = [
   "event",
   "cart",

@@ -1,5 +1,6 @@
-// Site config schema: the DESIGN.md example validates and means what DESIGN.md says; bad
-// documents get `path: problem` errors an operator can act on; the JSON Schema has no drift.
+// Site config schema: the example config (templates/default-config.json) validates and means what
+// its triggers say; bad documents get `path: problem` errors an operator can act on; the JSON
+// Schema has no drift.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import committedSchema from "../../templates/nudge-config.schema.json";
@@ -34,7 +35,7 @@ describe("parseDuration / parseClock", () => {
   });
 });
 
-describe("the DESIGN.md example", () => {
+describe("the example config (templates/default-config.json)", () => {
   const c = mustParse(defaultConfig);
   const byId = (id: string) => {
     const t = c.triggers.find((x) => x.id === id);
@@ -60,7 +61,7 @@ describe("the DESIGN.md example", () => {
     ]);
   });
 
-  it("means what DESIGN.md says", () => {
+  it("means what its triggers say", () => {
     const cart = byId("cart-abandoned");
     expect(cart.on).toBe("cart");
     expect(cart.holdout).toBe(0.1);

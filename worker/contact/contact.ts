@@ -1,8 +1,8 @@
 // The Contact Durable Object: one per (site, contact hash of the normalised email). Owns
-// suppression, the cross-trigger frequency cap, the send ledger that makes every
-// (site, trigger, episode, step) exactly-once in effect, the links to the person's visitors and
-// the touches attribution needs. A thin shell over policy.ts and record.ts (pure), the mail
-// layer (render, pacer, sender), and recordFacts for what each delivery decided.
+// suppression, the cross-trigger frequency cap, the send ledger that makes every (site, trigger,
+// episode, step) exactly-once in effect, the links to the person's visitors and the touches
+// attribution needs. A thin shell over policy.ts and record.ts (pure) and delivery.ts (one due
+// step: decide, render, pace, send and record its facts).
 //
 // Every state change is load → pure function → save with no await in between, so a concurrent
 // unsubscribe is never overwritten by a send that was in flight. Deliveries run one at a time.

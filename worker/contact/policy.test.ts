@@ -1,5 +1,6 @@
-// Per-contact policy: ledger idempotency, suppression (invariant 3) and the cross-trigger
-// frequency cap, with unit cases and a fast-check property over random request streams.
+// Per-contact policy: ledger idempotency, suppression (invariant 3 in docs/architecture.md) and the
+// cross-trigger frequency cap, with unit cases and a fast-check property over random request
+// streams.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {

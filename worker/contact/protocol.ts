@@ -1,6 +1,5 @@
-// The Visitor → Contact delivery protocol (RPC argument and result types), shared by both
-// Durable Objects and the link and webhook routes, and the one mapping of a provider answer to
-// a delivery outcome.
+// The Visitor → Contact delivery protocol (RPC argument and result types), shared by both Durable
+// Objects and the webhook route, and the one mapping of a provider answer to a delivery outcome.
 import type { SendEffect } from "../engine/effects.ts";
 import type { SendResult } from "../mail/sender.ts";
 

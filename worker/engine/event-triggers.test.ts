@@ -1,5 +1,6 @@
-// Event triggers from the DESIGN.md config with an injected clock: if, count, cancelOn (plain
-// and with if), restarts, reentry, holdout, duplicates and derived cart_item_removed.
+// Event triggers from the example config (templates/default-config.json) with an injected clock:
+// if, count, cancelOn (plain and with if), restarts, reentry, holdout, duplicates and derived
+// cart_item_removed.
 import { describe, expect, it } from "vitest";
 import type { NudgeEvent } from "../ingest/events.ts";
 import { CONFIG, DAY, HOUR, MIN, Sim, T0, VID, configWith, events } from "./testkit.ts";

@@ -1,6 +1,7 @@
-// Property tests over random event histories and clocks: invariant 1 (no send after a
-// cancelling event that arrived before the step was due), 2 (each step at most once, every
-// due step exactly one outcome), 5 (determinism, no mutation of inputs) and reentry.
+// Property tests over random event histories and clocks, the invariants numbered as in
+// docs/architecture.md: 1 (no send after a cancelling event that arrived before the step was due),
+// 2 (each step at most once, every due step exactly one outcome), 5 (determinism, no mutation of
+// inputs) and reentry.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SiteConfig } from "../config/schema.ts";

@@ -1,5 +1,6 @@
-// Test support for the engine (not shipped logic): the DESIGN.md config, event builders and a
-// small simulator that drives apply/wake with an injected clock and collects effects.
+// Test support for the engine (not shipped logic): the example config
+// (templates/default-config.json), event builders and a small simulator that drives apply/wake with
+// an injected clock and collects effects.
 import defaultConfig from "../../templates/default-config.json";
 import { parseSiteConfig } from "../config/schema.ts";
 import type { SiteConfig, SiteConfigInput } from "../config/schema.ts";

@@ -1,5 +1,5 @@
-// JSON-LD product extraction (snippet/jsonld.ts, run by the worker's wire schema) over a table
-// of real-world shapes, and through JsonLdProductSchema as the worker applies it.
+// JSON-LD product extraction (jsonld.ts, run by the worker's wire schema) over a table of
+// real-world shapes, and through JsonLdProductSchema as the worker applies it.
 import { describe, expect, it } from "vitest";
 import { JsonLdProductSchema, ProductSchema } from "./wire.ts";
 import { price, productFromJsonLd } from "./jsonld.ts";

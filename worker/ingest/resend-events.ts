@@ -1,5 +1,5 @@
-// zod schemas for the Resend webhook events Nudge acts on (shapes from
-// shared/contracts/resend-openapi.yaml `webhooks:`), plus the suppression rule. Pure.
+// zod schemas for the Resend webhook events Nudge acts on (shapes from the `webhooks:` section of
+// test/contracts/resend-openapi.yaml), plus the suppression rule. Pure.
 import { z } from "zod";
 
 const OutboundData = z.looseObject({

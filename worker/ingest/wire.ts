@@ -50,7 +50,7 @@ export const ProductSchema = z.object({
 
 /**
  * A product view the snippet found in schema.org JSON-LD: the scripts' texts, turned into a
- * ProductSchema value here (snippet/jsonld.ts) so the tag stays small and extraction can be
+ * ProductSchema value here (jsonld.ts) so the tag stays small and extraction can be
  * fixed without touching cached snippets. Text with no usable Product is an invalid event.
  */
 export const JsonLdProductSchema = z

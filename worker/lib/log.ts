@@ -1,5 +1,6 @@
-// Structured logs: one JSON object per line via console.log, the shape pinned in DESIGN.md.
-// Callers pass hashes, never email addresses. Used by routes and Durable Objects.
+// Structured logs: one JSON object per line via console.log, `{ at, level, msg, ...fields }` (the
+// shape README.md's "Monitor" section documents; the `msg` of each decision comes from logLineOf
+// in engine/facts.ts). Callers pass hashes, never email addresses. Used by routes and objects.
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, string | number | boolean | null | undefined>;

@@ -1,5 +1,6 @@
-// The Liquid template context (DESIGN.md "Template context") and helpers to build parts of it.
-// Types only plus tiny pure helpers; the Contact object assembles the context from its state.
+// The Liquid template context every email template is rendered with, and helpers to build parts
+// of it. Types only plus tiny pure helpers; template-context.ts fills it in for each send (from the
+// engine's snapshot and the site config), called by the Contact object (contact/delivery.ts).
 
 export type Scalar = string | number | boolean | null;
 

@@ -1,5 +1,5 @@
 // Which sender this environment uses: Resend with RESEND_API_KEY, else the dev outbox. Called by
-// the Contact object for every send.
+// the Contact object's delivery (contact/delivery.ts) for every send.
 import { devOutbox } from "./dev-outbox.ts";
 import { OutboxSender } from "./outbox-sender.ts";
 import { ResendSender } from "./resend-sender.ts";

@@ -43,7 +43,7 @@ interface ResendError {
   name: string;
 }
 
-/** Pure classification of a Resend SDK error (exported for tests and for the Contact object). */
+/** Pure classification of a Resend SDK error (exported for tests). */
 export function classifyResendError(
   err: ResendError,
   headers: Record<string, string> | null,

@@ -1,4 +1,5 @@
-// GET /nudge.js: the snippet, built by esbuild into worker/generated at build time.
+// GET /nudge.js: the snippet, built by esbuild into worker/generated/snippet.ts (committed;
+// `npm run generate` and wrangler's build command rebuild it).
 import { Hono } from "hono";
 import { SNIPPET_JS } from "../generated/snippet.ts";
 import { fnv1a32 } from "../lib/hash.ts";

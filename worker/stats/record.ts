@@ -1,6 +1,7 @@
 // Write side of the stats store: routes StatEvents to their shard (8 Durable Objects per site)
-// and, when bound, to Workers Analytics Engine. Called by the Visitor and Contact objects and the
-// link and webhook routes; never throws (measurement must not break a send).
+// and, when bound, to Workers Analytics Engine. Called by recordFacts (facts.ts), by the Contact
+// object (opens, clicks, webhooks, unsubscribes, conversions) and by the dev seeding route; never
+// throws (measurement must not break a send).
 import { fnv1a32 } from "../lib/hash.ts";
 import { log } from "../lib/log.ts";
 import type { StatEvent } from "./types.ts";

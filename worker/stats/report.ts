@@ -1,6 +1,6 @@
 // The stats report: merges the counter rows of every shard into funnels per trigger, step and
 // variant, reasons, a daily series and holdout lift. Pure (no Cloudflare imports, no clock);
-// called by the stats route, the dashboard and the CLI's tests.
+// called through read.ts by the admin API and the dashboard, and by the CLI's tests.
 import type { CounterRow, FailureRow, ShardResult } from "./rows.ts";
 import { daysBetween, MAX_FAILURES, sumCounters } from "./rows.ts";
 import type { Group, Metric } from "./types.ts";

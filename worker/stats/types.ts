@@ -1,5 +1,6 @@
-// Measurement events: what the Visitor and Contact objects and the link/webhook routes report to
-// the sharded stats store (worker/stats/). Types only; recording lives in record.ts.
+// Measurement events: what the Visitor and Contact objects report to the sharded stats store
+// (worker/stats/), from facts (from-facts.ts) or directly. Types only; recording lives in
+// record.ts.
 
 /** Treated episodes get email; holdout episodes run the same steps but send nothing. */
 export type Group = "treated" | "holdout";

@@ -1,6 +1,6 @@
-// The one retry implementation: performs one queued effect for the Visitor object and says what
-// to do with its outbox row (done, or retry at a later time with full-jitter exponential
-// backoff, up to MAX_ATTEMPTS), plus the facts the Visitor records about it. Behind a small host
+// The one retry implementation: performs one queued effect for the Visitor object and says what to
+// do with its outbox row (done, or retry at a later time with full-jitter exponential backoff, up
+// to RETRY.maxAttempts), plus the facts the Visitor records about it. Behind a small host
 // interface, so tests drive it with fakes and the real Resend sender alike.
 import type { DeliverOutcome } from "../contact/protocol.ts";
 import {
