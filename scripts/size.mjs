@@ -1,5 +1,5 @@
 // `npm run size`: builds the snippet and prints its gzip -9 size (node zlib, level 9).
-// `--json` prints {"snippetGzipBytes": N} instead (for bench/run.mjs).
+// `--json` prints {"snippetGzipBytes": N} instead (for bench/run.ts).
 import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
 import { buildSnippet } from "./build-snippet.mjs";

@@ -101,7 +101,7 @@ links.post(
       "unsubscribe",
     );
     if (!v.ok) return invalid(v.reason, "/u");
-    const body = new URLSearchParams(await c.req.text());
+    const body = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
     if (body.get("List-Unsubscribe") !== "One-Click") {
       throw httpError(400, "expected_one_click_body", undefined, NO_STORE);
     }
