@@ -202,6 +202,9 @@ export const TriggerSchema = z
     });
   });
 
+/** The largest `dailyLimit` a site may set (the Contact object remembers this many sends). */
+export const DAILY_LIMIT_MAX = 1000;
+
 export const SiteConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -228,6 +231,16 @@ export const SiteConfigSchema = z
       })
       .prefault("16h")
       .meta({ description: "At most one marketing email per contact per window, or false" }),
+    dailyLimit: z
+      .number({ error: "is not a number of emails like 10" })
+      .int({ error: "is not a whole number of emails" })
+      .min(1, { error: "must be at least 1" })
+      .max(DAILY_LIMIT_MAX, { error: `must be at most ${DAILY_LIMIT_MAX}` })
+      .default(10)
+      .meta({
+        description:
+          "Most emails one address gets in 24 h, all triggers included (order mail too), whatever the triggers say",
+      }),
     attributionWindow: duration.prefault("5d"),
     quietHours: QuietHoursSchema.optional(),
     brand: BrandSchema.optional(),

@@ -36,13 +36,14 @@ export async function deliverStep(
   const { site, contact, effect } = req;
   const now = Date.now();
   const config = await host.config(site);
-  if (!config) return { status: "retry", afterMs: 60_000, reason: "config_unavailable" };
+  if (!config) return { status: "wait", afterMs: 60_000, reason: "config_unavailable" };
   const ref = stepRefOf(effect);
   const sendReq: SendRequest = {
     key: effect.key,
     marketing: effect.marketing,
     frequencyCap: effect.frequencyCap,
     capMs: config.frequencyCap === false ? null : config.frequencyCap,
+    dailyLimit: config.dailyLimit,
     now,
   };
   const origin = (at: number) => ({
@@ -74,7 +75,7 @@ export async function deliverStep(
   if (recheck.action === "duplicate") return duplicate(host, req, ref, now2);
   if (recheck.action === "skip") return skip(host, req, ref, recheck.reason, now2);
   const retryAfter = await awaitSendSlot(host.env);
-  if (retryAfter !== null) return { status: "retry", afterMs: retryAfter, reason: "paced" };
+  if (retryAfter !== null) return { status: "wait", afterMs: retryAfter, reason: "paced" };
   const result = await senderFor(host.env).send({
     idempotencyKey: effect.key,
     from: config.from,
@@ -115,7 +116,7 @@ async function skip(
   host: DeliveryHost,
   req: DeliverRequest,
   ref: StepRef,
-  reason: "suppressed" | "capped",
+  reason: "suppressed" | "daily_limit" | "capped",
   at: number,
 ) {
   host.mutate(req.site, req.effect.email, (r) =>

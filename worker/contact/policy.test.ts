@@ -21,6 +21,7 @@ const req = (key: string, now: number, over: Partial<SendRequest> = {}): SendReq
   marketing: true,
   frequencyCap: true,
   capMs: CAP,
+  dailyLimit: 10,
   now,
   ...over,
 });
@@ -48,6 +49,24 @@ describe("decide", () => {
     s = recordSent(s, req("c", 1, { frequencyCap: false }));
     expect(s.recentMarketing).toEqual([0]); // exempt mail does not restart the window
   });
+  it("no address gets more than dailyLimit emails in 24 h, of any kind, cap or not", () => {
+    let s = emptyContact();
+    const free = { frequencyCap: false, dailyLimit: 3 };
+    for (let i = 0; i < 3; i++) {
+      expect(decide(s, req(`k${i}`, i * H, free))).toEqual({ action: "send" });
+      s = recordSent(s, req(`k${i}`, i * H, free));
+    }
+    expect(decide(s, req("k3", 3 * H, free))).toEqual({ action: "skip", reason: "daily_limit" });
+    const order = { ...free, marketing: false };
+    expect(decide(s, req("k3", 3 * H, order))).toEqual({ action: "skip", reason: "daily_limit" });
+    // The oldest leaves the 24 h window: one more may go.
+    expect(decide(s, req("k3", 24 * H, free))).toEqual({ action: "send" });
+    expect(decide(s, req("k3", 24 * H - 1, free))).toMatchObject({ action: "skip" });
+    // Skips and failures do not count; records stored before the ceiling existed start at 0.
+    const { recentSends: _gone, ...old } = recordSkipped(s, "k9", 0, "capped");
+    expect(decide(old, req("k3", 3 * H, free))).toEqual({ action: "send" });
+  });
+
   it("an unsubscribed contact gets no marketing mail; bounces and complaints stop all mail", () => {
     const unsub = suppress(emptyContact(), "unsubscribed", 5);
     expect(decide(unsub, req("a", 5))).toEqual({ action: "skip", reason: "suppressed" });

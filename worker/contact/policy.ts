@@ -1,6 +1,8 @@
-// Pure per-contact send policy: suppression, the cross-trigger frequency cap and the send
-// ledger that makes each (site, trigger, episode, step) key exactly-once in effect.
+// Pure per-contact send policy: suppression, the daily ceiling on all email, the cross-trigger
+// frequency cap on marketing email and the send ledger that makes each (site, trigger, episode,
+// step) key exactly-once in effect.
 // The Contact Durable Object stores ContactState and calls these; no I/O here.
+import { DAILY_LIMIT_MAX } from "../config/schema.ts";
 
 export type SuppressReason = "unsubscribed" | "bounced" | "complained";
 
@@ -19,6 +21,9 @@ export interface ContactState {
   ledger: Record<string, LedgerEntry>;
   /** Send times of recent capped marketing emails, oldest first (bounded). */
   recentMarketing: number[];
+  /** Send times of every email in the last 24 h, oldest first (the daily ceiling). Absent in
+   * records stored before the ceiling existed. */
+  recentSends?: number[];
 }
 
 export interface SendRequest {
@@ -28,16 +33,22 @@ export interface SendRequest {
   frequencyCap: boolean;
   /** The site's cap window in ms; null when the site has no cap. */
   capMs: number | null;
+  /** Most emails of any kind to this address per 24 h (the site's `dailyLimit`). */
+  dailyLimit: number;
   now: number;
 }
 
 export type Decision =
   | { action: "send" }
   | { action: "duplicate" }
-  | { action: "skip"; reason: "suppressed" | "capped" };
+  | { action: "skip"; reason: "suppressed" | "daily_limit" | "capped" };
 
 /** Recent capped sends remembered (far more than any sane cap needs). */
 const RECENT_MAX = 20;
+const DAY_MS = 86_400_000;
+
+const sentToday = (state: ContactState, now: number) =>
+  (state.recentSends ?? []).filter((t) => now - t < DAY_MS);
 
 export function emptyContact(): ContactState {
   return { suppressed: null, ledger: {}, recentMarketing: [] };
@@ -48,13 +59,16 @@ const capped = (req: Pick<SendRequest, "marketing" | "frequencyCap" | "capMs">) 
 
 /**
  * Whether to send now. Unsubscribed contacts get no marketing email; bounced or complained
- * addresses get no email at all. At most one capped marketing email per contact per capMs.
+ * addresses get no email at all. No address gets more than `dailyLimit` emails in 24 h, whatever
+ * the triggers say. At most one capped marketing email per contact per capMs.
  */
 export function decide(state: ContactState, req: SendRequest): Decision {
   if (state.ledger[req.key]) return { action: "duplicate" };
   const s = state.suppressed;
   if (s && (req.marketing || s.reason !== "unsubscribed"))
     return { action: "skip", reason: "suppressed" };
+  if (sentToday(state, req.now).length >= req.dailyLimit)
+    return { action: "skip", reason: "daily_limit" };
   if (capped(req) && req.capMs !== null) {
     const last = state.recentMarketing[state.recentMarketing.length - 1];
     if (last !== undefined && req.now - last < req.capMs)
@@ -67,17 +81,21 @@ function record(state: ContactState, key: string, entry: LedgerEntry): ContactSt
   return { ...state, ledger: { ...state.ledger, [key]: entry } };
 }
 
-/** The email went out: the key is spent and, if capped, the cap window starts now. */
+/** The email went out: the key is spent, it counts for the day and, if capped, the cap window
+ * starts now. */
 export function recordSent(
   state: ContactState,
   req: SendRequest,
   messageId?: string,
 ): ContactState {
-  const next = record(state, req.key, {
-    outcome: "sent",
-    at: req.now,
-    ...(messageId === undefined ? {} : { messageId }),
-  });
+  const next = {
+    ...record(state, req.key, {
+      outcome: "sent",
+      at: req.now,
+      ...(messageId === undefined ? {} : { messageId }),
+    }),
+    recentSends: [...sentToday(state, req.now), req.now].slice(-DAILY_LIMIT_MAX),
+  };
   if (!capped(req)) return next;
   return { ...next, recentMarketing: [...state.recentMarketing, req.now].slice(-RECENT_MAX) };
 }

@@ -19,9 +19,12 @@ export type DeliverOutcome =
   | { status: "sent"; id: string }
   /** The ledger already holds this key: it was sent before (a re-run or duplicate). */
   | { status: "duplicate" }
-  | { status: "skipped"; reason: "suppressed" | "capped" | "holdout" }
+  | { status: "skipped"; reason: "suppressed" | "daily_limit" | "capped" | "holdout" }
   | { status: "failed"; reason: string }
-  | { status: "retry"; afterMs: number; reason: string };
+  | { status: "retry"; afterMs: number; reason: string }
+  /** Not tried: no provider slot yet (pacing) or no config to decide with. Comes back later
+   * without using up an attempt, so a flood above the rate limit never drops mail. */
+  | { status: "wait"; afterMs: number; reason: "paced" | "config_unavailable" };
 
 /** Where an open or a click came from (the signed token's payload). */
 export interface EngagementRef {

@@ -10,6 +10,7 @@ const req = (key: string, now: number): SendRequest => ({
   marketing: true,
   frequencyCap: true,
   capMs: 16 * H,
+  dailyLimit: 10,
   now,
 });
 const origin = (at: number, group: "treated" | "holdout" = "treated") => ({

@@ -5,7 +5,7 @@
 
 /** Why a step was not sent: decided by the engine, or by the Contact object at send time. */
 export type SkipReason =
-  "no_email" | "no_consent" | "condition" | "cancelled" | "suppressed" | "capped";
+  "no_email" | "no_consent" | "condition" | "cancelled" | "suppressed" | "daily_limit" | "capped";
 
 export type Channel = "email" | "webhook";
 

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { productFromJsonLd } from "./jsonld.ts";
 import { EVENT_NAME, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
+import { minimalPageUrl } from "./url.ts";
 
 /** Longest string we keep from any free-text field (names, URLs are capped separately). */
 const TEXT_MAX = 500;
@@ -159,8 +160,8 @@ const base = {
   id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8-64 URL-safe characters"),
   /** Client clock (ms since epoch) when the event happened; informational only. */
   ts: z.number().int().min(0).max(8.64e15).optional(),
-  /** Page URL the event happened on. */
-  url: httpUrl.optional(),
+  /** Page URL the event happened on: only origin, path and `utm_*` parameters are kept. */
+  url: httpUrl.transform(minimalPageUrl).optional(),
 };
 
 const customName = z

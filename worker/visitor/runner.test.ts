@@ -79,11 +79,25 @@ describe("runEffect: sends", () => {
       done: false,
       nextAt: 31_000,
       reason: "http_429",
+      attempted: true,
       facts: [{ type: "retry", ...stepRef(), channel: "email", reason: "http_429", attempt: 2 }],
     });
     const soon = new FakeHost(() => ({ status: "retry", afterMs: 0, reason: "paced" }));
     // attempt 3 with the production policy: half of 1 s · 2³.
     expect(await run(soon, send, 3)).toMatchObject({ done: false, nextAt: 1_000 + 4_000 });
+  });
+
+  it("waits for a provider slot without using up an attempt, however long the line", async () => {
+    const host = new FakeHost(() => ({ status: "wait", afterMs: 2_500, reason: "paced" }));
+    for (const attempt of [0, RETRY.maxAttempts - 1, RETRY.maxAttempts + 50]) {
+      expect(await run(host, send, attempt)).toEqual({
+        done: false,
+        nextAt: 3_500,
+        reason: "paced",
+        attempted: false,
+        facts: [{ type: "retry", ...stepRef(), channel: "email", reason: "paced", attempt }],
+      });
+    }
   });
 
   it("retries when the Contact object cannot be reached", async () => {

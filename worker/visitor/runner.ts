@@ -35,7 +35,9 @@ export interface RetryPolicy {
 export const RETRY: RetryPolicy = { maxAttempts: 12, baseMs: 1_000, capMs: 3_600_000 };
 
 export type RunResult =
-  { done: true; facts: Fact[] } | { done: false; nextAt: number; reason: string; facts: Fact[] };
+  | { done: true; facts: Fact[] }
+  /** `attempted`: false when nothing was tried (a wait for a provider slot): no attempt used. */
+  | { done: false; nextAt: number; reason: string; attempted: boolean; facts: Fact[] };
 
 /** Full-jitter exponential backoff: uniform in [0, min(cap, base·2^attempt)). attempt ≥ 0. */
 export function backoff(attempt: number, rng: () => number, p: RetryPolicy = RETRY): number {
@@ -67,6 +69,7 @@ export async function runEffect(
       done: false,
       nextAt: now + wait,
       reason,
+      attempted: true,
       facts: [{ type: "retry", ...ref, channel, reason, attempt }],
     };
   };
@@ -90,5 +93,13 @@ export async function runEffect(
   } catch (err) {
     out = { status: "retry", afterMs: 0, reason: `contact_unavailable:${errorMessage(err)}` };
   }
+  if (out.status === "wait")
+    return {
+      done: false,
+      nextAt: now + out.afterMs,
+      reason: out.reason,
+      attempted: false,
+      facts: [{ type: "retry", ...ref, channel, reason: out.reason, attempt }],
+    };
   return out.status === "retry" ? retry(out.reason, out.afterMs) : done();
 }

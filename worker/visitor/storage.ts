@@ -29,7 +29,8 @@ export interface Store {
   due(now: number, limit: number): OutboxRow[];
   earliest(): number | null;
   done(key: string): void;
-  reschedule(key: string, nextAt: number, error: string): void;
+  /** Later again; `attempted` false (a wait, not a try) leaves the attempt count as it is. */
+  reschedule(key: string, nextAt: number, error: string, attempted: boolean): void;
   pending(): OutboxRow[];
   eraseAll(): void;
 }
@@ -79,9 +80,10 @@ export function sqlStore(sql: SqlStorage): Store {
     done(key) {
       write(`DELETE FROM outbox WHERE key = ?`, key);
     },
-    reschedule(key, nextAt, error) {
+    reschedule(key, nextAt, error, attempted) {
       write(
-        `UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE key = ?`,
+        `UPDATE outbox SET attempts = attempts + ?, next_at = ?, last_error = ? WHERE key = ?`,
+        attempted ? 1 : 0,
         nextAt,
         error.slice(0, 500),
         key,

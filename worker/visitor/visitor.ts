@@ -228,7 +228,7 @@ export class Visitor extends DurableObject<Env> {
       const effect = JSON.parse(row.effect) as Effect;
       const r = await runEffect(host, effect, row.attempts, Date.now(), Math.random);
       if (r.done) this.store.done(row.key);
-      else this.store.reschedule(row.key, r.nextAt, r.reason);
+      else this.store.reschedule(row.key, r.nextAt, r.reason, r.attempted);
       const contact = effect.type === "send" ? await contactOf(effect.email) : undefined;
       await recordFacts(this.env, r.facts, { site, vid, contact }, Date.now());
     }
@@ -244,10 +244,11 @@ export class Visitor extends DurableObject<Env> {
     const work = [nextDue, this.store.earliest()].filter((t): t is number => t !== null);
     const expiry = expiresAt(state, config);
     const at = Math.min(...work, expiry);
-    const current = await this.ctx.storage.getAlarm();
-    if (current === at) return;
-    // (A past alarm is the one running now: always replaced.)
-    if (work.length === 0 && current !== null && current > Date.now() && current < at) return;
+    // An alarm time already past is the one running now or about to run: never relied on.
+    const set = await this.ctx.storage.getAlarm();
+    const pending = set !== null && set > Date.now() ? set : null;
+    if (pending === at) return;
+    if (work.length === 0 && pending !== null && pending < at) return;
     await this.ctx.storage.setAlarm(at);
     this.alarmsSet++;
   }
