@@ -66,6 +66,9 @@ const dev = spawn(
     "--persist-to",
     PERSIST,
     "--show-interactive-dev-session=false",
+    // Only declared secrets are read from .dev.vars: the environment is passed as a var.
+    "--var",
+    "NUDGE_ENV:development",
   ],
   { stdio: "inherit", detached: true },
 );

@@ -4,10 +4,15 @@ import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { OutboxJsonItem } from "../../worker/mail/outbox-view.ts";
+import { svixSign } from "../../worker/ingest/svix.ts";
+import { contactHash } from "../../worker/lib/crypto.ts";
+import { signToken } from "../../worker/mail/tokens.ts";
+import { dev } from "../../worker/routes/dev.ts";
 import { eventId, getJson, newVid, post, seedSite } from "./helpers.ts";
 
 const SITE = "abuse";
 const DAILY_LIMIT = 10;
+const SECRET = "test-nudge-secret-0123456789abcdef";
 
 beforeAll(async () => {
   // Order mail exempt from the cap and re-entering on every purchase: the amplifier.
@@ -123,6 +128,96 @@ describe("query-string leaks", () => {
     for (const secret of ["SECRET123", "ada%40example.com", "hunter2"]) {
       expect(state).not.toContain(secret);
       expect(mail).not.toContain(secret);
+    }
+  });
+});
+
+describe("email links", () => {
+  it("a signed destination with a newline or tab redirects cleanly, never a 500", async () => {
+    for (const url of ["http://127.0.0.1:8080/a\nb", "http://127.0.0.1:8080/c\td?x=1\r\n"]) {
+      const tok = await signToken(
+        SECRET,
+        {
+          kind: "click",
+          site: SITE,
+          contact: "0".repeat(24),
+          trigger: "thank-you",
+          episode: "e1",
+          step: 0,
+          variant: null,
+          url,
+        },
+        { now: Date.now() },
+      );
+      const res = await exports.default.fetch(`http://nudge.test/c/${tok}`, { redirect: "manual" });
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toMatch(/^http:\/\/127\.0\.0\.1:8080\/[a-z?=1]+$/);
+    }
+  });
+});
+
+describe("Resend webhooks that are not about our mail", () => {
+  const WEBHOOK_SECRET = "whsec_dGVzdC13ZWJob29rLXNlY3JldA==";
+  async function complaint(site: string, contactOf: string, to: string) {
+    const body = JSON.stringify({
+      type: "email.complained",
+      created_at: new Date().toISOString(),
+      data: {
+        email_id: crypto.randomUUID(),
+        created_at: new Date().toISOString(),
+        from: "Shop <shop@example.com>",
+        to: [to],
+        subject: "s",
+        tags: { site, contact: await contactHash(SECRET, site, contactOf) },
+      },
+    });
+    const id = `msg_${crypto.randomUUID()}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const sig = await svixSign(WEBHOOK_SECRET, id, ts, body);
+    return exports.default.fetch("http://nudge.test/webhooks/resend", {
+      method: "POST",
+      headers: { "svix-id": id, "svix-timestamp": String(ts), "svix-signature": `v1,${sig}` },
+      body,
+    });
+  }
+  const contactStatus = async (site: string, email: string) =>
+    (await getJson(`/admin/api/contacts/${site}/${encodeURIComponent(email)}`)).status;
+
+  it("change nothing: unknown site, an address its contact id does not name, a contact never sent to", async () => {
+    const a = `a.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const b = `b.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    for (const res of [
+      await complaint("no-such-site", a, a),
+      await complaint(SITE, a, b),
+      await complaint(SITE, a, a),
+    ]) {
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true, ignored: true });
+    }
+    expect(await contactStatus(SITE, a)).toBe(404);
+    expect(await contactStatus(SITE, b)).toBe(404);
+    expect(await contactStatus("no-such-site", a)).toBe(404);
+  });
+});
+
+describe("the dev outbox", () => {
+  it("exists only in test and development, and its previews never count as opens", async () => {
+    const email = `outbox.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const vid = newVid();
+    await post({
+      site: SITE,
+      vid,
+      events: [{ id: eventId(), name: "identify", data: { email } }, purchase(1)],
+    });
+    await drain(vid);
+    const [sent] = await emailsTo(email);
+    expect(sent?.html).toMatch(/\/o\/[A-Za-z0-9_.-]+/);
+    const page = await (await exports.default.fetch("http://nudge.test/_dev/outbox")).text();
+    expect(page).toContain(email);
+    expect(page).not.toMatch(/\/o\/[A-Za-z0-9_.-]+/);
+    for (const path of ["/_dev/outbox", "/_dev/outbox.json"]) {
+      const res = await dev.request(path, {}, { ...env, NUDGE_ENV: "production" });
+      expect(res.status).toBe(404);
     }
   });
 });

@@ -165,12 +165,14 @@ export class Contact extends DurableObject<Env> {
 
   /** A verified Resend webhook event for this contact. Duplicate svix-ids change nothing. */
   async mailEvent(site: string, contact: string, email: string, ev: MailEvent) {
+    // A contact we never sent to (or erased) is not created by a webhook.
+    if (!this.load()) return { duplicate: false, unknown: true };
     let duplicate = false;
     this.mutate(site, email, (r) => {
       duplicate = r.webhooks.includes(ev.svixId);
       return duplicate ? r : withWebhook(r, ev.svixId);
     });
-    if (duplicate) return { duplicate };
+    if (duplicate) return { duplicate, unknown: false };
     const now = Date.now();
     const base = ev.ref
       ? statRef(site, ev.ref, "treated", now, contact)
@@ -180,7 +182,7 @@ export class Contact extends DurableObject<Env> {
     const kind = ev.type === "opened" ? "open" : ev.type === "clicked" ? "click" : ev.type;
     await recordStats(this.env, [{ ...base, metric: ev.type, unique: `${key}:${kind}` }]);
     if (ev.suppress) await this.suppressNow(site, contact, email, ev.suppress);
-    return { duplicate };
+    return { duplicate, unknown: false };
   }
 
   async snapshot(contact: string): Promise<ContactSnapshot | null> {

@@ -67,7 +67,7 @@ export function outboxPreviewSection(r: OutboxRecord): string {
   ];
   return `<section id="${escapeHtml(r.id)}"><h2>${escapeHtml(r.email.subject)}</h2>
 <dl>${meta.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")}</dl>
-<iframe title="${escapeHtml(r.email.subject)}" sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="${escapeHtml(r.email.html)}"></iframe>
+<iframe title="${escapeHtml(r.email.subject)}" sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="${escapeHtml(withoutOpenPixel(r.email.html))}"></iframe>
 <details><summary>Plain text</summary><pre>${escapeHtml(r.email.text)}</pre></details></section>`;
 }
 
@@ -93,4 +93,9 @@ export function outboxPage(
     `<header><h1>Nudge dev outbox</h1><p>${records.length} email(s) captured because RESEND_API_KEY is not set &middot; <a style="color:#93c5fd" href="${escapeHtml(json)}">JSON</a></p></header>
 <main>${list}${records.map(outboxPreviewSection).join("\n")}</main>`,
   );
+}
+
+/** A preview must not count as an open: the tracking pixel (an image on /o/) is left out. */
+export function withoutOpenPixel(html: string): string {
+  return html.replace(/<img\b[^>]*\/o\/[A-Za-z0-9_.-]+[^>]*>/gi, "");
 }

@@ -54,12 +54,14 @@ links.get("/c/:token", async (c) => {
     // Recording is best effort; the shopper still gets where they were going.
     log("warn", "link.record_failed", { site, contact, reason: errorMessage(err) });
   }
+  // The URL parser drops tabs and newlines a raw Location header could not carry.
+  const dest = new URL(url).href;
   const to = known
     ? withIdentity(
-        url,
+        dest,
         await signToken(c.env.NUDGE_SECRET, { kind: "identity", site, contact }, { now }),
       )
-    : url;
+    : dest;
   return new Response(null, { status: 302, headers: { location: to, ...NO_STORE } });
 });
 

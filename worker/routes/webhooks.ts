@@ -4,6 +4,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
+import { loadSiteConfig } from "../config/load.ts";
+import { contactHash } from "../lib/crypto.ts";
 import { httpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
@@ -65,6 +67,12 @@ webhooks.post(
       return c.json({ ok: true, ignored: true });
     }
     const t = tags.data;
+    // Only mail we sent, for a site that exists, to the address its contact id names.
+    const ignore = await unknownTarget(c.env, t.site, t.contact, to);
+    if (ignore) {
+      log("info", "webhook.ignored", { reason: ignore, type, site: t.site });
+      return c.json({ ok: true, ignored: true });
+    }
     const ref: EngagementRef | null =
       t.trigger && t.episode && t.step
         ? {
@@ -82,6 +90,10 @@ webhooks.post(
       suppress: suppressionReason(ev),
     };
     const r = await contactStub(c.env, t.site, t.contact).mailEvent(t.site, t.contact, to, mail);
+    if (r.unknown) {
+      log("info", "webhook.ignored", { reason: "unknown_contact", type, site: t.site });
+      return c.json({ ok: true, ignored: true });
+    }
     log("info", "webhook.accepted", {
       site: t.site,
       contact: t.contact,
@@ -91,3 +103,12 @@ webhooks.post(
     return c.json({ ok: true, duplicate: r.duplicate });
   },
 );
+
+/** Why a tagged event cannot be ours: an unknown site, or an address its contact id does not
+ * name (tags are ours, but a forwarded or crafted event could pair them with another address). */
+async function unknownTarget(env: Env, site: string, contact: string, to: string) {
+  const cfg = await loadSiteConfig(env.NUDGE_CONFIG, site);
+  if (!cfg.ok && cfg.reason === "unknown_site") return "unknown_site";
+  if ((await contactHash(env.NUDGE_SECRET, site, to)) !== contact) return "address_mismatch";
+  return null;
+}
