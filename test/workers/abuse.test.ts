@@ -26,6 +26,18 @@ beforeAll(async () => {
         steps: [{ wait: "0s", template: "thank-you", subject: "Thanks for your order" }],
       },
       {
+        id: "cart-now",
+        on: "cart",
+        frequencyCap: false,
+        steps: [
+          {
+            wait: "0s",
+            template: "cart-abandoned",
+            subject: "Still want {{ cart.items[0].name }}?",
+          },
+        ],
+      },
+      {
         // Keeps the page view's snapshot (and its URL) in the visitor's state for a day.
         id: "page-seen",
         on: "page",
@@ -219,5 +231,44 @@ describe("the dev outbox", () => {
       const res = await dev.request(path, {}, { ...env, NUDGE_ENV: "production" });
       expect(res.status).toBe(404);
     }
+  });
+});
+
+describe("email content from a hostile browser", () => {
+  it("carries no foreign link, image or URL-like text, in the body or the subject", async () => {
+    const email = `content.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const vid = newVid();
+    const phish = "Verify your card now: https://evil.example/pay";
+    const res = await post({
+      site: SITE,
+      vid,
+      events: [
+        { id: eventId(), name: "identify", data: { email, first_name: "Call www.evil.example" } },
+        {
+          id: eventId(),
+          name: "cart",
+          data: {
+            currency: "EUR",
+            items: [
+              {
+                id: "x1",
+                name: phish,
+                price: 1,
+                quantity: 1,
+                url: "https://evil.example/product",
+                image: "https://evil.example/pixel.gif",
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(res.status).toBe(202);
+    await drain(vid);
+    const [mail] = (await emailsTo(email)).filter((m) => m.subject.startsWith("Still want"));
+    expect(mail).toBeDefined();
+    expect(mail!.subject).toBe("Still want Verify your card now:?");
+    expect(JSON.stringify(mail)).not.toContain("evil.example");
+    expect(mail!.html).toContain("Verify your card now:");
   });
 });

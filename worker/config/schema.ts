@@ -244,6 +244,18 @@ export const SiteConfigSchema = z
     attributionWindow: duration.prefault("5d"),
     quietHours: QuietHoursSchema.optional(),
     brand: BrandSchema.optional(),
+    imageHosts: z
+      .array(
+        z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, {
+          error: (iss) => `${JSON.stringify(iss.input)} is not a host name like cdn.example.com`,
+        }),
+      )
+      .max(20)
+      .default([])
+      .meta({
+        description:
+          "Hosts email images may load from besides the origins, e.g. a store CDN; images elsewhere are removed",
+      }),
     links: z
       .record(
         z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { error: "is not a link name like cart" }),

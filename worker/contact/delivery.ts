@@ -179,6 +179,7 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
     marketing: effect.marketing,
     signer,
     allowedOrigins: config.origins,
+    imageHosts: config.imageHosts,
     overrides: parseTemplateOverride(effect.template, override),
   });
 }

@@ -26,8 +26,11 @@ export function decodeEntities(s: string): string {
 
 export interface LinkPolicy {
   signer: LinkSigner;
-  /** Site origins: only these are click-tracked. Empty: every http(s) link is tracked. */
+  /** Site origins: links go only here, through the click route; links elsewhere are removed.
+   * Empty: every http(s) link is tracked (previews and the CLI). */
   allowedOrigins: readonly string[];
+  /** Hosts images may load from besides the site origins (a store CDN). */
+  imageHosts?: readonly string[];
 }
 
 type HrefAction = { kind: "track"; url: string } | { kind: "keep" } | { kind: "drop" };
@@ -41,12 +44,20 @@ function classifyHref(raw: string, policy: LinkPolicy): HrefAction {
   const tracked =
     policy.allowedOrigins.length === 0 ||
     policy.allowedOrigins.some((o) => parseHttpUrl(o)?.origin === u.origin);
-  return tracked ? { kind: "track", url: v } : { kind: "keep" };
+  return tracked ? { kind: "track", url: v } : { kind: "drop" };
 }
 
-function isSafeSrc(raw: string): boolean {
+/** Images only from the site's origins, the configured image hosts, or attachments (cid:). */
+function isSafeSrc(raw: string, policy: LinkPolicy): boolean {
   const v = decodeEntities(raw).trim();
-  return parseHttpUrl(v) !== null || /^cid:/i.test(v);
+  if (/^cid:/i.test(v)) return true;
+  const u = parseHttpUrl(v);
+  if (!u) return false;
+  if (policy.allowedOrigins.length === 0) return true;
+  return (
+    policy.allowedOrigins.some((o) => parseHttpUrl(o)?.origin === u.origin) ||
+    (policy.imageHosts ?? []).includes(u.hostname)
+  );
 }
 
 const TAG = /<[a-zA-Z][^>]*>/g;
@@ -58,8 +69,8 @@ function unquote(v: string): string {
 
 /**
  * Rewrites every `href` in tags: site http(s) links → `${base}/c/<token>`; our own links,
- * mailto:, tel: and #anchors kept; anything else (javascript:, data:, relative) removed.
- * `src` attributes keep only http(s) and cid: URLs.
+ * mailto:, tel: and #anchors kept; anything else (other sites, javascript:, data:, relative)
+ * removed. `src` attributes keep only the site's origins, the image hosts and cid: URLs.
  */
 export async function rewriteHtmlLinks(html: string, policy: LinkPolicy): Promise<string> {
   const toSign = new Set<string>();
@@ -75,7 +86,7 @@ export async function rewriteHtmlLinks(html: string, policy: LinkPolicy): Promis
   return html.replace(TAG, (tag) =>
     tag.replace(ATTR, (whole, sp: string, name: string, eq: string, value: string) => {
       const raw = unquote(value);
-      if (name.toLowerCase() === "src") return isSafeSrc(raw) ? whole : "";
+      if (name.toLowerCase() === "src") return isSafeSrc(raw, policy) ? whole : "";
       const a = classifyHref(raw, policy);
       if (a.kind === "drop") return "";
       if (a.kind === "keep") return whole;
@@ -86,18 +97,19 @@ export async function rewriteHtmlLinks(html: string, policy: LinkPolicy): Promis
 
 const TEXT_URL = /https?:\/\/[^\s<>"'`]+/g;
 
-/** Rewrites site http(s) URLs in the text part through the click route. */
+/** Rewrites site http(s) URLs in the text part through the click route; removes the others. */
 export async function rewriteTextLinks(text: string, policy: LinkPolicy): Promise<string> {
-  const found: { start: number; end: number; url: string }[] = [];
+  const found: { start: number; end: number; url: string | null }[] = [];
   for (const m of text.matchAll(TEXT_URL)) {
     const url = m[0].replace(/[.,;:!?)\]}]+$/, "");
     const a = classifyHref(url, policy);
-    if (a.kind === "track") found.push({ start: m.index, end: m.index + url.length, url });
+    if (a.kind === "keep") continue;
+    found.push({ start: m.index, end: m.index + url.length, url: a.kind === "track" ? url : null });
   }
   let out = "";
   let last = 0;
   for (const f of found) {
-    out += text.slice(last, f.start) + (await policy.signer.click(f.url));
+    out += text.slice(last, f.start) + (f.url === null ? "" : await policy.signer.click(f.url));
     last = f.end;
   }
   return out + text.slice(last);

@@ -168,11 +168,39 @@ describe("hostile input", () => {
     expect(r.html).not.toContain("javascript:");
     expect(r.html).not.toMatch(/onmouseover="/);
     expect(r.html).toContain(`href="mailto:help@example.com"`);
-    expect(r.html).toContain(`href="https://other.example.org/ig"`); // off-site: left untracked
+    expect(r.html).not.toContain("other.example.org"); // off-site: removed, never left in
     const tracked = hrefs(r.html).find((h) => h.includes("/c/")) ?? "";
     const v = await verifyToken(SECRET, tracked.split("/c/")[1] ?? "", 0, "click");
     expect(v.ok && v.payload.url).toBe("http://127.0.0.1:8080/p?a=1&b=2");
     expect(r.text).toContain("x"); // derived text part
+  });
+});
+
+describe("content a shopper cannot steer", () => {
+  it("keeps images only from the site's origins and the image hosts, and no off-site link in text", async () => {
+    const overrides = parseTemplateOverride(
+      "imgs",
+      `<html><body><img src="http://127.0.0.1:8080/img/a.jpg"><img src="https://cdn.example.net/b.jpg">` +
+        `<img src="https://evil.example/c.gif"><p>{{ contact.traits.note }}</p></body></html>`,
+    );
+    const r = await renderEmail({
+      template: "imgs",
+      subject: "s",
+      context: {
+        ...sample.context,
+        contact: { ...sample.context.contact, traits: { note: "see https://evil.example/x" } },
+      } as TemplateContext,
+      marketing: false,
+      signer,
+      overrides,
+      allowedOrigins: sample.origins,
+      imageHosts: ["cdn.example.net"],
+    });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.html).toContain(`src="http://127.0.0.1:8080/img/a.jpg"`);
+    expect(r.html).toContain(`src="https://cdn.example.net/b.jpg"`);
+    expect(r.html).not.toMatch(/(src|href)="[^"]*evil\.example/);
+    expect(r.text).not.toContain("evil.example"); // a bare off-site URL in the text part too
   });
 });
 

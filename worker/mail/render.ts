@@ -27,6 +27,8 @@ export interface RenderInput {
   signer: LinkSigner;
   /** Site origins whose links are click-tracked (others are left as plain links). */
   allowedOrigins?: readonly string[];
+  /** Hosts images may load from besides the origins (the site config's `imageHosts`). */
+  imageHosts?: readonly string[];
   /** Per-site overrides (see parseTemplateOverride), layered over `sources`. */
   overrides?: TemplateSources;
   /** Defaults to the bundled templates/ directory. */
@@ -154,7 +156,11 @@ export async function renderEmail(input: RenderInput): Promise<RenderResult> {
   } catch (err) {
     return { ok: false, reason: "template_error", message: describe(err, file) };
   }
-  const policy = { signer: input.signer, allowedOrigins: input.allowedOrigins ?? [] };
+  const policy = {
+    signer: input.signer,
+    allowedOrigins: input.allowedOrigins ?? [],
+    imageHosts: input.imageHosts ?? [],
+  };
   const footer = {
     postalAddress: input.context.site.postal_address,
     unsubscribeUrl,

@@ -1,13 +1,19 @@
 // Builds the Liquid template context of one send (pure): the engine's snapshot of the visitor
-// (contact, cart, product, order, event) plus what the site config says about the shop.
+// (contact, cart, product, order, event), its browser-supplied text cleaned (shopper-text.ts),
+// plus what the site config says about the shop.
 import type { SiteConfig } from "../config/schema.ts";
 import type { SendEffect } from "../engine/effects.ts";
 import { displayName, type TemplateContext } from "./context.ts";
+import { cleanShopperData, shopperText } from "./shopper-text.ts";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | null =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : null;
 const str = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
+
+/** A person's name as a greeting can use it: short, and null when nothing is left. */
+const nameOf = (v: unknown): string | null =>
+  str(typeof v === "string" ? shopperText(v, 50) : null);
 
 /** How emails and pages name the shop: the configured brand name, else the sender's name. */
 export function siteName(config: SiteConfig): string {
@@ -15,7 +21,7 @@ export function siteName(config: SiteConfig): string {
 }
 
 export function templateContextOf(effect: SendEffect, config: SiteConfig): TemplateContext {
-  const c = effect.context;
+  const c = cleanShopperData(effect.context) as Obj;
   const brand = config.brand ?? {};
   const home = brand.url ?? `${config.origins[0]}/`;
   const contact = obj(c.contact) ?? {};
@@ -31,8 +37,8 @@ export function templateContextOf(effect: SendEffect, config: SiteConfig): Templ
     contact: {
       ...contact,
       email: effect.email,
-      first_name: str(contact.first_name),
-      last_name: str(contact.last_name),
+      first_name: nameOf(contact.first_name),
+      last_name: nameOf(contact.last_name),
     },
     cart: cart as TemplateContext["cart"],
     product: product as TemplateContext["product"],
