@@ -272,3 +272,79 @@ describe("email content from a hostile browser", () => {
     expect(mail!.html).toContain("Verify your card now:");
   });
 });
+
+describe("erasure", () => {
+  it("reaches every device beyond 50, purges copies, exports first, and nothing brings the person back", async () => {
+    const email = `erase.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const vids = Array.from({ length: 60 }, () => newVid());
+    for (const vid of vids) {
+      const res = await post({
+        site: SITE,
+        vid,
+        events: [{ id: eventId(), name: "identify", data: { email } }],
+      });
+      expect(res.status).toBe(202);
+    }
+    // One email sent (so the dev outbox holds a copy), from the last device.
+    const last = vids[vids.length - 1]!;
+    await post({ site: SITE, vid: last, events: [purchase(1)] });
+    await drain(last);
+    expect(await emailsTo(email)).toHaveLength(1);
+    const path = `/admin/api/contacts/${SITE}/${encodeURIComponent(email)}`;
+
+    const exported = await (
+      await getJson(`${path}/export`)
+    ).json<{
+      contact: { visitors: string[] };
+      visitors: { vid: string; state: { profile: { email: string } } | null }[];
+    }>();
+    expect(new Set(exported.contact.visitors)).toEqual(new Set(vids));
+    expect(exported.visitors).toHaveLength(60);
+    expect(exported.visitors.every((v) => v.state?.profile.email === email)).toBe(true);
+
+    const del = await exports.default.fetch(`http://nudge.test${path}`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer test-admin-token" },
+    });
+    expect(await del.json()).toMatchObject({ erased: true, visitors: 60 });
+    for (const vid of [vids[0]!, vids[30]!, last])
+      expect((await getJson(`/admin/api/visitors/${SITE}/${vid}`)).status).toBe(404);
+    expect(await emailsTo(email)).toHaveLength(0);
+
+    // A late webhook and a late event from a device nobody erased yet bring back nothing.
+    const hook = await complaintFor(email);
+    expect(await hook.json()).toEqual({ ok: true, ignored: true });
+    const ghost = newVid();
+    await post({
+      site: SITE,
+      vid: ghost,
+      events: [{ id: eventId(), name: "identify", data: { email } }, purchase(2)],
+    });
+    await drain(ghost);
+    expect((await getJson(path)).status).toBe(404);
+    expect(await emailsTo(email)).toHaveLength(0);
+  });
+});
+
+async function complaintFor(email: string) {
+  const body = JSON.stringify({
+    type: "email.complained",
+    created_at: new Date().toISOString(),
+    data: {
+      email_id: crypto.randomUUID(),
+      created_at: new Date().toISOString(),
+      from: "Shop <shop@example.com>",
+      to: [email],
+      subject: "s",
+      tags: { site: SITE, contact: await contactHash(SECRET, SITE, email) },
+    },
+  });
+  const id = `msg_${crypto.randomUUID()}`;
+  const ts = Math.floor(Date.now() / 1000);
+  const sig = await svixSign("whsec_dGVzdC13ZWJob29rLXNlY3JldA==", id, ts, body);
+  return exports.default.fetch("http://nudge.test/webhooks/resend", {
+    method: "POST",
+    headers: { "svix-id": id, "svix-timestamp": String(ts), "svix-signature": `v1,${sig}` },
+    body,
+  });
+}

@@ -9,7 +9,9 @@ import { httpError } from "../lib/errors.ts";
 import { CONTACT_ID, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 import { log } from "../lib/log.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
+import { devOutbox } from "../mail/dev-outbox.ts";
 import { loadReport } from "../stats/read.ts";
+import { forgetInStats } from "../stats/record.ts";
 import type { Report } from "../stats/report.ts";
 import { parseStatsQuery, type StatsQuery } from "../stats/schema.ts";
 
@@ -65,13 +67,34 @@ api.get("/contacts/:site/:email", async (c) => {
   return c.json(snap);
 });
 
+/** A contact's data for an access request: its record and every linked visitor's state. */
+api.get("/contacts/:site/:email/export", async (c) => {
+  const { site, email } = c.req.param();
+  const { contact, stub } = await target(c.env, site, email);
+  const snap = await stub.snapshot(contact);
+  if (!snap) throw httpError(404, "not_found");
+  const visitors = await Promise.all(
+    snap.visitors.map(async (vid) => ({
+      vid,
+      state: await visitorStub(c.env, site, vid).snapshot(),
+    })),
+  );
+  return c.json({ contact: snap, visitors }, 200, { "cache-control": "no-store" });
+});
+
 api.delete("/contacts/:site/:email", async (c) => {
   const { site, email } = c.req.param();
   const { contact, stub } = await target(c.env, site, email);
-  const vids = await stub.erase();
-  // Visitors first would leave a contact pointing at nothing; the contact is already gone, so a
-  // failure here is reported and the call can simply be repeated.
-  await Promise.all(vids.map((vid) => visitorStub(c.env, site, vid).erase()));
-  log("info", "contact.erased", { site, contact, visitors: vids.length });
-  return c.json({ erased: true, contact, visitors: vids.length });
+  // Visitors first, while the contact still lists them: a failure part-way can be repeated.
+  const listed = (await stub.snapshot(contact))?.visitors ?? [];
+  await Promise.all(listed.map((vid) => visitorStub(c.env, site, vid).erase()));
+  const gone = await stub.erase();
+  const late = gone.visitors.filter((v) => !listed.includes(v)); // linked meanwhile
+  await Promise.all(late.map((vid) => visitorStub(c.env, site, vid).erase()));
+  // Copies elsewhere: the stats shards' recent-failure lists and, in development, the outbox.
+  await forgetInStats(c.env, site, contact);
+  if (gone.email && !c.env.RESEND_API_KEY) await devOutbox(c.env).forget(gone.email);
+  const visitors = listed.length + late.length;
+  log("info", "contact.erased", { site, contact, visitors });
+  return c.json({ erased: true, contact, visitors });
 });

@@ -24,7 +24,6 @@ import {
   snapshotOf,
   statRef,
   touchOf,
-  withVid,
   withWebhook,
   type ContactRecord,
   type ContactSnapshot,
@@ -38,9 +37,15 @@ export class Contact extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(
+    const sql = ctx.storage.sql;
+    sql.exec(
       `CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID`,
     );
+    // The person's visitors (devices), however many: erasure reaches every one.
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS visitors (vid TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID`,
+    );
+    this.migrateVids();
   }
 
   /** Decides, renders and sends one step. Safe to call again with the same key. */
@@ -52,7 +57,12 @@ export class Contact extends DurableObject<Env> {
 
   /** Records that `vid` belongs to this person (identify, form submit, email link). */
   async link(site: string, contact: string, email: string, vid: string): Promise<void> {
-    this.mutate(site, email, (r) => withVid(r, vid));
+    if (this.erased()) {
+      log("info", "contact.link_refused", { site, contact, vid, reason: "erased" });
+      return;
+    }
+    this.mutate(site, email, (r) => r);
+    this.addVisitor(vid);
     log("info", "contact.linked", { site, contact, vid });
   }
 
@@ -155,6 +165,7 @@ export class Contact extends DurableObject<Env> {
 
   /** Unsubscribe (one-click or page). Takes effect for every later delivery at once. */
   async unsubscribe(site: string, contact: string): Promise<{ changed: boolean }> {
+    if (this.erased()) return { changed: false }; // erased: nobody is written to any more
     return this.suppressNow(site, contact, this.load()?.email ?? "", "unsubscribed");
   }
 
@@ -187,14 +198,26 @@ export class Contact extends DurableObject<Env> {
 
   async snapshot(contact: string): Promise<ContactSnapshot | null> {
     const rec = this.load();
-    return rec ? snapshotOf(rec, contact) : null;
+    return rec ? snapshotOf(rec, contact, this.visitors()) : null;
   }
 
-  /** Erasure: every row; returns the linked visitor ids so the caller can erase them too. */
-  async erase(): Promise<string[]> {
-    const vids = this.load()?.vids ?? [];
-    this.ctx.storage.sql.exec(`DELETE FROM state`);
-    return vids;
+  /**
+   * Erasure: every row, then a tombstone (no address, only this object's keyed name) so a late
+   * event, link or webhook cannot bring the person back and nothing is sent to them again.
+   * Returns the address and every linked visitor id, for the caller to erase those too.
+   */
+  async erase(): Promise<{ email: string | null; visitors: string[] }> {
+    const out = { email: this.load()?.email || null, visitors: this.visitors() };
+    const sql = this.ctx.storage.sql;
+    this.ctx.storage.transactionSync(() => {
+      sql.exec(`DELETE FROM state`);
+      sql.exec(`DELETE FROM visitors`);
+      sql.exec(
+        `INSERT INTO state (k, v) VALUES ('tombstone', ?)`,
+        JSON.stringify({ at: Date.now() }),
+      );
+    });
+    return out;
   }
 
   // ---- internals ----
@@ -232,7 +255,39 @@ export class Contact extends DurableObject<Env> {
       config: (site) => this.config(site),
       load: () => this.load(),
       mutate: (site, email, fn) => this.mutate(site, email, fn),
+      erased: () => this.erased(),
+      addVisitor: (vid) => this.addVisitor(vid),
     };
+  }
+
+  private erased(): boolean {
+    return (
+      this.ctx.storage.sql.exec(`SELECT 1 FROM state WHERE k = 'tombstone'`).toArray().length > 0
+    );
+  }
+
+  private addVisitor(vid: string): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO visitors (vid, at) VALUES (?, ?) ON CONFLICT (vid) DO NOTHING`,
+      vid,
+      Date.now(),
+    );
+  }
+
+  private visitors(): string[] {
+    return this.ctx.storage.sql
+      .exec<{ vid: string }>(`SELECT vid FROM visitors ORDER BY at, vid`)
+      .toArray()
+      .map((r) => r.vid);
+  }
+
+  /** Records stored before the visitors table kept their (at most 50) vids inside. */
+  private migrateVids(): void {
+    const rec = this.load() as (ContactRecord & { vids?: string[] }) | null;
+    if (!rec?.vids) return;
+    const { vids, ...rest } = rec;
+    for (const vid of vids) this.addVisitor(vid);
+    this.ctx.storage.sql.exec(`UPDATE state SET v = ? WHERE k = 'contact'`, JSON.stringify(rest));
   }
 
   private async config(site: string): Promise<SiteConfig | null> {

@@ -27,6 +27,10 @@ export interface DeliveryHost {
   load(): ContactRecord | null;
   /** Synchronous read-modify-write of the stored record. */
   mutate(site: string, email: string, fn: (r: ContactRecord) => ContactRecord): ContactRecord;
+  /** The person was erased: a tombstone, nothing may be sent or stored for them. */
+  erased(): boolean;
+  /** Links a visitor (device) to the person. */
+  addVisitor(vid: string): void;
 }
 
 export async function deliverStep(
@@ -51,8 +55,14 @@ export async function deliverStep(
     touch: touchOf(effect, effect.holdout ? "holdout" : "treated", "sent", at),
     window: config.attributionWindow,
   });
+  if (host.erased()) {
+    // Erased: nothing is sent, and nothing about the person is stored again.
+    await record(host, req, [{ type: "skipped", ...ref, reason: "suppressed" }], now);
+    return { status: "skipped", reason: "suppressed" };
+  }
   const d = decideFor(host, site, effect.email, sendReq);
   if (d.action === "duplicate") return duplicate(host, req, ref, now);
+  host.addVisitor(req.vid);
   if (d.action === "skip") return skip(host, req, ref, d.reason, now);
   if (effect.holdout) {
     host.mutate(site, effect.email, (r) => withheld(r, effect.key, now, origin(now)));
@@ -119,9 +129,7 @@ async function skip(
   reason: "suppressed" | "daily_limit" | "capped",
   at: number,
 ) {
-  host.mutate(req.site, req.effect.email, (r) =>
-    settled(r, req.vid, ref.key, at, "skipped", reason),
-  );
+  host.mutate(req.site, req.effect.email, (r) => settled(r, ref.key, at, "skipped", reason));
   await record(host, req, [{ type: "skipped", ...ref, reason }], at);
   return { status: "skipped", reason } as const;
 }
@@ -133,9 +141,7 @@ async function fail(
   reason: string,
   at: number,
 ) {
-  host.mutate(req.site, req.effect.email, (r) =>
-    settled(r, req.vid, ref.key, at, "failed", reason),
-  );
+  host.mutate(req.site, req.effect.email, (r) => settled(r, ref.key, at, "failed", reason));
   await record(
     host,
     req,

@@ -20,11 +20,10 @@ const origin = (at: number, group: "treated" | "holdout" = "treated") => ({
 });
 
 describe("contact record transitions", () => {
-  it("delivered: spends the key, starts the cap, links the visitor and keeps the touch", () => {
+  it("delivered: spends the key, starts the cap, remembers the sending visitor and keeps the touch", () => {
     const r = delivered(freshRecord("demo", "ada@example.com"), req("k1", 0), "re_1", origin(0));
     expect(r.policy.ledger.k1).toMatchObject({ outcome: "sent", messageId: "re_1" });
     expect(r.sentFrom.k1).toBe("v1");
-    expect(r.vids).toEqual(["v1"]);
     expect(r.touches.list).toMatchObject([{ kind: "sent", group: "treated", at: 0 }]);
     expect(decide(r.policy, req("k1", H))).toEqual({ action: "duplicate" });
     expect(decide(r.policy, req("k2", H))).toEqual({ action: "skip", reason: "capped" });
@@ -37,12 +36,11 @@ describe("contact record transitions", () => {
     expect(decide(r.policy, req("k2", H))).toEqual({ action: "send" });
   });
 
-  it("settled: spends the key with its reason and links the visitor", () => {
+  it("settled: spends the key with its reason", () => {
     const base = freshRecord("demo", "ada@example.com");
-    const f = settled(base, "v2", "k1", 5, "failed", "http_422");
+    const f = settled(base, "k1", 5, "failed", "http_422");
     expect(f.policy.ledger.k1).toEqual({ outcome: "failed", at: 5, reason: "http_422" });
-    expect(f.vids).toEqual(["v2"]);
-    const s = settled(base, "v2", "k1", 5, "skipped", "suppressed");
+    const s = settled(base, "k1", 5, "skipped", "suppressed");
     expect(s.policy.ledger.k1).toMatchObject({ outcome: "skipped", reason: "suppressed" });
   });
 });

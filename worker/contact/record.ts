@@ -18,8 +18,6 @@ export interface ContactRecord {
   site: string;
   email: string;
   policy: ContactState;
-  /** Visitor ids (devices) known to belong to this person, newest last. */
-  vids: string[];
   /** Ledger key → the visitor whose episode sent it (email_open/click go back there). */
   sentFrom: Record<string, string>;
   touches: Touches;
@@ -36,7 +34,6 @@ export interface ContactSnapshot {
   visitors: string[];
 }
 
-const MAX_VIDS = 50;
 /** Ledger keys are kept this long (longer than any episode can live). */
 const LEDGER_MAX_AGE_MS = 400 * 86_400_000;
 const MAX_WEBHOOK_IDS = 500;
@@ -46,29 +43,24 @@ export function freshRecord(site: string, email: string): ContactRecord {
     site,
     email,
     policy: emptyContact(),
-    vids: [],
     sentFrom: {},
     touches: emptyTouches(),
     webhooks: [],
   };
 }
 
-export function withVid(r: ContactRecord, vid: string): ContactRecord {
-  return { ...r, vids: [...r.vids.filter((v) => v !== vid), vid].slice(-MAX_VIDS) };
-}
-
 export function withWebhook(r: ContactRecord, svixId: string): ContactRecord {
   return { ...r, webhooks: [...r.webhooks, svixId].slice(-MAX_WEBHOOK_IDS) };
 }
 
-export function snapshotOf(r: ContactRecord, contact: string): ContactSnapshot {
+export function snapshotOf(r: ContactRecord, contact: string, visitors: string[]): ContactSnapshot {
   return {
     site: r.site,
     contact,
     email: r.email,
     suppressed: r.policy.suppressed,
     sends: Object.entries(r.policy.ledger).map(([key, e]) => ({ key, ...e })),
-    visitors: r.vids,
+    visitors,
   };
 }
 
@@ -111,7 +103,7 @@ export function delivered(
   o: StepOrigin,
 ): ContactRecord {
   return {
-    ...withVid(r, o.vid),
+    ...r,
     policy: pruneLedger(recordSent(r.policy, req, messageId), req.now, LEDGER_MAX_AGE_MS),
     sentFrom: { ...r.sentFrom, [req.key]: o.vid },
     touches: addTouch(r.touches, o.touch, o.window),
@@ -121,7 +113,7 @@ export function delivered(
 /** Control group: nothing is sent, the key is spent, and the episode is measured as if sent. */
 export function withheld(r: ContactRecord, key: string, now: number, o: StepOrigin): ContactRecord {
   return {
-    ...withVid(r, o.vid),
+    ...r,
     policy: recordSkipped(r.policy, key, now, "holdout"),
     touches: addTouch(r.touches, o.touch, o.window),
   };
@@ -130,12 +122,11 @@ export function withheld(r: ContactRecord, key: string, now: number, o: StepOrig
 /** A step decided without a send (skipped or failed for good): the key is spent with its reason. */
 export function settled(
   r: ContactRecord,
-  vid: string,
   key: string,
   at: number,
   outcome: "skipped" | "failed",
   reason: string,
 ): ContactRecord {
   const record = outcome === "skipped" ? recordSkipped : recordFailed;
-  return { ...withVid(r, vid), policy: record(r.policy, key, at, reason) };
+  return { ...r, policy: record(r.policy, key, at, reason) };
 }

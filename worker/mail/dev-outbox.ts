@@ -30,6 +30,14 @@ export class DevOutbox extends DurableObject<Env> {
     return row ? fromRow(row) : record;
   }
 
+  /** Erasure: every email to `to`. */
+  async forget(to: string): Promise<void> {
+    this.ctx.storage.sql.exec(
+      `DELETE FROM dev_outbox WHERE lower(json_extract(email, '$.to')) = ?`,
+      to.trim().toLowerCase(),
+    );
+  }
+
   async list(limit: number): Promise<OutboxRecord[]> {
     return this.ctx.storage.sql
       .exec<Row>("SELECT * FROM dev_outbox ORDER BY at DESC LIMIT ?", limit)
@@ -62,5 +70,6 @@ export function devOutbox(env: Env): OutboxStore {
     insert: (r) => stub().insert(r),
     list: (n) => stub().list(n),
     get: (id) => stub().get(id),
+    forget: (to) => stub().forget(to),
   };
 }

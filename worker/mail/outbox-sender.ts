@@ -18,6 +18,8 @@ export interface OutboxStore {
   /** Newest first. */
   list(limit: number): Promise<OutboxRecord[]>;
   get(id: string): Promise<OutboxRecord | null>;
+  /** Erasure: drops every email to this address. */
+  forget(to: string): Promise<void>;
 }
 
 export async function outboxId(idempotencyKey: string): Promise<string> {

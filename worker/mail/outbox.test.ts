@@ -31,6 +31,9 @@ class FakeStore implements OutboxStore {
   async get(id: string) {
     return [...this.byKey.values()].find((r) => r.id === id) ?? null;
   }
+  async forget(to: string) {
+    for (const [k, r] of this.byKey) if (r.email.to === to) this.byKey.delete(k);
+  }
 }
 
 describe("OutboxSender", () => {
@@ -53,6 +56,7 @@ describe("OutboxSender", () => {
       },
       list: async () => [],
       get: async () => null,
+      forget: async () => {},
     });
     expect(await sender.send(email("k"))).toMatchObject({ ok: false, retryable: true });
   });

@@ -80,6 +80,13 @@ export async function recordStats(
   return usage;
 }
 
+/** Erasure: drops the contact from every shard's recent-failures list. */
+export async function forgetInStats(env: Pick<Env, "STATS">, site: string, contact: string) {
+  await Promise.all(
+    Array.from({ length: SHARDS }, (_, shard) => statsStub(env, site, shard).forget(contact)),
+  );
+}
+
 function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -134,6 +134,11 @@ export class Stats extends DurableObject<Env> {
     });
   }
 
+  /** Erasure: the contact's entries in the recent-failures list (counters name nobody). */
+  forget(contact: string): void {
+    this.ctx.storage.sql.exec(`DELETE FROM failures WHERE contact = ?`, contact);
+  }
+
   /** Raw counters for days in [from, to] and the recent failures inside that range. */
   query(q: ShardQuery): ShardResult {
     const sql = this.ctx.storage.sql;
