@@ -2,6 +2,8 @@
 // exports the Durable Object classes. Decisions live in the modules the routers call.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { secretProblems } from "./config/secrets.ts";
+import { httpError } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
 import { admin } from "./admin/index.ts";
 import { dev } from "./routes/dev.ts";
@@ -24,6 +26,14 @@ app.onError((err, c) => {
   return c.json({ error: "internal_error" }, 500);
 });
 app.notFound((c) => c.json({ error: "not_found" }, 404));
+
+// A deployment with a short ADMIN_TOKEN or NUDGE_SECRET serves nothing but the tag until fixed.
+app.use("*", async (c, next) => {
+  const problems = c.req.path === "/nudge.js" ? [] : secretProblems(c.env);
+  if (problems.length === 0) return next();
+  log("error", "config.secrets_invalid", { reason: problems.map((p) => p.path).join(",") });
+  throw httpError(503, "misconfigured", problems);
+});
 
 app.get("/_ping", (c) => c.text("ok"));
 app.route("/", snippet);

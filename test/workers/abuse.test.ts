@@ -8,6 +8,7 @@ import { svixSign } from "../../worker/ingest/svix.ts";
 import { contactHash } from "../../worker/lib/crypto.ts";
 import { signToken } from "../../worker/mail/tokens.ts";
 import { dev } from "../../worker/routes/dev.ts";
+import app from "../../worker/index.ts";
 import { eventId, getJson, newVid, post, seedSite } from "./helpers.ts";
 
 const SITE = "abuse";
@@ -348,3 +349,79 @@ async function complaintFor(email: string) {
     body,
   });
 }
+
+describe("admin credentials", () => {
+  const BASE = "http://nudge.test";
+  const login = (token: string, ip: string) =>
+    exports.default.fetch(`${BASE}/admin/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: BASE,
+        "cf-connecting-ip": ip,
+      },
+      body: new URLSearchParams({ token, next: "/admin" }).toString(),
+    });
+  const bearer = (token: string, ip: string) =>
+    getJson(`/admin/api/stats?site=${SITE}`, {
+      authorization: `Bearer ${token}`,
+      "cf-connecting-ip": ip,
+    });
+
+  it("backs off brute-forced sign-ins per IP, even for the right token, and only for that IP", async () => {
+    const statuses = [];
+    for (let i = 0; i < 12; i++) statuses.push((await login(`guess-${i}`, "198.51.100.7")).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    const right = await login("test-admin-token", "198.51.100.7");
+    expect(right.status).toBe(429);
+    expect(right.headers.get("retry-after")).toBe("60");
+    expect((await login("test-admin-token", "198.51.100.8")).status).toBe(303);
+  });
+
+  it("backs off Bearer guesses per IP", async () => {
+    const statuses = [];
+    for (let i = 0; i < 11; i++) statuses.push((await bearer(`guess-${i}`, "203.0.113.50")).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses[10]).toBe(429);
+    expect((await bearer("test-admin-token", "203.0.113.50")).status).toBe(429);
+    expect((await bearer("test-admin-token", "203.0.113.51")).status).toBe(200);
+  });
+
+  it("sign-out revokes the session: a copied cookie stops working", async () => {
+    const res = await login("test-admin-token", "192.0.2.10");
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const api = () => getJson(`/admin/api/stats?site=${SITE}`, { cookie });
+    expect((await api()).status).toBe(200);
+    const out = await exports.default.fetch(`${BASE}/admin/logout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, origin: BASE, "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(out.status).toBe(303);
+    expect((await api()).status).toBe(401);
+  });
+});
+
+describe("deployment secrets", () => {
+  it("in production, a short ADMIN_TOKEN or NUDGE_SECRET serves nothing but the tag", async () => {
+    const prod = { ...env, NUDGE_ENV: "production" };
+    const long = "x".repeat(32);
+    const weak = await app.request(
+      "/admin/api/stats?site=abuse",
+      {},
+      { ...prod, NUDGE_SECRET: long },
+    );
+    expect(weak.status).toBe(503);
+    expect(await weak.json()).toEqual({
+      error: "misconfigured",
+      issues: [{ path: "ADMIN_TOKEN", message: expect.stringContaining("at least 32") }],
+    });
+    const both = await app.request("/e", { method: "POST" }, { ...prod, NUDGE_SECRET: "short" });
+    expect(((await both.json()) as { issues: unknown[] }).issues).toHaveLength(2);
+    expect((await app.request("/nudge.js", {}, prod)).status).toBe(200);
+    const strong = { ...prod, ADMIN_TOKEN: long, NUDGE_SECRET: long };
+    expect((await app.request("/_ping", {}, strong)).status).toBe(200);
+  });
+});

@@ -1,13 +1,15 @@
 // The admin guard: `Authorization: Bearer <ADMIN_TOKEN>` (constant-time compare) or the
-// `nudge_admin` session cookie set by POST /admin/login (HMAC signed, 12 h expiry inside the
-// signed value). Unauthenticated: the sign-in page for GET /admin, 401 JSON otherwise. Installed
-// once, by the admin app (index.ts), and by the dev-only seeding route.
+// `nudge_admin` session cookie set by POST /admin/login (HMAC signed; the 12 h expiry and a
+// session id inside the signed value; sign-out revokes the id in KV). Unauthenticated: the
+// sign-in page for GET /admin, 401 JSON otherwise; wrong Bearer tokens are throttled per IP
+// (throttle.ts). Installed once, by the admin app (index.ts), and by the dev-only seeding route.
 import type { Context } from "hono";
 import { generateSignedCookie, getSignedCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { hmacHex, safeEqual } from "../lib/crypto.ts";
+import { hmacHex, safeEqual, toBase64Url } from "../lib/crypto.ts";
 import { httpError } from "../lib/errors.ts";
 import { signInPage } from "./page.ts";
+import { failedAttempt, isThrottled, RETRY_AFTER_S } from "./throttle.ts";
 
 export const SESSION_COOKIE = "nudge_admin";
 export const SESSION_TTL_S = 12 * 60 * 60;
@@ -28,10 +30,40 @@ export function sessionKey(env: Env): Promise<string> {
   return hmacHex(env.ADMIN_TOKEN, `nudge-admin-session\n${env.NUDGE_SECRET ?? ""}`);
 }
 
-/** The signed cookie value for a session ending at `expiresAt` (ms). Exported for tests. */
-export async function sessionCookie(env: Env, expiresAt: number): Promise<string> {
-  return generateSignedCookie(SESSION_COOKIE, String(expiresAt), await sessionKey(env));
+/** A new session's id (random, URL-safe). */
+export function newSessionId(): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
 }
+
+/** The signed cookie value for session `sid` ending at `expiresAt` (ms). Exported for tests. */
+export async function sessionCookie(
+  env: Env,
+  expiresAt: number,
+  sid = newSessionId(),
+): Promise<string> {
+  return generateSignedCookie(SESSION_COOKIE, `${expiresAt}.${sid}`, await sessionKey(env));
+}
+
+/** The KV key that marks a signed-out session id as revoked (until it would have expired). */
+export const revokedKey = (sid: string) => `admin:revoked:${sid}`;
+
+/** The valid session in the request's cookie, if any: its id and end (ms). */
+export async function sessionOf(
+  c: AdminContext,
+  now = Date.now(),
+): Promise<{ sid: string; expires: number } | null> {
+  const value = await getSignedCookie(c, await sessionKey(c.env), SESSION_COOKIE);
+  const m = typeof value === "string" ? /^(\d{1,15})\.([A-Za-z0-9_-]{16,64})$/.exec(value) : null;
+  if (!m) return null;
+  const expires = Number(m[1]);
+  if (!(expires > now)) return null;
+  const sid = m[2]!;
+  if ((await c.env.NUDGE_CONFIG.get(revokedKey(sid))) !== null) return null;
+  return { sid, expires };
+}
+
+/** The caller's IP, for throttling guesses. */
+export const clientIp = (c: AdminContext) => c.req.header("cf-connecting-ip") ?? "unknown";
 
 export async function isAdmin(c: AdminContext, now = Date.now()): Promise<boolean> {
   const token = c.env.ADMIN_TOKEN;
@@ -42,9 +74,7 @@ export async function isAdmin(c: AdminContext, now = Date.now()): Promise<boolea
     const given = auth.startsWith("Bearer ") ? auth.slice(7) : "";
     return given !== "" && (await safeEqual(given, token));
   }
-  const value = await getSignedCookie(c, await sessionKey(c.env), SESSION_COOKIE);
-  const expires = typeof value === "string" ? Number(value) : NaN;
-  return Number.isFinite(expires) && expires > now;
+  return (await sessionOf(c, now)) !== null;
 }
 
 const isPage = (c: AdminContext) =>
@@ -56,7 +86,12 @@ export function safeNext(v: unknown): string {
 }
 
 export const requireAdmin = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+  const ip = clientIp(c);
+  if (isThrottled(ip)) throw tooMany();
   if (await isAdmin(c)) return next();
+  // A wrong Bearer token is a guess: counted, and past the allowance the IP is refused a while.
+  if (c.req.header("authorization") !== undefined && (await failedAttempt(c.env, ip)))
+    throw tooMany();
   if (isPage(c)) {
     const url = new URL(c.req.url);
     return c.html(
@@ -67,3 +102,8 @@ export const requireAdmin = createMiddleware<{ Bindings: Env }>(async (c, next) 
   }
   throw httpError(401, "unauthorized", undefined, { "www-authenticate": 'Bearer realm="nudge"' });
 });
+
+/** Too many failed credentials from this IP: come back in a minute. */
+export function tooMany() {
+  return httpError(429, "too_many_attempts", undefined, { "retry-after": RETRY_AFTER_S });
+}

@@ -9,12 +9,17 @@ import { safeEqual } from "../lib/crypto.ts";
 import { api } from "./api.ts";
 import {
   ADMIN_HTML_HEADERS,
+  clientIp,
+  newSessionId,
   requireAdmin,
+  revokedKey,
   safeNext,
   SESSION_COOKIE,
   SESSION_TTL_S,
   sessionKey,
+  sessionOf,
 } from "./auth.ts";
+import { failedAttempt, isThrottled, RETRY_AFTER_S } from "./throttle.ts";
 import { dashboard } from "./dashboard.ts";
 import { signInPage } from "./page.ts";
 
@@ -32,14 +37,23 @@ admin.post("/login", async (c) => {
     throw httpError(400, "invalid_form");
   }
   const next = safeNext(form.next);
+  const ip = clientIp(c);
+  const refused = () =>
+    c.html(signInPage({ next, error: "Too many attempts. Try again in a minute." }), 429, {
+      ...ADMIN_HTML_HEADERS,
+      "retry-after": RETRY_AFTER_S,
+    });
+  if (isThrottled(ip)) return refused();
   const given = typeof form.token === "string" ? form.token : "";
   const token = c.env.ADMIN_TOKEN;
   if (!token || !given || !(await safeEqual(given, token))) {
     log("warn", "admin.login_failed", { reason: given ? "wrong_token" : "no_token" });
+    if (await failedAttempt(c.env, ip)) return refused();
     return c.html(signInPage({ next, error: "That token is not valid." }), 401, ADMIN_HTML_HEADERS);
   }
   const expires = Date.now() + SESSION_TTL_S * 1000;
-  await setSignedCookie(c, SESSION_COOKIE, String(expires), await sessionKey(c.env), {
+  const value = `${expires}.${newSessionId()}`;
+  await setSignedCookie(c, SESSION_COOKIE, value, await sessionKey(c.env), {
     httpOnly: true,
     secure: true,
     sameSite: "Strict",
@@ -51,7 +65,15 @@ admin.post("/login", async (c) => {
   return c.redirect(next, 303);
 });
 
-admin.post("/logout", (c) => {
+admin.post("/logout", async (c) => {
+  // Server-side: the session id is revoked until it would have expired, so a copied cookie
+  // stops working too.
+  const session = await sessionOf(c);
+  if (session) {
+    const ttl = Math.max(60, Math.ceil((session.expires - Date.now()) / 1000));
+    await c.env.NUDGE_CONFIG.put(revokedKey(session.sid), "1", { expirationTtl: ttl });
+    log("info", "admin.logout", {});
+  }
   deleteCookie(c, SESSION_COOKIE, {
     path: "/admin",
     secure: true,
