@@ -425,3 +425,44 @@ describe("deployment secrets", () => {
     expect((await app.request("/_ping", {}, strong)).status).toBe(200);
   });
 });
+
+describe("subscription bombing", () => {
+  it("one IP naming many addresses is refused past its allowance; repeats and other IPs are not", async () => {
+    const ip = "198.51.100.77";
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const res = await post(
+        {
+          site: SITE,
+          vid: newVid(),
+          events: [{ id: eventId(), name: "identify", data: { email: `bomb${i}@example.com` } }],
+        },
+        { "cf-connecting-ip": ip },
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(202));
+    expect(statuses.slice(20)).toEqual(Array(5).fill(429));
+    // The same (already seen) address again from that IP, and a new one from another IP, pass.
+    const again = {
+      events: [{ id: eventId(), name: "identify", data: { email: "bomb3@example.com" } }],
+    };
+    expect(
+      (await post({ site: SITE, vid: newVid(), ...again }, { "cf-connecting-ip": ip })).status,
+    ).toBe(202);
+    const other = {
+      events: [{ id: eventId(), name: "identify", data: { email: "fresh@example.com" } }],
+    };
+    expect(
+      (await post({ site: SITE, vid: newVid(), ...other }, { "cf-connecting-ip": "198.51.100.78" }))
+        .status,
+    ).toBe(202);
+    // Three addresses in one batch is not a shopper.
+    const three = ["x1", "x2", "x3"].map((x) => ({
+      id: eventId(),
+      name: "identify",
+      data: { email: `${x}@example.com` },
+    }));
+    expect((await post({ site: SITE, vid: newVid(), events: three })).status).toBe(400);
+  });
+});

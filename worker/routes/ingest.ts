@@ -10,7 +10,7 @@ import { errorMessage } from "../lib/errors.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
-import { BatchSchema } from "../ingest/wire.ts";
+import { BatchSchema, type ParsedWireEvent } from "../ingest/wire.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -86,6 +86,19 @@ ingest.post(
       log("warn", "event.rejected", { site: batch.site, vid: batch.vid, reason: "rate_limited" });
       throw httpError(429, "rate_limited", undefined, { "retry-after": "60", ...cors });
     }
+    // Every new address a browser names costs its IP an allowance, so no stranger can make the
+    // shop write to many addresses (a logged-in shopper's identify on every page costs nothing
+    // after the first). More than two addresses in one batch is not a shopper.
+    const addresses = addressesIn(batch.events);
+    if (addresses.length > MAX_ADDRESSES_PER_BATCH)
+      throw httpError(400, "too_many_addresses", undefined, cors);
+    for (const address of LOOPBACK.test(ip) ? [] : addresses) {
+      if (!firstSighting(`${batch.site}\n${ip}\n${address}`, Date.now())) continue;
+      if (!(await c.env.ADDRESS_LIMITER.limit({ key: `${batch.site}:${ip}` })).success) {
+        log("warn", "event.rejected", { site: batch.site, vid: batch.vid, reason: "addresses" });
+        throw httpError(429, "rate_limited", undefined, { "retry-after": "60", ...cors });
+      }
+    }
     const now = Date.now();
     const events = batch.events.map((e) => fromWire(e, now));
     if (batch.t) {
@@ -146,4 +159,28 @@ export function requestOrigin(origin?: string, referer?: string): string | null 
   if (origin && origin !== "null") return origin;
   if (referer && URL.canParse(referer)) return new URL(referer).origin;
   return null;
+}
+
+const MAX_ADDRESSES_PER_BATCH = 2;
+/** Local development and test stacks (many simulated shoppers on one machine) are exempt. */
+const LOOPBACK = /^(local|127\.\d+\.\d+\.\d+|::1)$/;
+
+/** The distinct email addresses a batch names (identify and form submits). */
+export function addressesIn(events: readonly ParsedWireEvent[]): string[] {
+  const out = new Set<string>();
+  for (const e of events)
+    if ((e.name === "identify" || e.name === "form_submit") && e.data.email) out.add(e.data.email);
+  return [...out];
+}
+
+/** (site, IP, address) seen lately, per isolate: a repeat is not a new address. */
+const sightings = new Map<string, number>();
+const SIGHTING_TTL_MS = 3_600_000;
+
+function firstSighting(key: string, now: number): boolean {
+  const at = sightings.get(key);
+  if (at !== undefined && now - at < SIGHTING_TTL_MS) return false;
+  if (sightings.size >= 10_000) sightings.clear();
+  sightings.set(key, now);
+  return true;
 }
