@@ -49,6 +49,11 @@ if (want("latency") && existsSync("bench/latency.ts")) {
   anchors.triggerLatencyP99Ms =
     "Klaviyo: minutes (13–15 min reported for segment flows), Adobe Campaign: scheduler every ≥ 15 min, Shopify Flow: no guarantee; goal ≤ 1,000 ms";
 }
+if (want("abuse")) {
+  const { benchAbuse } = await import("./abuse.ts");
+  Object.assign(results, await benchAbuse());
+  anchors.abuseMaxEmailsPerVictim = "must be ≤ the site's dailyLimit (10 here)";
+}
 if (want("faults") && existsSync("bench/faults.ts")) {
   const { benchFaults } = (await import("./faults.ts")) as { benchFaults: () => Promise<Figures> };
   Object.assign(results, await benchFaults());
@@ -67,6 +72,9 @@ const REQUIRED = [
   "faultSends",
   "faultDuplicates",
   "faultLost",
+  "abuseMaxEmailsPerVictim",
+  "fuzzBodies",
+  "fuzz5xx",
 ];
 const missing = only.length === 0 ? REQUIRED.filter((k) => !(k in results)) : [];
 if (missing.length) {
