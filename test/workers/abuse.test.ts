@@ -170,29 +170,6 @@ describe("email links", () => {
 });
 
 describe("Resend webhooks that are not about our mail", () => {
-  const WEBHOOK_SECRET = "whsec_dGVzdC13ZWJob29rLXNlY3JldA==";
-  async function complaint(site: string, contactOf: string, to: string) {
-    const body = JSON.stringify({
-      type: "email.complained",
-      created_at: new Date().toISOString(),
-      data: {
-        email_id: crypto.randomUUID(),
-        created_at: new Date().toISOString(),
-        from: "Shop <shop@example.com>",
-        to: [to],
-        subject: "s",
-        tags: { site, contact: await contactHash(SECRET, site, contactOf) },
-      },
-    });
-    const id = `msg_${crypto.randomUUID()}`;
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = await svixSign(WEBHOOK_SECRET, id, ts, body);
-    return exports.default.fetch("http://nudge.test/webhooks/resend", {
-      method: "POST",
-      headers: { "svix-id": id, "svix-timestamp": String(ts), "svix-signature": `v1,${sig}` },
-      body,
-    });
-  }
   const contactStatus = async (site: string, email: string) =>
     (await getJson(`/admin/api/contacts/${site}/${encodeURIComponent(email)}`)).status;
 
@@ -313,7 +290,7 @@ describe("erasure", () => {
     expect(await emailsTo(email)).toHaveLength(0);
 
     // A late webhook and a late event from a device nobody erased yet bring back nothing.
-    const hook = await complaintFor(email);
+    const hook = await complaint(SITE, email, email);
     expect(await hook.json()).toEqual({ ok: true, ignored: true });
     const ghost = newVid();
     await post({
@@ -327,7 +304,8 @@ describe("erasure", () => {
   });
 });
 
-async function complaintFor(email: string) {
+/** A signed Resend complaint about `to`, tagged with the contact id of `contactOf` on `site`. */
+async function complaint(site: string, contactOf: string, to: string) {
   const body = JSON.stringify({
     type: "email.complained",
     created_at: new Date().toISOString(),
@@ -335,9 +313,9 @@ async function complaintFor(email: string) {
       email_id: crypto.randomUUID(),
       created_at: new Date().toISOString(),
       from: "Shop <shop@example.com>",
-      to: [email],
+      to: [to],
       subject: "s",
-      tags: { site: SITE, contact: await contactHash(SECRET, SITE, email) },
+      tags: { site, contact: await contactHash(SECRET, site, contactOf) },
     },
   });
   const id = `msg_${crypto.randomUUID()}`;

@@ -13,42 +13,36 @@ export function statsOfFacts(
 ): StatEvent[] {
   const out: StatEvent[] = [];
   const who = contact ? { contact } : {};
+  /** The common fields of a measurement about an episode (no variant: not yet split). */
+  const episode = (f: { trigger: string }, step: number | null, holdout: boolean) => ({
+    site,
+    trigger: f.trigger,
+    step,
+    variant: null,
+    group: holdout ? ("holdout" as const) : ("treated" as const),
+    at,
+  });
   for (const f of facts) {
     switch (f.type) {
       case "entered":
         out.push({
-          site,
-          trigger: f.trigger,
-          step: null,
-          variant: null,
-          group: f.holdout ? "holdout" : "treated",
+          ...episode(f, null, f.holdout),
           metric: "entered",
-          at,
           unique: `${f.episode}:entered`,
         });
         break;
       case "cancelled":
         out.push({
-          site,
-          trigger: f.trigger,
-          step: f.step,
-          variant: null,
-          group: "treated",
+          ...episode(f, f.step, false),
           metric: "cancelled",
           reason: f.reason,
-          at,
           unique: `${f.episode}:cancelled`,
         });
         break;
       case "due":
         out.push({
-          site,
-          trigger: f.trigger,
-          step: f.step,
-          variant: null,
-          group: f.holdout ? "holdout" : "treated",
+          ...episode(f, f.step, f.holdout),
           metric: "due",
-          at,
           unique: `${f.episode}:${f.step}:due`,
         });
         break;
