@@ -1,15 +1,23 @@
 // Attacks a hostile browser can make, replayed on the real worker in workerd. Each must stay
 // within the limits the site sets, whatever the triggers say.
 import { env, exports } from "cloudflare:workers";
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { OutboxJsonItem } from "../../worker/mail/outbox-view.ts";
 import { svixSign } from "../../worker/ingest/svix.ts";
 import { contactHash } from "../../worker/lib/crypto.ts";
 import { signToken } from "../../worker/mail/tokens.ts";
 import { dev } from "../../worker/routes/dev.ts";
 import app from "../../worker/index.ts";
-import { eventId, getJson, newVid, post, seedSite } from "./helpers.ts";
+import {
+  drain as drainVisitor,
+  eventId,
+  getJson,
+  newVid,
+  outboxTo,
+  post,
+  seedSite,
+  uniqueEmail,
+  verifyAddress,
+} from "./helpers.ts";
 
 const SITE = "abuse";
 const DAILY_LIMIT = 10;
@@ -48,25 +56,8 @@ beforeAll(async () => {
   });
 });
 
-async function emailsTo(email: string): Promise<OutboxJsonItem[]> {
-  const res = await exports.default.fetch("http://nudge.test/_dev/outbox.json");
-  const body = await res.json<{ emails: OutboxJsonItem[] }>();
-  return body.emails.filter((e) => e.to === email);
-}
-
-/** Waits (bounded) until a visitor's outbox is empty, running its alarm when one is set (the
- * alarm also fires by itself; each run drains a bounded number of rows). */
-async function drain(vid: string) {
-  const stub = env.VISITORS.get(env.VISITORS.idFromName(`${SITE}:${vid}`));
-  const end = Date.now() + 20_000;
-  while (Date.now() < end) {
-    await runDurableObjectAlarm(stub);
-    const res = await getJson(`/admin/api/visitors/${SITE}/${vid}`);
-    if ((await res.json<{ outbox: unknown[] }>()).outbox.length === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`outbox of ${vid} did not drain`);
-}
+const emailsTo = outboxTo;
+const drain = (vid: string) => drainVisitor(SITE, vid);
 
 const identify = (email: string, more: Record<string, string> = {}) => ({
   id: eventId(),
@@ -87,8 +78,23 @@ async function skippedFor(email: string, reason: string): Promise<number> {
 }
 
 describe("amplification", () => {
-  it("one batch of 30 purchases sends one address at most dailyLimit emails", async () => {
-    const victim = `victim.${crypto.randomUUID().slice(0, 8)}@example.com`;
+  it("a batch of 30 forged purchases sends no order mail to an address nobody verified", async () => {
+    const victim = uniqueEmail("victim");
+    const vid = newVid();
+    const res = await post({
+      site: SITE,
+      vid,
+      events: [identify(victim), ...Array.from({ length: 30 }, (_, i) => purchase(i))],
+    });
+    expect(res.status).toBe(202);
+    await drain(vid);
+    expect(await emailsTo(victim)).toHaveLength(0);
+    expect(await skippedFor(victim, "unverified")).toBe(30);
+  });
+
+  it("one batch of 30 purchases sends a verified address at most dailyLimit emails", async () => {
+    const victim = uniqueEmail("victim");
+    await verifyAddress(SITE, victim);
     const vid = newVid();
     const res = await post({
       site: SITE,
@@ -101,8 +107,9 @@ describe("amplification", () => {
     expect(await skippedFor(victim, "daily_limit")).toBe(30 - DAILY_LIMIT);
   });
 
-  it("many visitor ids naming one address share its ceiling", async () => {
-    const victim = `victim.${crypto.randomUUID().slice(0, 8)}@example.com`;
+  it("many visitor ids naming one verified address share its ceiling", async () => {
+    const victim = uniqueEmail("victim");
+    await verifyAddress(SITE, victim);
     for (let v = 0; v < 8; v++) {
       const vid = newVid();
       const res = await post({
@@ -191,7 +198,8 @@ describe("Resend webhooks that are not about our mail", () => {
 
 describe("the dev outbox", () => {
   it("exists only in test and development, and its previews never count as opens", async () => {
-    const email = `outbox.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const email = uniqueEmail("outbox");
+    await verifyAddress(SITE, email);
     const vid = newVid();
     await post({
       site: SITE,
@@ -213,7 +221,8 @@ describe("the dev outbox", () => {
 
 describe("email content from a hostile browser", () => {
   it("carries no foreign link, image or URL-like text, in the body or the subject", async () => {
-    const email = `content.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const email = uniqueEmail("content");
+    await verifyAddress(SITE, email);
     const vid = newVid();
     const phish = "Verify your card now: https://evil.example/pay";
     const res = await post({
@@ -264,6 +273,7 @@ describe("erasure", () => {
     }
     // One email sent (so the dev outbox holds a copy), from the last device.
     const last = vids[vids.length - 1]!;
+    await verifyAddress(SITE, email, last);
     await post({ site: SITE, vid: last, events: [purchase(1)] });
     await drain(last);
     expect(await emailsTo(email)).toHaveLength(1);

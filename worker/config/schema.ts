@@ -241,6 +241,20 @@ export const SiteConfigSchema = z
         description:
           "Most emails one address gets in 24 h, all triggers included (order mail too), whatever the triggers say",
       }),
+    optIn: z
+      .enum(["double", "single"], { error: 'is not "double" or "single"' })
+      .default("double")
+      .meta({
+        description:
+          'How an address a browser gave becomes one Nudge writes to. "double": one confirmation email first (template confirm); every other email waits for the click. "single": at once (only when the store collects consent itself)',
+      }),
+    confirmSubject: z
+      .string()
+      .trim()
+      .min(1, { error: "must not be empty" })
+      .max(200, { error: "must be at most 200 characters" })
+      .default("Please confirm your email for {{ site.name }}")
+      .meta({ description: "Subject of the double opt-in confirmation email (Liquid)" }),
     attributionWindow: duration.prefault("5d"),
     quietHours: QuietHoursSchema.optional(),
     brand: BrandSchema.optional(),

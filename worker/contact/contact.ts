@@ -10,6 +10,7 @@ import { DurableObject } from "cloudflare:workers";
 import { loadSiteConfig } from "../config/load.ts";
 import type { SiteConfig } from "../config/schema.ts";
 import { stepKey } from "../engine/index.ts";
+import { errorMessage } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { visitorStub } from "../lib/stubs.ts";
 import { addTouch, attribute, type Attribution } from "../stats/attribution.ts";
@@ -24,9 +25,11 @@ import {
   snapshotOf,
   statRef,
   touchOf,
+  verifiedBy,
   withWebhook,
   type ContactRecord,
   type ContactSnapshot,
+  type VerifiedVia,
 } from "./record.ts";
 
 /** Used when the site config cannot be read: the schema's default. */
@@ -55,15 +58,49 @@ export class Contact extends DurableObject<Env> {
     return run;
   }
 
-  /** Records that `vid` belongs to this person (identify, form submit, email link). */
-  async link(site: string, contact: string, email: string, vid: string): Promise<void> {
+  /**
+   * Records that `vid` belongs to this person (identify, form submit, email link). Says whether
+   * the address is verified, so the visitor releases steps it holds for a confirmation.
+   */
+  async link(
+    site: string,
+    contact: string,
+    email: string,
+    vid: string,
+  ): Promise<{ verified: boolean }> {
     if (this.erased()) {
       log("info", "contact.link_refused", { site, contact, vid, reason: "erased" });
-      return;
+      return { verified: false };
     }
-    this.mutate(site, email, (r) => r);
+    const rec = this.mutate(site, email, (r) => r);
     this.addVisitor(vid);
     log("info", "contact.linked", { site, contact, vid });
+    return { verified: Boolean(rec.verified) };
+  }
+
+  /**
+   * Someone vouched for the address (a confirmed opt-in, a click on our link): from now on it is
+   * verified, and every linked visitor is told at once, so steps held for it go out. Nothing for
+   * an erased person or one we never wrote to. Telling the visitors again is harmless (their
+   * engine ignores a repeat), so a confirmation that failed part-way can be repeated.
+   */
+  async verify(
+    site: string,
+    contact: string,
+    via: VerifiedVia,
+  ): Promise<{ ok: boolean; changed: boolean }> {
+    const existing = this.load();
+    if (this.erased() || !existing) return { ok: false, changed: false };
+    const now = Date.now();
+    let changed = false;
+    const rec = this.mutate(site, existing.email, (r) => {
+      const next = verifiedBy(r, via, now);
+      changed = next !== r;
+      return next;
+    });
+    if (changed) log("info", "contact.verified", { site, contact, via });
+    await this.tellVisitors(site, contact, rec.email, now);
+    return { ok: true, changed };
   }
 
   /** An open or click from one of our links: stats, attribution touch, and the visitor event. */
@@ -97,6 +134,8 @@ export class Contact extends DurableObject<Env> {
       step: ref.step,
       variant: ref.variant,
     });
+    // A click proves the person reads this inbox: the address is verified from now on.
+    if (kind === "click" && !rec.verified) await this.verify(ref.site, contact, "click");
     const vid = rec.sentFrom[key];
     if (vid) {
       const { site, ...data } = ref;
@@ -119,6 +158,40 @@ export class Contact extends DurableObject<Env> {
       });
     }
     return { email: rec.email };
+  }
+
+  /** Sends `contact_verified` to every linked visitor, a few at a time (best effort per visitor). */
+  private async tellVisitors(site: string, contact: string, email: string, now: number) {
+    const vids = this.visitors();
+    for (let i = 0; i < vids.length; i += 8) {
+      await Promise.all(
+        vids.slice(i, i + 8).map(async (vid) => {
+          try {
+            await visitorStub(this.env, site, vid).ingest({
+              site,
+              vid,
+              tz: null,
+              base: null,
+              events: [
+                {
+                  id: `verified.${now.toString(36)}`,
+                  name: "contact_verified",
+                  at: now,
+                  data: { email },
+                },
+              ],
+            });
+          } catch (err) {
+            log("warn", "contact.release_failed", {
+              site,
+              contact,
+              vid,
+              reason: errorMessage(err),
+            });
+          }
+        }),
+      );
+    }
   }
 
   /** A purchase by this person: last-touch credit and episode conversions for lift. */

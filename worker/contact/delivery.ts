@@ -2,19 +2,26 @@
 // render, re-check, pace, send, and record what was decided — each outcome once. Behind a small
 // host interface (the object's load, mutate and config), so the object class stays thin.
 import type { SiteConfig } from "../config/schema.ts";
-import { stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
+import { CONFIRM_TRIGGER, stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
+import { signToken } from "../mail/tokens.ts";
 import { log } from "../lib/log.ts";
-import { makeLinkSigner } from "../mail/links.ts";
+import { makeLinkSigner, trimBase } from "../mail/links.ts";
 import { senderFor } from "../mail/outbound.ts";
 import { awaitSendSlot } from "../mail/pacer.ts";
 import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
 import { templateContextOf } from "../mail/template-context.ts";
 import { recordFacts } from "../stats/facts.ts";
 import { decide, type SendRequest } from "./policy.ts";
-import { outcomeOfSend, type DeliverOutcome, type DeliverRequest } from "./protocol.ts";
+import {
+  outcomeOfSend,
+  type DeliverOutcome,
+  type DeliverRequest,
+  type DeliverSkip,
+} from "./protocol.ts";
 import {
   delivered,
   freshRecord,
+  optInGate,
   settled,
   touchOf,
   withheld,
@@ -64,6 +71,8 @@ export async function deliverStep(
   if (d.action === "duplicate") return duplicate(host, req, ref, now);
   host.addVisitor(req.vid);
   if (d.action === "skip") return skip(host, req, ref, d.reason, now);
+  const gate = optInGate(host.load(), effect, config.optIn, now);
+  if (gate) return skip(host, req, ref, gate, now);
   if (effect.holdout) {
     host.mutate(site, effect.email, (r) => withheld(r, effect.key, now, origin(now)));
     await record(host, req, [{ type: "withheld", ...ref, channel: "email" }], now);
@@ -108,7 +117,11 @@ export async function deliverStep(
   if (out.status === "retry") return out;
   if (out.status === "failed") return fail(host, req, ref, out.reason, at);
   const sent = { ...sendReq, now: at };
-  host.mutate(site, effect.email, (r) => delivered(r, sent, out.id, origin(at)));
+  const confirm = effect.trigger === CONFIRM_TRIGGER;
+  host.mutate(site, effect.email, (r) => {
+    const next = delivered(r, sent, out.id, origin(at));
+    return confirm ? { ...next, confirmSentAt: at } : next;
+  });
   await record(host, req, [{ type: "sent", ...ref, channel: "email", id: out.id }], at);
   return out;
 }
@@ -126,7 +139,7 @@ async function skip(
   host: DeliveryHost,
   req: DeliverRequest,
   ref: StepRef,
-  reason: "suppressed" | "daily_limit" | "capped",
+  reason: DeliverSkip,
   at: number,
 ) {
   host.mutate(req.site, req.effect.email, (r) => settled(r, ref.key, at, "skipped", reason));
@@ -178,10 +191,20 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
     },
     now,
   );
+  const context = templateContextOf(effect, config);
+  if (effect.trigger === CONFIRM_TRIGGER) {
+    // The one link that confirms the address: our own page, never a click-tracked site link.
+    const token = await signToken(
+      host.env.NUDGE_SECRET,
+      { kind: "verify", site, contact },
+      { now },
+    );
+    context.links = { ...context.links, confirm: `${trimBase(req.base)}/v/${token}` };
+  }
   return renderEmail({
     template: effect.template,
     subject: effect.subject,
-    context: templateContextOf(effect, config),
+    context,
     marketing: effect.marketing,
     signer,
     allowedOrigins: config.origins,

@@ -1,6 +1,7 @@
 // The Visitor → Contact delivery protocol (RPC argument and result types), shared by both Durable
 // Objects and the webhook route, and the one mapping of a provider answer to a delivery outcome.
 import type { SendEffect } from "../engine/effects.ts";
+import type { SkipReason } from "../engine/facts.ts";
 import type { SendResult } from "../mail/sender.ts";
 
 export interface DeliverRequest {
@@ -15,11 +16,23 @@ export interface DeliverRequest {
   base: string;
 }
 
+/** Why the Contact object decided not to send a step. */
+export type DeliverSkip = Extract<
+  SkipReason,
+  | "suppressed"
+  | "daily_limit"
+  | "capped"
+  | "verified"
+  | "recently_asked"
+  | "unconfirmed"
+  | "unverified"
+>;
+
 export type DeliverOutcome =
   | { status: "sent"; id: string }
   /** The ledger already holds this key: it was sent before (a re-run or duplicate). */
   | { status: "duplicate" }
-  | { status: "skipped"; reason: "suppressed" | "daily_limit" | "capped" | "holdout" }
+  | { status: "skipped"; reason: DeliverSkip | "holdout" }
   | { status: "failed"; reason: string }
   | { status: "retry"; afterMs: number; reason: string }
   /** Not tried: no provider slot yet (pacing) or no config to decide with. Comes back later

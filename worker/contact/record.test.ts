@@ -1,7 +1,16 @@
 // The Contact object's pure transitions: a step delivered, held out or settled without a send.
 import { describe, expect, it } from "vitest";
 import { decide, type SendRequest } from "./policy.ts";
-import { delivered, freshRecord, settled, touchOf, withheld } from "./record.ts";
+import { CONFIRM_TRIGGER } from "../engine/index.ts";
+import {
+  delivered,
+  freshRecord,
+  optInGate,
+  settled,
+  touchOf,
+  verifiedBy,
+  withheld,
+} from "./record.ts";
 
 const H = 3_600_000;
 const step = { trigger: "cart-abandoned", episode: "e1", step: 0, variant: null };
@@ -42,5 +51,40 @@ describe("contact record transitions", () => {
     expect(f.policy.ledger.k1).toEqual({ outcome: "failed", at: 5, reason: "http_422" });
     const s = settled(base, "k1", 5, "skipped", "suppressed");
     expect(s.policy.ledger.k1).toMatchObject({ outcome: "skipped", reason: "suppressed" });
+  });
+});
+
+describe("who the shop may write to (optInGate)", () => {
+  const fresh = freshRecord("demo", "ada@example.com");
+  const confirmed = verifiedBy(fresh, "confirmed", 0);
+  const cart = { trigger: "cart-abandoned" };
+  const order = { trigger: "thank-you", exempt: true };
+  const confirm = { trigger: CONFIRM_TRIGGER };
+
+  it("double opt-in: nothing but the confirmation until the address is verified", () => {
+    expect(optInGate(null, cart, "double", 0)).toBe("unconfirmed");
+    expect(optInGate(fresh, order, "double", 0)).toBe("unconfirmed");
+    expect(optInGate(fresh, confirm, "double", 0)).toBeNull();
+    expect(optInGate(confirmed, cart, "double", 0)).toBeNull();
+    expect(optInGate(confirmed, order, "double", 0)).toBeNull();
+  });
+
+  it("single opt-in: order mail (exempt from the cap) only for a verified address", () => {
+    expect(optInGate(fresh, cart, "single", 0)).toBeNull();
+    expect(optInGate(fresh, order, "single", 0)).toBe("unverified");
+    expect(optInGate(confirmed, order, "single", 0)).toBeNull();
+  });
+
+  it("one confirmation a day per address, none once verified", () => {
+    const asked = { ...fresh, confirmSentAt: 10 * H };
+    expect(optInGate(asked, confirm, "double", 10 * H + 23 * H)).toBe("recently_asked");
+    expect(optInGate(asked, confirm, "double", 10 * H + 24 * H)).toBeNull();
+    expect(optInGate(confirmed, confirm, "double", 0)).toBe("verified");
+  });
+
+  it("keeps the first proof of an address", () => {
+    const again = verifiedBy(confirmed, "click", 5);
+    expect(again).toBe(confirmed);
+    expect(again.verified).toEqual({ via: "confirmed", at: 0 });
   });
 });

@@ -1,6 +1,7 @@
 // What one Contact object stores (one JSON row), its pure transitions (a step delivered, held
 // out or settled without a send) and the small helpers for touches and measurement events.
 // No I/O; the Contact object loads, calls these and saves.
+import { CONFIRM_TRIGGER, type SkipReason } from "../engine/index.ts";
 import type { Touch, Touches } from "../stats/attribution.ts";
 import { addTouch, emptyTouches } from "../stats/attribution.ts";
 import type { Group, StatEvent } from "../stats/types.ts";
@@ -23,13 +24,22 @@ export interface ContactRecord {
   touches: Touches;
   /** Recent svix-ids, so a redelivered webhook changes nothing. */
   webhooks: string[];
+  /** Who vouched for the address, and when (first time only); absent/null: a browser's claim. */
+  verified?: { via: VerifiedVia; at: number } | null;
+  /** When the last double opt-in confirmation email went out. */
+  confirmSentAt?: number | null;
 }
+
+/** How an address became verified: a confirmed opt-in, a click on our signed link, the store's
+ * backend (server events, platform webhooks) or a valid `user_hash`. */
+export type VerifiedVia = "confirmed" | "click" | "server" | "user_hash";
 
 export interface ContactSnapshot {
   site: string;
   contact: string;
   email: string;
   suppressed: ContactState["suppressed"];
+  verified: ContactRecord["verified"] | null;
   sends: ({ key: string } & ContactState["ledger"][string])[];
   visitors: string[];
 }
@@ -59,6 +69,7 @@ export function snapshotOf(r: ContactRecord, contact: string, visitors: string[]
     contact,
     email: r.email,
     suppressed: r.policy.suppressed,
+    verified: r.verified ?? null,
     sends: Object.entries(r.policy.ledger).map(([key, e]) => ({ key, ...e })),
     visitors,
   };
@@ -129,4 +140,36 @@ export function settled(
 ): ContactRecord {
   const record = outcome === "skipped" ? recordSkipped : recordFailed;
   return { ...r, policy: record(r.policy, key, at, reason) };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Marks the address verified (the first proof is kept). Returns `r` itself when it already was. */
+export function verifiedBy(r: ContactRecord, via: VerifiedVia, at: number): ContactRecord {
+  return r.verified ? r : { ...r, verified: { via, at } };
+}
+
+/**
+ * The trust rules for one step, before anything else is decided about it (null: go on):
+ * - a confirmation email only for an address not yet verified, at most once per 24 h;
+ * - with double opt-in, nothing else for an address nobody vouched for (the engine holds such
+ *   steps; this is the Contact object's own check);
+ * - triggers exempt from the frequency cap (order mail) only for verified addresses, so a forged
+ *   purchase cannot make the shop write to a stranger.
+ */
+export function optInGate(
+  r: ContactRecord | null,
+  step: { trigger: string; exempt?: boolean },
+  optIn: "double" | "single",
+  now: number,
+): Extract<SkipReason, "verified" | "recently_asked" | "unconfirmed" | "unverified"> | null {
+  const verified = Boolean(r?.verified);
+  if (step.trigger === CONFIRM_TRIGGER) {
+    if (verified) return "verified";
+    const last = r?.confirmSentAt;
+    return typeof last === "number" && now - last < DAY_MS ? "recently_asked" : null;
+  }
+  if (verified) return null;
+  if (optIn === "double") return "unconfirmed";
+  return step.exempt === true ? "unverified" : null;
 }

@@ -26,6 +26,9 @@ export type Effect =
       subject: string;
       /** Subject to the site's per-contact frequency cap. */
       frequencyCap: boolean;
+      /** The trigger says `frequencyCap: false` (order mail): only for verified addresses.
+       * Absent in effects queued before it existed. */
+      exempt?: boolean;
       /** Marketing mail (consent, unsubscribe and suppression apply). */
       marketing: boolean;
       email: string;
@@ -37,6 +40,15 @@ export type Effect =
       url: string;
       payload: Record<string, unknown>;
     });
+
+/**
+ * The pseudo-trigger of confirmation emails (double opt-in). Config trigger ids cannot start with
+ * "_", so it never collides; its sends are keyed, paced, capped by `dailyLimit` and recorded like
+ * any step.
+ */
+export const CONFIRM_TRIGGER = "_confirm";
+/** The template of confirmation emails. */
+export const CONFIRM_TEMPLATE = "confirm";
 
 export type SendEffect = Extract<Effect, { type: "send" }>;
 export type WebhookEffect = Extract<Effect, { type: "webhook" }>;

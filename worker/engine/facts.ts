@@ -5,7 +5,20 @@
 
 /** Why a step was not sent: decided by the engine, or by the Contact object at send time. */
 export type SkipReason =
-  "no_email" | "no_consent" | "condition" | "cancelled" | "suppressed" | "daily_limit" | "capped";
+  | "no_email"
+  | "no_consent"
+  | "condition"
+  | "cancelled"
+  | "suppressed"
+  | "daily_limit"
+  | "capped"
+  /** Double opt-in: the address was not confirmed before the hold ran out. */
+  | "unconfirmed"
+  /** A trigger exempt from the cap (order mail) for an address nobody vouched for. */
+  | "unverified"
+  /** A confirmation request for an address already verified, or asked within 24 h. */
+  | "verified"
+  | "recently_asked";
 
 export type Channel = "email" | "webhook";
 
@@ -30,8 +43,9 @@ export type Fact =
   | (EpisodeRef & { type: "restarted"; step: number })
   | (EpisodeRef & { type: "deferred"; step: number; until: number })
   | (EpisodeRef & { type: "due"; step: number; holdout: boolean })
-  /** Due while no email is known: kept until the email arrives or the hold runs out. */
-  | (EpisodeRef & { type: "held"; step: number })
+  /** Due while no email is known (or, with double opt-in, not confirmed): kept until it is, or
+   * the hold runs out. */
+  | (EpisodeRef & { type: "held"; step: number; reason: "no_email" | "unconfirmed" })
   | (EpisodeRef & { type: "cancelled"; step: number | null; reason: string })
   | (EpisodeRef & { type: "completed" })
   | { type: "agenda_overflow"; until: number }
@@ -99,7 +113,7 @@ export function logLineOf(f: Fact): LogLine {
         trigger: f.trigger,
         episode: f.episode,
         step: f.step,
-        reason: "no_email",
+        reason: f.reason,
         held: true,
       });
     case "cancelled":

@@ -15,7 +15,7 @@ import { releaseHeld } from "./steps.ts";
 import { onEvent } from "./triggers.ts";
 
 export type { Effect, SendEffect, WebhookEffect } from "./effects.ts";
-export { stepKey, stepRefOf } from "./effects.ts";
+export { CONFIRM_TEMPLATE, CONFIRM_TRIGGER, stepKey, stepRefOf } from "./effects.ts";
 export type { Channel, Fact, FactOf, LogLine, SkipReason, StepRef } from "./facts.ts";
 export { logLineOf } from "./facts.ts";
 export type { EngineState, Episode, Held, Snapshot, TriggerMemory, VisitorState } from "./state.ts";
@@ -35,7 +35,13 @@ export interface EngineResult {
 }
 
 /** Server-derived events are not visitor activity (they neither end idleness nor sessions). */
-const SERVER_ONLY = new Set(["email_open", "email_click", "session_end", "cart_item_removed"]);
+const SERVER_ONLY = new Set([
+  "email_open",
+  "email_click",
+  "session_end",
+  "cart_item_removed",
+  "contact_verified",
+]);
 
 function finish(run: Run, now: number): EngineResult {
   return {

@@ -32,6 +32,11 @@ export interface Profile {
   vid: string;
   /** Normalised (lower-case) email once the visitor identified; null while anonymous. */
   email: string | null;
+  /** The Contact object vouched for `email` (confirmed opt-in, a click on our link, …): a browser
+   * never sets this. Absent in states stored before verification existed. */
+  verified?: boolean;
+  /** When this visitor last asked for a confirmation email, and for which address. */
+  confirmRequested?: { email: string; at: number } | null;
   first_name: string | null;
   last_name: string | null;
   /** Other traits from identify (birthday, plan, …): scalars only. */
@@ -58,6 +63,8 @@ export function emptyProfile(site: string, vid: string, now: number): Profile {
     site,
     vid,
     email: null,
+    verified: false,
+    confirmRequested: null,
     first_name: null,
     last_name: null,
     traits: {},
@@ -146,6 +153,7 @@ export function reduceProfile(p: Profile, e: NudgeEvent, tz?: string | null): Pr
       return {
         ...next,
         email,
+        verified: email === p.email && p.verified === true,
         first_name: first_name ?? (email === p.email ? p.first_name : null),
         last_name: last_name ?? (email === p.email ? p.last_name : null),
         traits,
@@ -161,15 +169,21 @@ export function reduceProfile(p: Profile, e: NudgeEvent, tz?: string | null): Pr
           started: boundedRecord(p.forms.started, e.data.form ?? "", e.at, LIMITS.forms),
         },
       };
-    case "form_submit":
+    case "form_submit": {
+      const email = e.data.email ?? p.email;
       return {
         ...next,
-        email: e.data.email ?? p.email,
+        email,
+        verified: email === p.email && p.verified === true,
         forms: {
           ...p.forms,
           submitted: boundedRecord(p.forms.submitted, e.data.form ?? "", e.at, LIMITS.forms),
         },
       };
+    }
+    case "contact_verified":
+      // Only for the address this visitor has now: a late event for an old address changes nothing.
+      return e.data.email === p.email ? { ...next, verified: true } : next;
     default:
       return next;
   }

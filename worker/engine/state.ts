@@ -16,14 +16,21 @@ export interface Snapshot {
   order: Record<string, unknown> | null;
 }
 
-/** A step that came due while the visitor had no known email: sent if the email arrives in time. */
+/**
+ * A step that came due while the visitor had no known email, or (double opt-in) an address not
+ * yet confirmed: sent if the email arrives, or is confirmed, in time.
+ */
 export interface Held {
   step: number;
   /** When the step was due. */
   due: number;
-  /** After this instant it is skipped (`no_email`): the next step's due time, or due + 24 h. */
+  /** After this instant it is skipped (for `reason`): the next step's due time, or due + 24 h. */
   until: number;
+  /** What it waits for; absent (states stored before opt-in existed) means `no_email`. */
+  reason?: HoldReason;
 }
+
+export type HoldReason = "no_email" | "unconfirmed";
 
 /** One run of a trigger for this visitor. At most one active episode per trigger. */
 export interface Episode {

@@ -1,16 +1,16 @@
 // Firing an episode's due step: quiet hours, step `if`, consent, email, holdout, variants and
 // webhooks. Every fired step ends in exactly one send or webhook effect or one `skipped` fact
-// (or is held for an email, then sent or skipped). Called by the scheduler (schedule.ts) and triggers.ts.
+// (or is held for an email or its confirmation, then sent or skipped). Called by the scheduler (schedule.ts) and triggers.ts.
 import { DAY } from "../config/duration.ts";
 import type { Step, Trigger } from "../config/schema.ts";
 import { evaluate } from "./conditions.ts";
 import { envOf, templateContext } from "./context.ts";
-import { stepKey } from "./effects.ts";
+import { CONFIRM_TEMPLATE, CONFIRM_TRIGGER, stepKey } from "./effects.ts";
 import type { SkipReason } from "./facts.ts";
 import { hash32 } from "../lib/hash.ts";
 import { dropEpisode, putEpisode, record, setMemory } from "./run.ts";
 import type { Run } from "./run.ts";
-import type { Episode } from "./state.ts";
+import type { Episode, HoldReason } from "./state.ts";
 import { quietHoursEnd } from "./time.ts";
 
 /** A held step waits at most this long for an email when it is the last step. */
@@ -64,8 +64,47 @@ export function variantOf(run: Run, t: Trigger, s: Step): number | null {
   return hash32(`${who}|${t.id}`) % s.variants.length;
 }
 
-/** Emits the step's one outcome, or returns "hold" when only the email is missing. */
-function deliver(run: Run, t: Trigger, ep: Episode, i: number, due: number): "done" | "hold" {
+/** Why an email cannot go out yet, or null when it can: no address, or (double opt-in) an
+ * address the Contact object has not vouched for. */
+function waitingFor(run: Run): HoldReason | null {
+  if (run.profile.email === null) return "no_email";
+  if (run.config.optIn === "double" && run.profile.verified !== true) return "unconfirmed";
+  return null;
+}
+
+/**
+ * Double opt-in: asks the Contact object for one confirmation email for the visitor's address,
+ * at most once per 24 h per visitor (the Contact object also keeps it to once per 24 h per
+ * address, across devices). An ordinary keyed send, so it is paced, retried and counted against
+ * the daily ceiling like any other.
+ */
+function requestConfirmation(run: Run, ep: Episode, at: number): void {
+  const email = run.profile.email;
+  if (email === null) return;
+  const last = run.profile.confirmRequested;
+  if (last && last.email === email && at - last.at < DAY) return;
+  run.profile = { ...run.profile, confirmRequested: { email, at } };
+  const episode = `${ep.id.split("-")[0]}-${at.toString(36)}`;
+  run.effects.push({
+    type: "send",
+    key: stepKey(run.config.site, CONFIRM_TRIGGER, episode, 0),
+    trigger: CONFIRM_TRIGGER,
+    episode,
+    step: 0,
+    due: at,
+    variant: null,
+    holdout: false,
+    template: CONFIRM_TEMPLATE,
+    subject: run.config.confirmSubject,
+    frequencyCap: false,
+    marketing: false,
+    email,
+    context: templateContext(run.config.site, run.profile, ep.snap),
+  });
+}
+
+/** Emits the step's one outcome, or says what it is held for (no email, or not confirmed). */
+function deliver(run: Run, t: Trigger, ep: Episode, i: number, due: number): "done" | HoldReason {
   const s = t.steps[i];
   if (!s) {
     skip(run, t, ep, i, "cancelled"); // the step left the config while held
@@ -88,7 +127,9 @@ function deliver(run: Run, t: Trigger, ep: Episode, i: number, due: number): "do
     return "done";
   }
   const email = run.profile.email;
-  if (email === null) return "hold";
+  const wait = waitingFor(run);
+  if (wait === "unconfirmed") requestConfirmation(run, ep, due);
+  if (email === null || wait !== null) return wait ?? "no_email";
   const variant = variantOf(run, t, s);
   const v = variant === null ? undefined : s.variants?.[variant];
   run.effects.push({
@@ -97,6 +138,7 @@ function deliver(run: Run, t: Trigger, ep: Episode, i: number, due: number): "do
     template: v?.template ?? s.template ?? "",
     subject: v?.subject ?? s.subject ?? "",
     frequencyCap: t.frequencyCap && run.config.frequencyCap !== false,
+    exempt: !t.frequencyCap,
     marketing: t.marketing,
     email,
     context,
@@ -127,7 +169,7 @@ export function fireStep(run: Run, t: Trigger, ep: Episode, at: number): void {
   }
   if (ep.held) {
     // A restart can bring the next step forward past an unexpired hold: settle the hold first.
-    skip(run, t, ep, ep.held.step, "no_email");
+    skip(run, t, ep, ep.held.step, ep.held.reason ?? "no_email");
     ep = { ...ep, held: null };
   }
   record(run, { type: "due", trigger: t.id, episode: ep.id, step: ep.step, holdout: ep.holdout });
@@ -136,23 +178,24 @@ export function fireStep(run: Run, t: Trigger, ep: Episode, at: number): void {
   const next = t.steps[ep.step + 1];
   const dueAt = next ? at + next.wait : null;
   let held = ep.held;
-  if (outcome === "hold") {
-    held = { step: ep.step, due: at, until: dueAt ?? at + HOLD_LAST_STEP };
-    record(run, { type: "held", trigger: t.id, episode: ep.id, step: ep.step });
+  if (outcome !== "done") {
+    held = { step: ep.step, due: at, until: dueAt ?? at + HOLD_LAST_STEP, reason: outcome };
+    record(run, { type: "held", trigger: t.id, episode: ep.id, step: ep.step, reason: outcome });
   }
   settle(run, { ...ep, step: ep.step + 1, dueAt, held });
 }
 
-/** The hold ran out without an email: the step is skipped. */
+/** The hold ran out without an email (or a confirmation): the step is skipped. */
 export function expireHeld(run: Run, t: Trigger, ep: Episode): void {
   if (!ep.held) return;
-  skip(run, t, ep, ep.held.step, "no_email");
+  skip(run, t, ep, ep.held.step, ep.held.reason ?? "no_email");
   settle(run, { ...ep, held: null });
 }
 
-/** The email became known while a step was held: send it now (conditions re-checked). */
+/** The email became known (or confirmed) while a step was held: send it now (conditions
+ * re-checked). */
 export function releaseHeld(run: Run, t: Trigger, ep: Episode, now: number): void {
-  if (!ep.held || run.profile.email === null || ep.held.until <= now) return;
+  if (!ep.held || waitingFor(run) !== null || ep.held.until <= now) return;
   deliver(run, t, ep, ep.held.step, ep.held.due);
   settle(run, { ...ep, held: null });
 }

@@ -17,8 +17,12 @@ export const MIN = 60_000;
 export const HOUR = 60 * MIN;
 export const DAY = 24 * HOUR;
 
+/**
+ * The example config, with single opt-in unless `mutate` says otherwise: most engine tests are
+ * about triggers, not about confirming addresses (double opt-in has tests of its own).
+ */
 export function configWith(mutate?: (doc: SiteConfigInput) => void): SiteConfig {
-  const doc = structuredClone(defaultConfig) as SiteConfigInput;
+  const doc = { ...(structuredClone(defaultConfig) as SiteConfigInput), optIn: "single" as const };
   mutate?.(doc);
   const r = parseSiteConfig(doc);
   if (!r.ok) throw new Error(r.errors.join("\n"));

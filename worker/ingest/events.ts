@@ -1,5 +1,6 @@
 // Server-side events: what the engine consumes. Browser events are normalised from the wire
-// schema (wire.ts); the worker derives the rest (email_*, session_end, cart_item_removed).
+// schema (wire.ts); the worker derives the rest (email_*, session_end, cart_item_removed,
+// contact_verified).
 // Pure types and one pure normaliser; no I/O.
 import type { z } from "zod";
 import type {
@@ -43,6 +44,8 @@ export type BuiltinEvent = Base &
     | { name: "email_click"; data: EmailRef & { href: string } }
     | { name: "session_end"; data: Record<string, never> }
     | { name: "cart_item_removed"; data: { item: CartItem } }
+    /** The Contact object says this address is verified (confirmed opt-in, a click, …). */
+    | { name: "contact_verified"; data: { email: string } }
   );
 
 /** Reference to the email an open or click came from. */

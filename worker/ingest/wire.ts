@@ -142,6 +142,7 @@ export const SERVER_EVENTS = [
   "email_click",
   "session_end",
   "cart_item_removed",
+  "contact_verified",
 ] as const;
 export const BUILTIN_EVENTS = [
   "page",

@@ -46,6 +46,8 @@ describe("default templates", () => {
         allowedOrigins: sample.origins,
       });
       if (!r.ok) throw new Error(r.message);
+      // The call to action: a tracked site link, or (the confirmation email) our /v/ page.
+      const to = name === "confirm" ? "v" : "c";
       for (const part of [r.subject, r.html, r.text]) {
         expect(part).not.toMatch(/\{\{|\}\}|\{%|%\}/);
       }
@@ -53,20 +55,21 @@ describe("default templates", () => {
       const links = hrefs(r.html);
       expect(links.length).toBeGreaterThan(1);
       for (const h of links)
-        expect(h).toMatch(/^https:\/\/nudge\.example\.com\/(c|u)\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-      expect(links.some((h) => h.includes("/c/"))).toBe(true);
-      // One clear call to action: the button has a label and a tracked link.
-      const cta =
-        /class="btn"[\s\S]*?<a href="(https:\/\/nudge\.example\.com\/c\/[^"]+)"[^>]*>([^<]{4,})<\/a>/.exec(
-          r.html,
+        expect(h).toMatch(
+          /^https:\/\/nudge\.example\.com\/(c|u|v)\/[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?$/,
         );
+      expect(links.some((h) => h.includes(`/${to}/`))).toBe(true);
+      // One clear call to action: the button has a label and a tracked link.
+      const cta = new RegExp(
+        `class="btn"[\\s\\S]*?<a href="(https://nudge\\.example\\.com/${to}/[^"]+)"[^>]*>([^<]{4,})</a>`,
+      ).exec(r.html);
       expect(cta, "call-to-action button").not.toBeNull();
       expect(r.html).toMatch(
         /<img src="https:\/\/nudge\.example\.com\/o\/[^"]+" width="1" height="1" alt=""/,
       );
       expect(r.html).toContain("1 Example Street, Springfield");
       expect(r.text).toContain("1 Example Street, Springfield");
-      expect(r.text).toMatch(/https:\/\/nudge\.example\.com\/c\//);
+      expect(r.text).toContain(`https://nudge.example.com/${to}/`);
       expect(r.text).not.toContain("127.0.0.1:8080");
       if (spec.marketing) {
         expect(links.some((h) => h.includes("/u/"))).toBe(true);

@@ -1,4 +1,4 @@
-// Signed, compact, URL-safe tokens for email links (click, open, unsubscribe) and the `nudge_t`
+// Signed, compact, URL-safe tokens for email links (click, open, unsubscribe, confirm) and the `nudge_t`
 // identity token. HMAC-SHA256 keyed by NUDGE_SECRET, truncated to 128 bits. Signed, NOT encrypted:
 // the payload is readable base64url JSON, so prefer a contact hash over an email where you can.
 import { z } from "zod";
@@ -35,7 +35,14 @@ export interface IdentityPayload {
   site: string;
   contact: string;
 }
-export type TokenPayload = ClickPayload | OpenPayload | UnsubscribePayload | IdentityPayload;
+/** Double opt-in: the confirmation email's button (`/v/<token>`). */
+export interface VerifyPayload {
+  kind: "verify";
+  site: string;
+  contact: string;
+}
+export type TokenPayload =
+  ClickPayload | OpenPayload | UnsubscribePayload | IdentityPayload | VerifyPayload;
 export type TokenKind = TokenPayload["kind"];
 export type PayloadOf<K extends TokenKind> = Extract<TokenPayload, { kind: K }>;
 
@@ -53,11 +60,12 @@ export const DEFAULT_TTL_MS: Record<TokenKind, number | null> = {
   open: null,
   unsubscribe: null,
   identity: 7 * 24 * 3600 * 1000,
+  verify: 7 * 24 * 3600 * 1000,
 };
 
 const MAC_BYTES = 16;
 const DOMAIN = "nudge1.";
-const KIND_CODE = { click: "c", open: "o", unsubscribe: "u", identity: "i" } as const;
+const KIND_CODE = { click: "c", open: "o", unsubscribe: "u", identity: "i", verify: "v" } as const;
 
 const str = z.string().max(4096);
 const ref = [
@@ -73,6 +81,7 @@ const Wire = z.union([
   z.tuple([z.literal("o"), z.number().int().min(0), ...ref]),
   z.tuple([z.literal("u"), z.number().int().min(0), str, str]),
   z.tuple([z.literal("i"), z.number().int().min(0), str, str]),
+  z.tuple([z.literal("v"), z.number().int().min(0), str, str]),
 ]);
 
 function toWire(p: TokenPayload, exp: number): unknown[] {
@@ -85,6 +94,8 @@ function toWire(p: TokenPayload, exp: number): unknown[] {
       return ["u", exp, p.site, p.contact];
     case "identity":
       return ["i", exp, p.site, p.contact];
+    case "verify":
+      return ["v", exp, p.site, p.contact];
   }
 }
 
@@ -105,6 +116,8 @@ function fromWire(w: z.infer<typeof Wire>): { payload: TokenPayload; exp: number
       return { exp: w[1], payload: { kind: "unsubscribe", site: w[2], contact: w[3] } };
     case "i":
       return { exp: w[1], payload: { kind: "identity", site: w[2], contact: w[3] } };
+    case "v":
+      return { exp: w[1], payload: { kind: "verify", site: w[2], contact: w[3] } };
   }
 }
 

@@ -17,6 +17,12 @@ const STYLE =
   "h1{font-size:22px;margin:0 0 12px}p{color:#4b5563;margin:0 0 20px}" +
   "button{font:inherit;font-weight:600;color:#fff;background:#111827;border:0;border-radius:6px;padding:12px 24px;cursor:pointer}";
 
+/** The page frame our own pages share (unsubscribe, confirm): centred card, no tracking. */
+export function pageShell(title: string, body: string): string {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
 export function unsubscribePage(v: UnsubscribeView): string {
   const body =
     v.state === "confirm"
@@ -26,6 +32,5 @@ export function unsubscribePage(v: UnsubscribeView): string {
       : v.state === "done"
         ? `<h1>You are unsubscribed</h1><p>${escapeHtml(v.siteName)} will not send you marketing email any more.</p>`
         : `<h1>This link is not valid</h1><p>It may have been altered. Use the unsubscribe link in the latest email you received.</p>`;
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>Unsubscribe</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+  return pageShell("Unsubscribe", body);
 }

@@ -1,6 +1,7 @@
 // Email links: click /c/:token (record, then 302 to the signed destination with `nudge_t`),
 // open pixel /o/:token, unsubscribe /u/:token (GET: a confirm page, never unsubscribes;
-// POST: RFC 8058 one-click). Tampered, forged or expired tokens get a 4xx and change nothing.
+// POST: RFC 8058 one-click), double opt-in /v/:token (GET: a confirm page, never confirms;
+// POST: confirms). Tampered, forged or expired tokens get a 4xx and change nothing.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
@@ -10,6 +11,7 @@ import { siteName } from "../mail/template-context.ts";
 import { isAllowedDestination, withIdentity } from "../mail/links.ts";
 import { signToken, verifyToken } from "../mail/tokens.ts";
 import { unsubscribePage } from "../mail/unsubscribe-view.ts";
+import { confirmPage } from "../mail/confirm-view.ts";
 import { errorMessage, httpError, httpErrorWith } from "../lib/errors.ts";
 
 export const links = new Hono<{ Bindings: Env }>();
@@ -30,11 +32,20 @@ async function siteNameOf(env: Env, site: string): Promise<string> {
 /** A tampered, forged or expired link: a page saying so (410 when only expired). */
 function invalid(reason: string, path: string): never {
   log("info", "link.rejected", { reason, path });
-  throw httpErrorWith(reason === "expired" ? 410 : 400, unsubscribePage({ state: "invalid" }), {
+  const page =
+    path === "/v" ? confirmPage({ state: "gone" }) : unsubscribePage({ state: "invalid" });
+  throw httpErrorWith(reason === "expired" ? 410 : 400, page, {
     "content-type": "text/html; charset=utf-8",
     ...NO_STORE,
   });
 }
+
+const smallBody = bodyLimit({
+  maxSize: 4096,
+  onError: () => {
+    throw httpError(413, "payload_too_large");
+  },
+});
 
 links.get("/c/:token", async (c) => {
   const now = Date.now();
@@ -87,33 +98,42 @@ links.get("/u/:token", async (c) => {
   return c.html(unsubscribePage({ state: "confirm", siteName, action: c.req.path }), 200, NO_STORE);
 });
 
-links.post(
-  "/u/:token",
-  bodyLimit({
-    maxSize: 4096,
-    onError: () => {
-      throw httpError(413, "payload_too_large");
-    },
-  }),
-  async (c) => {
-    const v = await verifyToken(
-      c.env.NUDGE_SECRET,
-      c.req.param("token"),
-      Date.now(),
-      "unsubscribe",
-    );
-    if (!v.ok) return invalid(v.reason, "/u");
-    const body = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
-    if (body.get("List-Unsubscribe") !== "One-Click") {
-      throw httpError(400, "expected_one_click_body", undefined, NO_STORE);
-    }
-    const { site, contact } = v.payload;
-    await contactStub(c.env, site, contact).unsubscribe(site, contact);
-    // A person pressing the button on our page gets a page; a mail client gets a plain 200.
-    if ((c.req.header("accept") ?? "").includes("text/html")) {
-      const siteName = await siteNameOf(c.env, site);
-      return c.html(unsubscribePage({ state: "done", siteName }), 200, NO_STORE);
-    }
-    return c.text("unsubscribed", 200, NO_STORE);
-  },
-);
+links.post("/u/:token", smallBody, async (c) => {
+  const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
+  if (!v.ok) return invalid(v.reason, "/u");
+  const body = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
+  if (body.get("List-Unsubscribe") !== "One-Click") {
+    throw httpError(400, "expected_one_click_body", undefined, NO_STORE);
+  }
+  const { site, contact } = v.payload;
+  await contactStub(c.env, site, contact).unsubscribe(site, contact);
+  // A person pressing the button on our page gets a page; a mail client gets a plain 200.
+  if ((c.req.header("accept") ?? "").includes("text/html")) {
+    const siteName = await siteNameOf(c.env, site);
+    return c.html(unsubscribePage({ state: "done", siteName }), 200, NO_STORE);
+  }
+  return c.text("unsubscribed", 200, NO_STORE);
+});
+
+links.get("/v/:token", async (c) => {
+  const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "verify");
+  if (!v.ok) return invalid(v.reason, "/v");
+  const siteName = await siteNameOf(c.env, v.payload.site);
+  return c.html(confirmPage({ state: "confirm", siteName, action: c.req.path }), 200, NO_STORE);
+});
+
+links.post("/v/:token", smallBody, async (c) => {
+  const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "verify");
+  if (!v.ok) return invalid(v.reason, "/v");
+  const { site, contact } = v.payload;
+  const r = await contactStub(c.env, site, contact).verify(site, contact, "confirmed");
+  if (!r.ok) {
+    // Erased meanwhile, or never written to: nothing to confirm, nothing created.
+    log("info", "link.rejected", { reason: "unknown_contact", path: "/v" });
+    return c.html(confirmPage({ state: "gone" }), 410, NO_STORE);
+  }
+  const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
+  const name = cfg.ok ? siteName(cfg.config) : site;
+  const shopUrl = cfg.ok ? (cfg.config.brand?.url ?? `${cfg.config.origins[0]}/`) : null;
+  return c.html(confirmPage({ state: "done", siteName: name, shopUrl }), 200, NO_STORE);
+});

@@ -64,7 +64,18 @@ export class Visitor extends DurableObject<Env> {
     const before = this.store.rowsWritten;
     const alarmsBefore = this.alarmsSet;
     const now = Date.now();
-    let state = this.load() ?? initialState(input.site, input.vid, now);
+    const stored = this.load();
+    if (!stored && input.events.every((e) => e.name === "contact_verified"))
+      // A confirmation for a visitor that expired or was erased: nothing to release, nothing kept.
+      return {
+        accepted: 0,
+        duplicates: 0,
+        rowsWritten: 0,
+        alarmsSet: 0,
+        statsCalls: 0,
+        statsRowsWritten: 0,
+      };
+    let state = stored ?? initialState(input.site, input.vid, now);
     const emailBefore = state.profile.email;
     const purchases: { id: string; value: number; currency: string; at: number }[] = [];
     const effects: Effect[] = [];
@@ -101,8 +112,20 @@ export class Visitor extends DurableObject<Env> {
       stats = await this.commit(state, effects, facts, now);
       await this.schedule(state, nextDue, config);
     }
+    const linked = await this.notifyContact(state, emailBefore, purchases);
+    if (linked?.verified && state.profile.email && state.profile.verified !== true) {
+      // The person already vouched for this address (another device, an email link): steps
+      // held for its confirmation go out now.
+      const at = Date.now();
+      const email = state.profile.email;
+      await this.ingest({
+        ...input,
+        events: [
+          { id: `verified.${at.toString(36)}`, name: "contact_verified", at, data: { email } },
+        ],
+      });
+    }
     const rowsWritten = this.store.rowsWritten - before;
-    await this.notifyContact(state, emailBefore, purchases);
     return {
       accepted,
       duplicates,
@@ -181,23 +204,26 @@ export class Visitor extends DurableObject<Env> {
     return recordFacts(this.env, facts, { site, vid }, now);
   }
 
-  /** Tells the person's Contact object about a newly known email and about purchases. */
+  /** Tells the person's Contact object about a newly known email and about purchases; returns
+   * what linking said (null when nothing was linked). */
   private async notifyContact(
     state: VisitorState,
     emailBefore: string | null,
     purchases: { id: string; value: number; currency: string; at: number }[],
-  ): Promise<void> {
+  ): Promise<{ verified: boolean } | null> {
     const { site, vid, email } = state.profile;
-    if (!email || (email === emailBefore && purchases.length === 0)) return;
+    if (!email || (email === emailBefore && purchases.length === 0)) return null;
     const contact = await contactHash(this.env.NUDGE_SECRET, site, email);
     const stub = contactStub(this.env, site, contact);
+    let linked: { verified: boolean } | null = null;
     try {
-      if (email !== emailBefore) await stub.link(site, contact, email, vid);
+      if (email !== emailBefore) linked = await stub.link(site, contact, email, vid);
       for (const p of purchases) await stub.purchase(site, contact, p);
     } catch (err) {
       // Measurement and linking are best effort; the events themselves are stored.
       log("warn", "contact.notify_failed", { site, vid, contact, reason: errorMessage(err) });
     }
+    return linked;
   }
 
   private async drain(state: VisitorState, now: number): Promise<void> {
