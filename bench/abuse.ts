@@ -93,8 +93,9 @@ export async function benchAbuse(): Promise<Record<string, number | string>> {
     );
     // Let every due step run (each visitor's alarm fires at once) until the victim's ledger
     // holds a decision for every one of them, then read the victim's mail.
+    const victimPath = await stack.contactPath(SITE, VICTIM);
     const decided = async () => {
-      const res = await stack.admin(`/admin/api/contacts/${SITE}/${encodeURIComponent(VICTIM)}`);
+      const res = await stack.admin(victimPath);
       if (res.status !== 200) return 0;
       return ((await res.json()) as { sends: unknown[] }).sends.length;
     };

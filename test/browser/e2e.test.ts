@@ -141,7 +141,7 @@ async function leave(page: Page) {
 }
 
 async function contact(stack: Stack, email: string) {
-  const res = await stack.admin(`/admin/api/contacts/${SITE}/${encodeURIComponent(email)}`);
+  const res = await stack.admin(await stack.contactPath(SITE, email));
   if (res.status !== 200) return null;
   return (await res.json()) as {
     suppressed: { reason: string; at: number } | null;
@@ -316,6 +316,26 @@ describe.skipIf(!hasChromium)("end to end in Chromium on wrangler dev", () => {
       expect(mails.map((e) => tagOf(e.tags, "trigger"))).not.toContain("cart-abandoned");
       expect(mails.map((e) => e.subject)).not.toContain("You left something behind");
     });
+
+    it("exports and erases a contact by its id: lookup, GET export, DELETE", async () => {
+      // Grace's part is over: her record can go. The address travels only in the lookup's body.
+      const path = await dev.contactPath(SITE, people.grace);
+      expect(path).toMatch(/^\/admin\/api\/contacts\/demo\/[0-9a-f]{24}$/);
+      const exported = await dev.admin(`${path}/export`);
+      expect(exported.status).toBe(200);
+      const data = (await exported.json()) as {
+        contact: { visitors: string[] };
+        visitors: { vid: string; state: { profile: { email: string } } | null }[];
+      };
+      expect(data.visitors.length).toBeGreaterThan(0);
+      expect(data.visitors.some((v) => v.state?.profile.email === people.grace)).toBe(true);
+      const del = await dev.admin(path, { method: "DELETE" });
+      expect(del.status).toBe(200);
+      expect(await del.json()).toMatchObject({ erased: true });
+      const gone = await dev.admin(path);
+      expect(gone.status).toBe(404);
+      await gone.text();
+    });
   });
 
   describe("B: Resend", () => {
@@ -433,17 +453,24 @@ describe.skipIf(!hasChromium)("end to end in Chromium on wrangler dev", () => {
         const l = line.toLowerCase();
         return needles.some((n) => l.includes(n)) || decodedTokensLeak(line);
       });
-      // The one exception: wrangler's own access log of the admin contact route, whose path
-      // carries the email by contract (README.md documents /admin/api/contacts/<site>/<email>).
-      // Printed so it stays visible; the worker's own output may never contain an address.
-      const byContract =
-        /^\[wrangler:info\] (GET|DELETE) \/admin\/api\/contacts\/[^/ ]+\/[^/ ]+ \d{3} /;
-      const noted = leaks.filter(({ line }) => byContract.test(line));
-      if (noted.length)
-        console.log(`${noted.length} access-log lines name an email in the pinned admin path`);
-      expect(
-        leaks.filter(({ line }) => !byContract.test(line)).map((x) => `[${x.stack}] ${x.line}`),
-      ).toEqual([]);
+      expect(leaks.map((x) => `[${x.stack}] ${x.line}`)).toEqual([]);
+      // Positive control: wrangler logged the admin contact calls of the run (lookup, GET,
+      // export, DELETE), each request line naming the contact by id only.
+      const route = `^\\[wrangler:info\\] (?:GET|POST|DELETE) /admin/api/contacts/${SITE}/`;
+      const byId = new RegExp(`${route}(?:lookup|[0-9a-f]{24}(?:/export)?) \\d{3} `);
+      const contactLines = lines.filter(({ line }) => new RegExp(route).test(line));
+      console.log(`${contactLines.length} access-log lines of the admin contact routes`);
+      expect(contactLines.filter(({ line }) => !byId.test(line))).toEqual([]);
+      for (const call of [
+        /POST \S+\/lookup 200 /,
+        /GET \S+\/[0-9a-f]{24} 200 /,
+        /GET \S+\/[0-9a-f]{24}\/export 200 /,
+        /DELETE \S+\/[0-9a-f]{24} 200 /,
+      ])
+        expect(
+          contactLines.some(({ line }) => call.test(line)),
+          String(call),
+        ).toBe(true);
     });
 
     it("are one JSON object per decision with at, level, msg (and site, trigger on sends)", () => {

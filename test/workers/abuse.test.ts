@@ -8,6 +8,7 @@ import { signToken } from "../../worker/mail/tokens.ts";
 import { dev } from "../../worker/routes/dev.ts";
 import app from "../../worker/index.ts";
 import {
+  contactPath,
   drain as drainVisitor,
   eventId,
   getJson,
@@ -72,7 +73,7 @@ const purchase = (n: number) => ({
 });
 
 async function skippedFor(email: string, reason: string): Promise<number> {
-  const res = await getJson(`/admin/api/contacts/${SITE}/${encodeURIComponent(email)}`);
+  const res = await getJson(await contactPath(SITE, email));
   const body = await res.json<{ sends: { outcome: string; reason?: string }[] }>();
   return body.sends.filter((s) => s.outcome === "skipped" && s.reason === reason).length;
 }
@@ -177,7 +178,7 @@ describe("email links", () => {
 
 describe("Resend webhooks that are not about our mail", () => {
   const contactStatus = async (site: string, email: string) =>
-    (await getJson(`/admin/api/contacts/${site}/${encodeURIComponent(email)}`)).status;
+    (await getJson(await contactPath(site, email))).status;
 
   it("change nothing: unknown site, an address its contact id does not name, a contact never sent to", async () => {
     const a = `a.${crypto.randomUUID().slice(0, 8)}@example.com`;
@@ -277,7 +278,7 @@ describe("erasure", () => {
     await post({ site: SITE, vid: last, events: [purchase(1)] });
     await drain(last);
     expect(await emailsTo(email)).toHaveLength(1);
-    const path = `/admin/api/contacts/${SITE}/${encodeURIComponent(email)}`;
+    const path = await contactPath(SITE, email);
 
     const exported = await (
       await getJson(`${path}/export`)

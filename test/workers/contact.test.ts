@@ -8,7 +8,17 @@ import type { OutboxJsonItem } from "../../worker/mail/outbox-view.ts";
 import { contactHash } from "../../worker/lib/crypto.ts";
 import { signToken } from "../../worker/mail/tokens.ts";
 import { svixSign } from "../../worker/ingest/svix.ts";
-import { ADMIN, ORIGIN, eventId, getJson, newVid, post, seedSite } from "./helpers.ts";
+import {
+  ADMIN,
+  ORIGIN,
+  contactPath,
+  eventId,
+  getJson,
+  lookup,
+  newVid,
+  post,
+  seedSite,
+} from "./helpers.ts";
 
 const SITE = "sendpath";
 const SECRET = "test-nudge-secret-0123456789abcdef";
@@ -87,7 +97,7 @@ function linkFrom(html: string, path: "/c/" | "/o/" | "/u/"): string {
 }
 
 async function contact(email: string) {
-  const res = await getJson(`/admin/api/contacts/${SITE}/${encodeURIComponent(email)}`);
+  const res = await getJson(await contactPath(SITE, email));
   return { status: res.status, body: res.status === 200 ? await res.json<ContactBody>() : null };
 }
 
@@ -124,8 +134,8 @@ describe("due step → Contact → dev outbox", () => {
     }
     const c = await contact(email);
     expect(c.body?.sends).toEqual([expect.objectContaining({ outcome: "sent" })]);
-    const byHash = await getJson(`/admin/api/contacts/${SITE}/${c.body!.contact}`);
-    expect(await byHash.json()).toMatchObject({ contact: c.body!.contact, sends: c.body!.sends });
+    // The id the lookup names is the keyed hash the logs carry.
+    expect(c.body!.contact).toBe(await contactHash(SECRET, SITE, email));
   });
 
   it("an alarm re-run and a repeated delivery send nothing twice", async () => {
@@ -446,16 +456,14 @@ describe("identity and erasure", () => {
     const before = await contact(email);
     expect(before.body?.visitors.sort()).toEqual([v1, v2].sort());
 
-    const unauth = await exports.default.fetch(
-      `http://nudge.test/admin/api/contacts/${SITE}/${encodeURIComponent(email)}`,
-      { method: "DELETE" },
-    );
+    const path = await contactPath(SITE, email);
+    const unauth = await exports.default.fetch(`http://nudge.test${path}`, { method: "DELETE" });
     expect(unauth.status).toBe(401);
 
-    const del = await exports.default.fetch(
-      `http://nudge.test/admin/api/contacts/${SITE}/${encodeURIComponent(email)}`,
-      { method: "DELETE", headers: ADMIN },
-    );
+    const del = await exports.default.fetch(`http://nudge.test${path}`, {
+      method: "DELETE",
+      headers: ADMIN,
+    });
     expect(del.status).toBe(200);
     expect(await del.json()).toMatchObject({ erased: true, visitors: 2 });
     expect((await contact(email)).status).toBe(404);
@@ -465,11 +473,104 @@ describe("identity and erasure", () => {
       await r.text();
     }
   });
+});
 
-  it("rejects a malformed email with 400", async () => {
-    const r = await getJson(`/admin/api/contacts/${SITE}/not-an-email`);
-    expect(r.status).toBe(400);
-    await r.text();
+describe("admin contact routes: addresses in the body, ids in the URL", () => {
+  /** A contact with one linked visitor, by identify alone. */
+  async function identified(tag: string) {
+    const email = uniqueEmail(tag);
+    const vid = newVid();
+    const res = await post({
+      site: SITE,
+      vid,
+      events: [{ id: eventId(), name: "identify", data: { email } }],
+    });
+    expect(res.status).toBe(202);
+    return { email, vid };
+  }
+
+  it("lookup returns the keyed hash of the address, for a known contact and an unknown one", async () => {
+    const { email, vid } = await identified("lookup");
+    const res = await lookup(SITE, { email: `  ${email.toUpperCase()} ` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const { contact: id } = await res.json<{ contact: string }>();
+    // The same id the old /contacts/<site>/<email> path computed, and the logs carry.
+    expect(id).toBe(await contactHash(SECRET, SITE, email));
+    const snap = await getJson(`/admin/api/contacts/${SITE}/${id}`);
+    expect(await snap.json()).toMatchObject({ contact: id, visitors: [vid] });
+
+    // Nobody by that address: still an id (it is computed, not found), and GET says 404.
+    const nobody = uniqueEmail("nobody");
+    const none = await lookup(SITE, { email: nobody });
+    expect(none.status).toBe(200);
+    const { contact: noId } = await none.json<{ contact: string }>();
+    expect(noId).toBe(await contactHash(SECRET, SITE, nobody));
+    const missing = await getJson(`/admin/api/contacts/${SITE}/${noId}`);
+    expect(missing.status).toBe(404);
+    await missing.text();
+  });
+
+  it("lookup needs the admin token", async () => {
+    const res = await lookup(SITE, { email: uniqueEmail("unauth") }, {});
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: "unauthorized" });
+  });
+
+  it("lookup rejects bad JSON, a missing address and an invalid one with 400", async () => {
+    const badJson = await lookup(SITE, "{not json");
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toEqual({ error: "invalid_json" });
+    for (const body of [{}, { email: "not-an-email" }, { email: 42 }]) {
+      const res = await lookup(SITE, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(await res.json()).toMatchObject({
+        error: "invalid_email",
+        issues: [expect.objectContaining({ path: "email" })],
+      });
+    }
+    const badSite = await lookup("Not A Site", { email: uniqueEmail("site") });
+    expect(badSite.status).toBe(400);
+    expect(await badSite.json()).toEqual({ error: "invalid_site" });
+  });
+
+  it("GET, export and DELETE refuse an address in the path with 400 and erase nothing", async () => {
+    const { email, vid } = await identified("inurl");
+    const id = await contactHash(SECRET, SITE, email);
+    for (const inPath of [email, encodeURIComponent(email), email.replace("@", "%2540")]) {
+      for (const [method, suffix] of [
+        ["GET", ""],
+        ["GET", "/export"],
+        ["DELETE", ""],
+      ] as const) {
+        const res = await exports.default.fetch(
+          `http://nudge.test/admin/api/contacts/${SITE}/${inPath}${suffix}`,
+          { method, headers: ADMIN },
+        );
+        expect(res.status, `${method} ${inPath}${suffix}`).toBe(400);
+        const body = await res.json<{ error: string; message: string }>();
+        expect(body.error).toBe("address_in_url");
+        expect(body.message).toContain(`POST /admin/api/contacts/${SITE}/lookup`);
+        expect(body.message).toContain('{ "email"');
+        // The refusal does not echo the address back either.
+        expect(body.message).not.toContain(email.split("@")[0]);
+      }
+    }
+    // Nothing was erased: the contact and its visitor are still there.
+    const snap = await getJson(`/admin/api/contacts/${SITE}/${id}`);
+    expect(snap.status).toBe(200);
+    expect(await snap.json()).toMatchObject({ contact: id, visitors: [vid] });
+    const visitor = await getJson(`/admin/api/visitors/${SITE}/${vid}`);
+    expect(visitor.status).toBe(200);
+    await visitor.text();
+  });
+
+  it("rejects anything else that is not a contact id with 400", async () => {
+    for (const raw of ["not-an-email", "lookup", "abc123", "0123456789abcdef0123456g"]) {
+      const r = await getJson(`/admin/api/contacts/${SITE}/${raw}`);
+      expect(r.status, raw).toBe(400);
+      expect(await r.json()).toEqual({ error: "invalid_id" });
+    }
   });
 });
 
@@ -543,7 +644,7 @@ describe("holdout episodes", () => {
       ],
     });
     await runDurableObjectAlarm(env.VISITORS.get(env.VISITORS.idFromName(`${site}:${vid}`)));
-    const path = `/admin/api/contacts/${site}/${encodeURIComponent(email)}`;
+    const path = await contactPath(site, email);
     await waitFor(async () => {
       const r = await getJson(path);
       return r.status === 200 && (await r.json<ContactBody>()).sends.length > 0;

@@ -91,3 +91,21 @@ export async function verifyAddress(site: string, email: string, vid = newVid())
   const r = await contactStub(env, site, contact).verify(site, contact, "confirmed");
   if (!r.ok) throw new Error(`could not verify ${email}`);
 }
+
+/** POST /admin/api/contacts/<site>/lookup with `body` (JSON-encoded unless a string). */
+export function lookup(site: string, body: unknown, headers: Record<string, string> = ADMIN) {
+  return exports.default.fetch(`http://nudge.test/admin/api/contacts/${site}/lookup`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** The admin path of a contact, the way an operator gets it: the address goes in a lookup's
+ * body, and only the contact id it returns goes in the URL. */
+export async function contactPath(site: string, email: string): Promise<string> {
+  const res = await lookup(site, { email });
+  if (res.status !== 200) throw new Error(`lookup: ${res.status} ${await res.text()}`);
+  const { contact } = await res.json<{ contact: string }>();
+  return `/admin/api/contacts/${site}/${contact}`;
+}

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { contactHash } from "../../worker/lib/crypto.ts";
 import { signToken } from "../../worker/mail/tokens.ts";
 import {
+  contactPath,
   drain,
   eventId,
   getJson,
@@ -74,7 +75,7 @@ const fetchPath = (path: string, init?: RequestInit) =>
   exports.default.fetch(`http://nudge.test${path}`, init);
 
 async function verifiedOf(site: string, email: string) {
-  const res = await getJson(`/admin/api/contacts/${site}/${encodeURIComponent(email)}`);
+  const res = await getJson(await contactPath(site, email));
   return (await res.json<{ verified: { via: string } | null }>()).verified;
 }
 
@@ -108,7 +109,7 @@ describe("double opt-in", () => {
     // Both devices' held steps were released; the frequency cap lets the first one through.
     expect(mails.filter((m) => triggerOf(m) === "cart-now")).toHaveLength(1);
     expect(mails.filter((m) => triggerOf(m) === "_confirm")).toHaveLength(1);
-    const logs = await getJson(`/admin/api/contacts/${SITE}/${encodeURIComponent(email)}`);
+    const logs = await getJson(await contactPath(SITE, email));
     const sends = (await logs.json<{ sends: { key: string; reason?: string }[] }>()).sends;
     expect(
       sends.filter((s) => s.key.includes(".cart-now.")).map((s) => s.reason ?? "sent"),
@@ -171,7 +172,7 @@ describe("order mail needs a verified address", () => {
     const email = uniqueEmail("dee");
     await visit(SINGLE, [identify(email), purchase(), purchase()]);
     expect(await outboxTo(email)).toEqual([]);
-    const res = await getJson(`/admin/api/contacts/${SINGLE}/${encodeURIComponent(email)}`);
+    const res = await getJson(await contactPath(SINGLE, email));
     const sends = (await res.json<{ sends: { reason?: string }[] }>()).sends;
     expect(sends.map((s) => s.reason)).toEqual(["unverified", "unverified"]);
   });

@@ -1,11 +1,13 @@
 // The admin JSON API under /admin/api (the guard is installed once, by the admin app in index.ts):
-// the stats report, a visitor's state, a contact's record and erasure. Decisions live in the
-// objects and in worker/stats/; these handlers validate ids and pick the object.
+// the stats report, a visitor's state, a contact's id (from an address in a POST body) and, by that
+// id only, a contact's record, export and erasure. Decisions live in the objects and in
+// worker/stats/; these handlers validate ids and pick the object.
 import { Hono } from "hono";
 import { z } from "zod";
 import { loadSiteConfig } from "../config/load.ts";
 import { contactHash } from "../lib/crypto.ts";
-import { httpError } from "../lib/errors.ts";
+import { httpError, httpErrorMessage, zodIssues } from "../lib/errors.ts";
+import { email } from "../ingest/wire.ts";
 import { CONTACT_ID, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 import { log } from "../lib/log.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
@@ -45,32 +47,59 @@ api.get("/visitors/:site/:vid", async (c) => {
   return c.json(state);
 });
 
-const Email = z.email().max(254);
+/** The body of a lookup: the address, read as ingest reads it (trimmed, lowercased). */
+const Lookup = z.object({ email });
 
-/** The contact named by its email, or by its hash (keeps addresses out of request logs). */
-async function target(env: Env, site: string, raw: string) {
+/**
+ * An address's contact id, for the routes below. The id is the keyed hash of (site, address):
+ * computed, not looked up, so it is returned whether or not the contact exists, and the address
+ * travels in the body, never in the URL (request lines end up in logs).
+ */
+api.post("/contacts/:site/lookup", async (c) => {
+  const { site } = c.req.param();
   if (!SITE_ID.test(site)) throw httpError(400, "invalid_site");
-  const email = raw.trim().toLowerCase();
-  let contact: string;
-  if (CONTACT_ID.test(email)) contact = email;
-  else if (Email.safeParse(email).success)
-    contact = await contactHash(env.NUDGE_SECRET, site, email);
-  else throw httpError(400, "invalid_email");
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw httpError(400, "invalid_json");
+  }
+  const parsed = Lookup.safeParse(body);
+  if (!parsed.success) throw httpError(400, "invalid_email", zodIssues(parsed.error.issues));
+  const contact = await contactHash(c.env.NUDGE_SECRET, site, parsed.data.email);
+  return c.json({ contact }, 200, { "cache-control": "no-store" });
+});
+
+/** The contact a path names by its id. An address in the path is refused, never used. */
+function target(env: Env, site: string, raw: string) {
+  if (raw.includes("@") || /%40/i.test(raw)) {
+    const at = SITE_ID.test(site) ? site : "<site>";
+    throw httpErrorMessage(
+      400,
+      "address_in_url",
+      "Contacts are named by their id in URLs, never by an address (request logs keep URLs). " +
+        `Look the contact up with POST /admin/api/contacts/${at}/lookup and a JSON body ` +
+        '{ "email": "..." }, then use the returned contact id in this path.',
+    );
+  }
+  if (!SITE_ID.test(site)) throw httpError(400, "invalid_site");
+  const contact = raw.trim().toLowerCase();
+  if (!CONTACT_ID.test(contact)) throw httpError(400, "invalid_id");
   return { contact, stub: contactStub(env, site, contact) };
 }
 
-api.get("/contacts/:site/:email", async (c) => {
-  const { site, email } = c.req.param();
-  const { contact, stub } = await target(c.env, site, email);
+api.get("/contacts/:site/:id", async (c) => {
+  const { site, id } = c.req.param();
+  const { contact, stub } = target(c.env, site, id);
   const snap = await stub.snapshot(contact);
   if (!snap) throw httpError(404, "not_found");
   return c.json(snap);
 });
 
 /** A contact's data for an access request: its record and every linked visitor's state. */
-api.get("/contacts/:site/:email/export", async (c) => {
-  const { site, email } = c.req.param();
-  const { contact, stub } = await target(c.env, site, email);
+api.get("/contacts/:site/:id/export", async (c) => {
+  const { site, id } = c.req.param();
+  const { contact, stub } = target(c.env, site, id);
   const snap = await stub.snapshot(contact);
   if (!snap) throw httpError(404, "not_found");
   const visitors = await Promise.all(
@@ -82,9 +111,9 @@ api.get("/contacts/:site/:email/export", async (c) => {
   return c.json({ contact: snap, visitors }, 200, { "cache-control": "no-store" });
 });
 
-api.delete("/contacts/:site/:email", async (c) => {
-  const { site, email } = c.req.param();
-  const { contact, stub } = await target(c.env, site, email);
+api.delete("/contacts/:site/:id", async (c) => {
+  const { site, id } = c.req.param();
+  const { contact, stub } = target(c.env, site, id);
   // Visitors first, while the contact still lists them: a failure part-way can be repeated.
   const listed = (await stub.snapshot(contact))?.visitors ?? [];
   await Promise.all(listed.map((vid) => visitorStub(c.env, site, vid).erase()));

@@ -1,5 +1,5 @@
-// Expected HTTP failures: a JSON body `{ error, issues? }` (or, for pages people see, an HTML page
-// or an image) with a 4xx status. Thrown by route handlers; the app's single onError passes them
+// Expected HTTP failures: a JSON body `{ error, issues? }` or `{ error, message }` (or, for pages
+// people see, an HTML page or an image) with a 4xx status. Thrown by route handlers; the app's single onError passes them
 // through (anything else becomes a logged 500).
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -9,6 +9,8 @@ export interface Issue {
   message: string;
 }
 
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+
 export function httpError(
   status: ContentfulStatusCode,
   error: string,
@@ -16,10 +18,16 @@ export function httpError(
   headers?: Record<string, string>,
 ): HTTPException {
   const body = JSON.stringify(issues ? { error, issues } : { error });
-  return httpErrorWith(status, body, {
-    "content-type": "application/json; charset=utf-8",
-    ...headers,
-  });
+  return httpErrorWith(status, body, { ...JSON_TYPE, ...headers });
+}
+
+/** A JSON failure with a sentence telling the caller what to do instead: `{ error, message }`. */
+export function httpErrorMessage(
+  status: ContentfulStatusCode,
+  error: string,
+  message: string,
+): HTTPException {
+  return httpErrorWith(status, JSON.stringify({ error, message }), JSON_TYPE);
 }
 
 /** An expected failure whose body is a page or an image (links people open from email). */

@@ -18,7 +18,13 @@ export interface Stack {
   demo: string;
   persistTo: string;
   logs: string[];
-  admin(path: string): Promise<Response>;
+  /** A request to the worker with the admin token (GET unless `init` says otherwise). */
+  admin(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * The admin path of a contact: the address goes in the body of
+   * POST /admin/api/contacts/<site>/lookup, only the contact id it returns goes in the URL.
+   */
+  contactPath(site: string, email: string): Promise<string>;
   /**
    * Kills `wrangler dev` and its workerd (the whole process group; SIGKILL by default: a crash,
    * no graceful shutdown) and starts it again on the same port and persistence folder, so
@@ -198,13 +204,31 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await ready(90_000);
   };
 
+  const admin = (path: string, init: RequestInit = {}) =>
+    fetch(`${worker}${path}`, {
+      ...init,
+      headers: {
+        ...(init.headers as Record<string, string>),
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+      },
+    });
+
   return {
     worker,
     demo,
     persistTo,
     logs,
-    admin: (path) =>
-      fetch(`${worker}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+    admin,
+    contactPath: async (site, email) => {
+      const res = await admin(`/admin/api/contacts/${site}/lookup`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email }),
+      });
+      if (res.status !== 200) throw new Error(`lookup: ${res.status} ${await res.text()}`);
+      const { contact } = (await res.json()) as { contact: string };
+      return `/admin/api/contacts/${site}/${contact}`;
+    },
     restart,
     stop,
   };
