@@ -9,15 +9,24 @@ export type Name = WireEvent["name"];
 
 /**
  * Queues one wire event: a fresh id (retries reuse it, so the worker deduplicates), the custom
- * name of a `track` event, and the page URL (cut to the worker's 2,048 characters). `data` is
- * copied now: later changes by the page (a cart object) do not leak in, and what JSON cannot
+ * name of a `track` event, and the minimal page URL (cut to the worker's 2,048 characters). `data`
+ * is copied now: later changes by the page (a cart object) do not leak in, and what JSON cannot
  * carry throws here, losing that one call only. The worker validates the rest.
+ *
+ * The minimal page URL is origin + path and only the `utm_*` parameters, as the worker keeps it
+ * (`minimalPageUrl` in worker/ingest/url.ts, which also checks the name's length and letters):
+ * never the fragment or any other parameter, which carry emails, reset tokens and form fields.
+ * Each dropped parameter goes with its "?" or "&"; a leading "&" left over becomes the "?".
  */
 export const emit = (name: Name, data?: unknown, custom?: unknown): void =>
   push({
     id: rid(),
     name,
     event: custom,
-    url: location.href.slice(0, 2048),
+    url: (
+      location.origin +
+      location.pathname +
+      location.search.replace(/(^.|&)(?!utm_)[^&]*/gi, "").replace(/^&/, "?")
+    ).slice(0, 2048),
     data: data && JSON.parse(JSON.stringify(data)),
   } as WireEvent);

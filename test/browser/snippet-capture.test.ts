@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)("snippet: automatic capture (Chromium)", () => {
     const evs = await c.waitFor(site, "page and product", (e) => names(e).includes("product"));
     expect(names(evs)).toEqual(["page", "product"]);
     const [pv, product] = evs;
-    // The worker keeps origin and path only (the page's own query string is dropped).
+    // Origin and path only: the page's own query string (`site=…`) is not sent.
     const at = new URL(page.url());
     expect(at.search).not.toBe("");
     expect(pv!.url).toBe(`${at.origin}${at.pathname}`);
@@ -171,6 +171,42 @@ describe.skipIf(!hasChromium)("snippet: automatic capture (Chromium)", () => {
     } finally {
       await bf.close();
     }
+  });
+
+  it("sends page URLs as origin + path + utm_* only: no other parameter, no fragment, on load or SPA", async () => {
+    const site = newSite();
+    const page = await open(
+      site,
+      "plain",
+      "utm_source=mail&email=ada%40example.com&reset=RESET-SECRET-123#tok=FRAG-SECRET-456",
+    );
+    await c.waitFor(site, "the first page view", (e) => e.length === 1);
+    await page.evaluate(() => {
+      history.pushState({}, "", "/spa/next?email=spa%40example.com&utm_medium=m#FRAG-SECRET-789");
+      window.nudge("track", "looked");
+    });
+    const evs = await c.waitFor(site, "the SPA view and the track", (e) => e.length === 3);
+    const at = new URL(c.page("plain", site));
+    expect(evs.map((e) => e.url)).toEqual([
+      `${at.origin}${at.pathname}?utm_source=mail`,
+      `${at.origin}/spa/next?utm_medium=m`,
+      `${at.origin}/spa/next?utm_medium=m`,
+    ]);
+    // What left the browser, before the worker's own stripping.
+    const raw = c.received
+      .filter((r) => r.raw.includes(site))
+      .map((r) => r.raw)
+      .join("\n");
+    expect(raw).toContain("utm_source=mail");
+    for (const secret of [
+      "ada%40example.com",
+      "ada@example.com",
+      "spa%40example.com",
+      "SECRET",
+      "#",
+      "site=",
+    ])
+      expect(raw).not.toContain(secret);
   });
 
   it("reads nudge_t from the landing URL, sends it as `t` and removes it from the address bar", async () => {
