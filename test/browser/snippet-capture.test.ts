@@ -346,6 +346,46 @@ describe.skipIf(!hasChromium)("snippet: automatic capture (Chromium)", () => {
     expect(errors.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("does nothing, and never throws into the page, outside a secure context (plain http)", async () => {
+    // http://shop.test is not a secure context (localhost and 127.0.0.1 are): no
+    // crypto.randomUUID, so the snippet cannot make ids and stays out of the way.
+    const insecure = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--host-resolver-rules=MAP shop.test 127.0.0.1",
+      ],
+    });
+    try {
+      const site = newSite();
+      const page = await (await insecure.newContext()).newPage();
+      const url = c.page("throws", site, "nudge_t=tok").replace("//localhost:", "//shop.test:");
+      await page.goto(url);
+      await page.waitForFunction(() => window.__ranAfter);
+      // It ran (it strips the email-link token first), then stopped at the first id.
+      await page.waitForFunction(() => !location.search.includes("nudge_t"));
+      expect(await page.evaluate(() => [isSecureContext, typeof crypto.randomUUID])).toEqual([
+        false,
+        "undefined",
+      ]);
+      await page.type("#email", "x@example.com");
+      await page.evaluate(() => window.nudge("track", "ignored"));
+      expect(await quiet(site)).toBe(0);
+      expect(c.events(site)).toEqual([]);
+      expect(await page.evaluate(() => window.nudge.l)).toBeUndefined(); // still the stub
+      const errors = await page.evaluate(() => window.__errors);
+      expect(
+        errors.every((m) => /page script|undefinedFunctionOfThePage|page input handler/.test(m)),
+      ).toBe(true);
+      expect(errors.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await insecure.close();
+    }
+  });
+
   it("works when localStorage throws (Safari private mode, blocked storage)", async () => {
     const site = newSite();
     ctx = await browser.newContext();
