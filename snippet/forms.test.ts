@@ -75,7 +75,7 @@ const allowed = {
 const pushed = () => vi.mocked(push).mock.calls.map(([e]) => e as WireEvent);
 
 beforeEach(() => {
-  vi.stubGlobal("location", { href: "https://shop.example/signup" });
+  vi.stubGlobal("location", new URL("https://shop.example/signup"));
   vi.mocked(push).mockClear();
   vi.mocked(flush).mockClear();
 });

@@ -1,7 +1,10 @@
 // Entry (loader): reads the <script data-site> tag, installs window.nudge (replaying the calls
 // the inline stub queued, in order) and starts automatic capture. Idempotent; never throws.
-import { call } from "./api.ts";
+// Outside a secure context (plain http) crypto.randomUUID is missing: the first page view throws
+// inside `safe`, before window.nudge is installed, and the tag does nothing more.
+// (forms.ts before api.ts: the bundle gzips 3 B smaller in this module order)
 import { onForm } from "./forms.ts";
+import { call } from "./api.ts";
 import { page, scan, watchPages } from "./page.ts";
 import { on, safe } from "./safe.ts";
 import { store } from "./storage.ts";

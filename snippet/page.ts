@@ -20,7 +20,7 @@ export const page = (force?: unknown): void => {
  * JSON-LD holds no usable product loses nothing else.
  */
 export const scan = (): void => {
-  const ld = [...document.querySelectorAll<HTMLScriptElement>('[type="application/ld+json"]')]
+  const ld = [...document.querySelectorAll<HTMLScriptElement>('[type$="ld+json"]')]
     .map((s) => s.text)
     .filter((t) => /Product/.test(t));
   if (ld[0] && ld.join().length < 3e4) {

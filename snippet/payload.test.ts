@@ -1,11 +1,15 @@
 // Payload builders and ids: every event the snippet builds is one the worker's schema accepts.
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { minimalPageUrl } from "../worker/ingest/url.ts";
 import { BatchSchema, WireEventSchema, type WireEvent } from "../worker/ingest/wire.ts";
-import { rid } from "./ids.ts";
 import { emit, type Name } from "./payload.ts";
 import { push } from "./transport.ts";
 
 vi.mock("./transport.ts", () => ({ push: vi.fn() }));
+
+/** What crypto.randomUUID makes: 36 characters, inside wire.ts `id` (8–64) and `vid` (16–64). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** What `emit` queued: the event it built. */
 const event = (name: Name, data?: unknown, custom?: unknown): WireEvent => {
@@ -15,19 +19,14 @@ const event = (name: Name, data?: unknown, custom?: unknown): WireEvent => {
   return vi.mocked(push).mock.calls[0]![0];
 };
 
+/** The page is at `href` (a URL has every part of `location` that emit reads). */
+const at = (href: string) => vi.stubGlobal("location", new URL(href));
+
 beforeEach(() => {
-  vi.stubGlobal("location", { href: "https://shop.example/p/tote?utm_source=x" });
+  at("https://shop.example/p/tote?utm_source=x");
 });
 afterEach(() => {
   vi.unstubAllGlobals();
-});
-
-describe("rid", () => {
-  it("is URL-safe, 16–64 characters, and does not repeat", () => {
-    const ids = Array.from({ length: 2000 }, rid);
-    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
-    expect(new Set(ids).size).toBe(ids.length);
-  });
 });
 
 describe("emit", () => {
@@ -49,7 +48,8 @@ describe("emit", () => {
     expect(evs[0]).toMatchObject({ name: "page", url: "https://shop.example/p/tote?utm_source=x" });
     expect(evs[9]).toMatchObject({ name: "track", event: "upgraded", data: { plan: "pro" } });
     expect(new Set(evs.map((e) => e.id)).size).toBe(evs.length);
-    const batch = { site: "shop", vid: rid(), tz: "Europe/Paris", events: evs };
+    for (const e of evs) expect(e.id).toMatch(UUID);
+    const batch = { site: "shop", vid: crypto.randomUUID(), tz: "Europe/Paris", events: evs };
     expect(BatchSchema.safeParse(batch).success).toBe(true);
   });
 
@@ -66,11 +66,12 @@ describe("emit", () => {
     expect(push).not.toHaveBeenCalled();
   });
 
-  it("cuts the page URL to the worker's 2,048 characters", () => {
-    vi.stubGlobal("location", { href: `https://shop.example/?q=${"x".repeat(3000)}` });
+  it("sends a long page URL whole: the worker accepts it and cuts it to 2,048 characters", () => {
+    at(`https://shop.example/?utm_content=${"x".repeat(5000)}`);
     const e = event("page");
-    expect(e.url).toHaveLength(2048);
-    expect(WireEventSchema.safeParse(e).success).toBe(true);
+    expect(e.url).toBe(`https://shop.example/?utm_content=${"x".repeat(5000)}`);
+    const r = WireEventSchema.safeParse(e);
+    expect(r.success && r.data.url).toBe(e.url!.slice(0, 2048));
   });
 
   it("a form submit with a mistyped email keeps the event and drops the email (worker side)", () => {
@@ -110,5 +111,71 @@ describe("form_submit fields (the worker side of data-nudge-field)", () => {
     expect(parse({})).toEqual({ form: "f", email: "ada@example.com" });
     const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, "v"]));
     expect(Object.keys(parse(many)?.fields ?? {})).toHaveLength(32);
+  });
+});
+
+describe("the page URL (origin + path + utm_* only, as worker/ingest/url.ts keeps it)", () => {
+  const sent = (href: string) => {
+    at(href);
+    return event("page").url;
+  };
+
+  it("sends neither the fragment nor a parameter other than utm_*", () => {
+    expect(sent("https://shop.example/p/mug?utm_source=news&email=a%40b.c&token=secret#frag")).toBe(
+      "https://shop.example/p/mug?utm_source=news",
+    );
+  });
+
+  it.each([
+    ["https://shop.example/", "https://shop.example/"],
+    ["https://shop.example/p/mug#frag?utm_source=x", "https://shop.example/p/mug"],
+    ["https://shop.example/p?email=a%40b.c&reset=r", "https://shop.example/p"],
+    [
+      "https://shop.example/p?email=a&utm_source=s&x=1&utm_medium=m",
+      "https://shop.example/p?utm_source=s&utm_medium=m",
+    ],
+    [
+      "https://shop.example/p?UTM_Source=s&utmsource=y&xutm_a=1",
+      "https://shop.example/p?UTM_Source=s",
+    ],
+    [
+      "https://shop.example/p?utm_content=a?b=c&next=/x?utm_source=y",
+      "https://shop.example/p?utm_content=a?b=c",
+    ],
+    ["https://shop.example/p?&&utm_source&=x", "https://shop.example/p?utm_source"],
+    [
+      "https://ada:pw@shop.example:8443/a&b/c?utm_term=x#t",
+      "https://shop.example:8443/a&b/c?utm_term=x",
+    ],
+  ])("%s → %s", (href, url) => {
+    expect(sent(href)).toBe(url);
+  });
+
+  it("an odd utm_ name goes, and the worker's stricter rule drops it", () => {
+    const url = sent("https://shop.example/p?utm_=x&utm_a-1=y&utm_medium=m");
+    expect(url).toBe("https://shop.example/p?utm_=x&utm_a-1=y&utm_medium=m");
+    expect(minimalPageUrl(url!)).toBe("https://shop.example/p?utm_medium=m");
+  });
+
+  it("never sends the fragment or another parameter, and the worker keeps what it would have kept", () => {
+    const part = fc.stringMatching(/^[A-Za-z0-9_.~%@#?=+ -]{0,12}$/);
+    const param = fc.tuple(
+      fc.oneof(
+        part,
+        part.map((k) => `utm_${k}`),
+        fc.constantFrom("utm_source", "UTM_Medium"),
+      ),
+      part,
+    );
+    fc.assert(
+      fc.property(fc.array(param, { maxLength: 6 }), part, (params, frag) => {
+        const query = params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+        const href = `https://shop.example/p/x?${query.join("&")}#${frag}`;
+        const url = sent(href)!;
+        expect(url).not.toContain("#");
+        for (const k of new URL(url).searchParams.keys()) expect(k).toMatch(/^utm_/i);
+        expect(minimalPageUrl(url)).toBe(minimalPageUrl(href));
+      }),
+    );
   });
 });

@@ -195,6 +195,24 @@ describe("transport", () => {
     expect(ids(posted())).toEqual(left.map((e) => e.id));
   });
 
+  it("makes a visitor id with crypto.randomUUID, and keeps one an earlier snippet stored", async () => {
+    let t = await load();
+    t.allow(true);
+    t.push(ev());
+    await vi.advanceTimersByTimeAsync(250);
+    expect(posted()[0]!.vid).toMatch(/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/);
+    expect(store.nudge_vid).toBe(posted()[0]!.vid);
+    const old = "3141592653-589793238-4626433832-795028841"; // the ids before randomUUID
+    store.nudge_vid = old;
+    t = await load();
+    t.allow(true);
+    t.push(ev());
+    await vi.advanceTimersByTimeAsync(250);
+    expect(posted()[1]!.vid).toBe(old);
+    expect(BatchSchema.safeParse(posted()[1]).success).toBe(true);
+    expect(store.nudge_vid).toBe(old);
+  });
+
   it("survives storage that throws", async () => {
     vi.stubGlobal(
       "localStorage",

@@ -2,7 +2,6 @@
 // sendBeacon when the page is hidden or left. Until sent they are mirrored in localStorage, so
 // what fails (offline, network error, 5xx) or is cut off by navigation goes on the next page.
 import type { Batch, WireEvent } from "../worker/ingest/wire.ts";
-import { rid } from "./ids.ts";
 import { store } from "./storage.ts";
 
 /** What every batch of this page shares (wire.ts `BatchSchema` minus vid and events). */
@@ -35,7 +34,7 @@ const keep = () => ok && store("q", JSON.stringify(q));
 export const flush = (beacon?: unknown): void => {
   timer = 0;
   if (ok && navigator.onLine && q[0]) {
-    store("vid", (vid ||= store("vid") || rid()));
+    store("vid", (vid ||= store("vid") || crypto.randomUUID())); // a stored id is kept
     const events = q.splice(0, 50);
     const body = JSON.stringify({ ...ctx, vid, events });
     const fail = () => {

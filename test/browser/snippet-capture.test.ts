@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)("snippet: automatic capture (Chromium)", () => {
     const evs = await c.waitFor(site, "page and product", (e) => names(e).includes("product"));
     expect(names(evs)).toEqual(["page", "product"]);
     const [pv, product] = evs;
-    // The worker keeps origin and path only (the page's own query string is dropped).
+    // Origin and path only: the page's own query string (`site=…`) is not sent.
     const at = new URL(page.url());
     expect(at.search).not.toBe("");
     expect(pv!.url).toBe(`${at.origin}${at.pathname}`);
@@ -171,6 +171,42 @@ describe.skipIf(!hasChromium)("snippet: automatic capture (Chromium)", () => {
     } finally {
       await bf.close();
     }
+  });
+
+  it("sends page URLs as origin + path + utm_* only: no other parameter, no fragment, on load or SPA", async () => {
+    const site = newSite();
+    const page = await open(
+      site,
+      "plain",
+      "utm_source=mail&email=ada%40example.com&reset=RESET-SECRET-123#tok=FRAG-SECRET-456",
+    );
+    await c.waitFor(site, "the first page view", (e) => e.length === 1);
+    await page.evaluate(() => {
+      history.pushState({}, "", "/spa/next?email=spa%40example.com&utm_medium=m#FRAG-SECRET-789");
+      window.nudge("track", "looked");
+    });
+    const evs = await c.waitFor(site, "the SPA view and the track", (e) => e.length === 3);
+    const at = new URL(c.page("plain", site));
+    expect(evs.map((e) => e.url)).toEqual([
+      `${at.origin}${at.pathname}?utm_source=mail`,
+      `${at.origin}/spa/next?utm_medium=m`,
+      `${at.origin}/spa/next?utm_medium=m`,
+    ]);
+    // What left the browser, before the worker's own stripping.
+    const raw = c.received
+      .filter((r) => r.raw.includes(site))
+      .map((r) => r.raw)
+      .join("\n");
+    expect(raw).toContain("utm_source=mail");
+    for (const secret of [
+      "ada%40example.com",
+      "ada@example.com",
+      "spa%40example.com",
+      "SECRET",
+      "#",
+      "site=",
+    ])
+      expect(raw).not.toContain(secret);
   });
 
   it("reads nudge_t from the landing URL, sends it as `t` and removes it from the address bar", async () => {
@@ -308,6 +344,46 @@ describe.skipIf(!hasChromium)("snippet: automatic capture (Chromium)", () => {
       errors.every((m) => /page script|undefinedFunctionOfThePage|page input handler/.test(m)),
     ).toBe(true);
     expect(errors.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("does nothing, and never throws into the page, outside a secure context (plain http)", async () => {
+    // http://shop.test is not a secure context (localhost and 127.0.0.1 are): no
+    // crypto.randomUUID, so the snippet cannot make ids and stays out of the way.
+    const insecure = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--host-resolver-rules=MAP shop.test 127.0.0.1",
+      ],
+    });
+    try {
+      const site = newSite();
+      const page = await (await insecure.newContext()).newPage();
+      const url = c.page("throws", site, "nudge_t=tok").replace("//localhost:", "//shop.test:");
+      await page.goto(url);
+      await page.waitForFunction(() => window.__ranAfter);
+      // It ran (it strips the email-link token first), then stopped at the first id.
+      await page.waitForFunction(() => !location.search.includes("nudge_t"));
+      expect(await page.evaluate(() => [isSecureContext, typeof crypto.randomUUID])).toEqual([
+        false,
+        "undefined",
+      ]);
+      await page.type("#email", "x@example.com");
+      await page.evaluate(() => window.nudge("track", "ignored"));
+      expect(await quiet(site)).toBe(0);
+      expect(c.events(site)).toEqual([]);
+      expect(await page.evaluate(() => window.nudge.l)).toBeUndefined(); // still the stub
+      const errors = await page.evaluate(() => window.__errors);
+      expect(
+        errors.every((m) => /page script|undefinedFunctionOfThePage|page input handler/.test(m)),
+      ).toBe(true);
+      expect(errors.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await insecure.close();
+    }
   });
 
   it("works when localStorage throws (Safari private mode, blocked storage)", async () => {

@@ -101,6 +101,29 @@ describe("POST /e", () => {
     expect(body?.profile.email).toBe("ada@example.com");
   });
 
+  it("accepts a long page URL from the snippet and stores it cut to 2,048 characters", async () => {
+    const vid = newVid();
+    const long = `${ORIGIN}/signup?utm_content=${"x".repeat(5000)}&email=ada%40example.com#t`;
+    const start = { id: eventId(), name: "form_start", url: long, data: { form: "signup" } };
+    const res = await post(batch(vid, [start]));
+    expect(res.status).toBe(202);
+    // The form-abandoned episode remembers the event it started from, URL included.
+    const state = await (await getJson(`/admin/api/visitors/${SITE}/${vid}`)).text();
+    const urls = [...state.matchAll(/"url":"([^"]*)"/g)].map((m) => m[1]);
+    expect(urls).toEqual([`${ORIGIN}/signup?utm_content=${"x".repeat(5000)}`.slice(0, 2048)]);
+  });
+
+  it("rejects a page URL over 8,192 characters with 400, naming the field", async () => {
+    const vid = newVid();
+    const url = `${ORIGIN}/signup?utm_content=${"x".repeat(8200)}`;
+    const res = await post(batch(vid, [page(), { ...page(), url }]));
+    expect(res.status).toBe(400);
+    const body = await res.json<{ error: string; issues: { path: string }[] }>();
+    expect(body.error).toBe("invalid_batch");
+    expect(body.issues.map((i) => i.path)).toEqual(["events[1].url"]);
+    expect((await visitor(vid)).status).toBe(404);
+  });
+
   const id = () => eventId();
   const invalid: [string, (vid: string) => unknown][] = [
     ["not JSON", () => "{nope"],

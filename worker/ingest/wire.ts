@@ -8,12 +8,24 @@ import { minimalPageUrl } from "./url.ts";
 /** Longest string we keep from any free-text field (names, URLs are capped separately). */
 const TEXT_MAX = 500;
 const URL_MAX = 2048;
+/**
+ * Longest page URL accepted from the snippet, which sends it uncut (origin + path + `utm_*`):
+ * what is stored is cut to URL_MAX after `minimalPageUrl`. The 64 KiB body limit still applies.
+ */
+const PAGE_URL_MAX = 8192;
 
 const text = z.string().trim().min(1).max(TEXT_MAX);
-const httpUrl = z
+const isHttpUrl = (u: string) => /^https?:\/\//i.test(u) && URL.canParse(u);
+const httpUrl = z.string().max(URL_MAX).refine(isHttpUrl, "must be an absolute http(s) URL");
+/** `u` cut to URL_MAX characters; a "%" escape the cut splits goes whole. */
+const cutUrl = (u: string) =>
+  u.length > URL_MAX ? u.slice(0, URL_MAX).replace(/%[\da-f]?$/i, "") : u;
+/** The page an event happened on: only origin, path and `utm_*` parameters are kept, cut. */
+const pageUrl = z
   .string()
-  .max(URL_MAX)
-  .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), "must be an absolute http(s) URL");
+  .max(PAGE_URL_MAX)
+  .refine(isHttpUrl, "must be an absolute http(s) URL")
+  .transform((u) => cutUrl(minimalPageUrl(u)));
 const money = z.number().finite().min(0).max(1e9);
 /** Prices arrive as numbers or numeric strings ("19.90") from JSON-LD; normalise to numbers. */
 const price = z
@@ -161,8 +173,8 @@ const base = {
   id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8-64 URL-safe characters"),
   /** Client clock (ms since epoch) when the event happened; informational only. */
   ts: z.number().int().min(0).max(8.64e15).optional(),
-  /** Page URL the event happened on: only origin, path and `utm_*` parameters are kept. */
-  url: httpUrl.transform(minimalPageUrl).optional(),
+  /** Page URL the event happened on, as the snippet sends it (see `pageUrl`). */
+  url: pageUrl.optional(),
 };
 
 const customName = z
