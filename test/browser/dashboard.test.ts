@@ -124,6 +124,10 @@ function seedMonth(site: string, now: number) {
           if (rand() < 0.3) {
             const value = Math.round((30 + rand() * 120) * 100) / 100;
             e({ ...step, metric: "converted", value, currency: "EUR" }, dt + 900_000);
+          } else if (rand() < 0.1) {
+            // A purchase only a browser reported: credited apart, never revenue.
+            const value = Math.round((30 + rand() * 120) * 100) / 100;
+            e({ ...step, metric: "claimed", value, currency: "EUR" }, dt + 900_000);
           }
         }
         if (rand() < p.convert[group === "treated" ? 0 : 1]) {
@@ -135,7 +139,13 @@ function seedMonth(site: string, now: number) {
   }
   const treated = events.filter((x) => x.group === "treated");
   const count = (m: StatEvent["metric"]) => treated.filter((x) => x.metric === m).length;
-  return { events, sent: count("sent"), opened: count("opened"), failed: count("failed") };
+  return {
+    events,
+    sent: count("sent"),
+    opened: count("opened"),
+    failed: count("failed"),
+    claimed: count("claimed"),
+  };
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US");
@@ -211,6 +221,9 @@ describe.skipIf(!hasChromium)("admin dashboard", () => {
     const cards = await page.locator(".cards .card").allTextContents();
     expect(cards.find((c) => c.startsWith("Sent"))).toContain(fmt(seeded.sent));
     expect(cards.find((c) => c.startsWith("Opened"))).toContain(fmt(seeded.opened));
+    expect(seeded.claimed).toBeGreaterThan(0);
+    expect(api.totals.claimed).toBe(seeded.claimed);
+    expect(cards.find((c) => c.startsWith("Unverified claims"))).toContain(fmt(seeded.claimed));
     const panel = page.locator("#trigger-cart-abandoned");
     await expect.poll(() => panel.locator(".lift").textContent()).toContain("95% CI");
     expect(await page.locator("svg[role=img]").count()).toBeGreaterThan(1);

@@ -176,6 +176,69 @@ describe("email links", () => {
   });
 });
 
+describe("forged revenue", () => {
+  const FORGED = "forged";
+  const TRUSTING = "forged-trusting";
+
+  /** A verified shopper who got the cart email and clicked it, then 20 browser "purchases". */
+  async function clickThenForge(site: string) {
+    const email = uniqueEmail("buyer");
+    await verifyAddress(site, email);
+    const vid = newVid();
+    const cart = {
+      id: eventId(),
+      name: "cart",
+      data: { items: [{ id: "mug", name: "Mug", price: 10, quantity: 1 }], currency: "EUR" },
+    };
+    await post({ site, vid, events: [identify(email), cart] });
+    await drainVisitor(site, vid);
+    const [mail] = await emailsTo(email);
+    const click = /href="https?:\/\/[^"/]+(\/c\/[^"]+)"/.exec(mail!.html)?.[1];
+    const res = await exports.default.fetch(`http://nudge.test${click!}`, { redirect: "manual" });
+    expect(res.status).toBe(302);
+    const forged = Array.from({ length: 20 }, (_, i) => ({
+      id: eventId(),
+      name: "purchase",
+      data: { order_id: `forged-${i}`, value: 1e9, currency: "EUR" },
+    }));
+    expect((await post({ site, vid, events: forged })).status).toBe(202);
+    const report = await (
+      await getJson(`/admin/api/stats?site=${site}`)
+    ).json<{
+      totals: { converted: number; revenue: Record<string, number>; claimed: number };
+      triggers: { trigger: string; funnel: { claimedValue: Record<string, number> } }[];
+    }>();
+    return report;
+  }
+
+  beforeAll(async () => {
+    const cartNow = {
+      id: "cart-now",
+      on: "cart",
+      steps: [{ wait: "0s", template: "cart-abandoned", subject: "Your cart" }],
+    };
+    await seedSite(FORGED, { triggers: [cartNow] });
+    await seedSite(TRUSTING, { triggers: [cartNow], trustBrowserPurchases: true });
+  });
+
+  it("browser purchases are shown as unverified claims, never as revenue", async () => {
+    const report = await clickThenForge(FORGED);
+    expect(report.totals.revenue).toEqual({});
+    expect(report.totals.converted).toBe(0);
+    expect(report.totals.claimed).toBe(20);
+    const cart = report.triggers.find((t) => t.trigger === "cart-now")!;
+    expect(cart.funnel.claimedValue).toEqual({ EUR: 20e9 });
+  });
+
+  it("count as revenue only where the site trusts browsers", async () => {
+    const report = await clickThenForge(TRUSTING);
+    expect(report.totals.claimed).toBe(0);
+    // Last-touch: every order in the window after the click is credited to it.
+    expect(report.totals.converted).toBe(20);
+    expect(report.totals.revenue).toEqual({ EUR: 20e9 });
+  });
+});
+
 describe("Resend webhooks that are not about our mail", () => {
   const contactStatus = async (site: string, email: string) =>
     (await getJson(await contactPath(site, email))).status;

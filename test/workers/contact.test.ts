@@ -623,6 +623,8 @@ describe("holdout episodes", () => {
   it("run without sending, and their conversions count for the lift", async () => {
     const site = `${SITE}-holdout`;
     await seedSite(site, {
+      // The purchase below comes from the browser; this site counts such purchases.
+      trustBrowserPurchases: true,
       triggers: [
         {
           id: "cart-abandoned",

@@ -1,6 +1,7 @@
 // The dashboard at GET /admin as one HTML string: filters, site totals, the daily chart,
 // suppression, recent failures and per trigger a funnel, lift, reasons and steps. Pure: the
 // route loads the report and passes it in. No scripts; everything interpolated is escaped.
+import { CONFIRM_TRIGGER } from "../engine/index.ts";
 import { dailyChart } from "./chart.ts";
 import { esc, fmtInt, fmtPct, fmtPp, fmtRevenue, page, stepLabel } from "./page.ts";
 import type { Funnel, Lift, ReasonCount, Report, TriggerReport } from "../stats/report.ts";
@@ -41,11 +42,24 @@ ${card("Delivered", fmtInt(t.delivered), `${fmtPct(t.delivered, t.sent)} of sent
 ${card("Opened", fmtInt(t.opened), `${fmtPct(t.opened, t.delivered || t.sent)} open rate`)}
 ${card("Clicked", fmtInt(t.clicked), `${fmtPct(t.clicked, t.delivered || t.sent)} click rate`)}
 ${card("Converted", fmtInt(t.converted), `${fmtPct(t.converted, t.sent)} of sent`)}
-${card("Revenue", esc(fmtRevenue(t.revenue)), "last-touch, attributed")}
+${card("Revenue", esc(fmtRevenue(t.revenue)), "last-touch, attributed, verified")}
+${
+  t.claimed
+    ? card(
+        "Unverified claims",
+        fmtInt(t.claimed),
+        `${esc(fmtRevenue(t.claimedValue))} · browser-only, not revenue`,
+      )
+    : ""
+}
 </section>`;
 }
 
-const FUNNEL_ROWS: { key: keyof Omit<Funnel, "revenue">; label: string; base?: "sent" }[] = [
+const FUNNEL_ROWS: {
+  key: keyof Omit<Funnel, "revenue" | "claimedValue">;
+  label: string;
+  base?: "sent";
+}[] = [
   { key: "entered", label: "Entered" },
   { key: "due", label: "Steps due" },
   { key: "sent", label: "Sent" },
@@ -143,17 +157,25 @@ const isIdle = (t: TriggerReport) =>
     t.holdout.due ===
   0;
 
+/** How a panel names a trigger: its id, or what Nudge's own confirmation emails are. */
+const triggerTitle = (id: string) =>
+  id === CONFIRM_TRIGGER ? "Confirmation emails (double opt-in)" : id;
+
 function triggerPanel(t: TriggerReport): string {
   const f = t.funnel;
   const revenue = Object.keys(f.revenue).length ? ` · ${esc(fmtRevenue(f.revenue))} revenue` : "";
   return `<article class="panel trigger" id="trigger-${esc(t.trigger)}">
-<header><h3>${esc(t.trigger)}</h3><span class="muted num">${fmtInt(f.entered + t.holdout.entered)} entered · ${fmtInt(f.sent)} sent${revenue}</span></header>
+<header><h3>${esc(triggerTitle(t.trigger))}</h3><span class="muted num">${fmtInt(f.entered + t.holdout.entered)} entered · ${fmtInt(f.sent)} sent${revenue}</span></header>
 <div class="cols"><div><h4 style="margin-top:0">Funnel · treated</h4>${funnelBars(f)}
 <dl class="kv num" style="margin-top:12px"><dt>Skipped</dt><dd>${fmtInt(f.skipped)}</dd><dt>Failed</dt><dd>${fmtInt(
     f.failed,
   )}</dd><dt>Cancelled</dt><dd>${fmtInt(f.cancelled + t.holdout.cancelled)}</dd><dt>Unsubscribed</dt><dd>${fmtInt(
     f.unsubscribed,
-  )}</dd><dt>Bounced · complained</dt><dd>${fmtInt(f.bounced)} · ${fmtInt(f.complained)}</dd></dl></div>
+  )}</dd><dt>Bounced · complained</dt><dd>${fmtInt(f.bounced)} · ${fmtInt(f.complained)}</dd>${
+    f.claimed
+      ? `<dt>Unverified claims</dt><dd>${fmtInt(f.claimed)} · ${esc(fmtRevenue(f.claimedValue))}</dd>`
+      : ""
+  }</dl></div>
 <div>${liftBlock(t.lift)}${reasonList("Top skip reasons", t.skipReasons)}${reasonList(
     "Cancel reasons",
     t.cancelReasons,
@@ -170,7 +192,7 @@ function triggersSection(list: readonly TriggerReport[]): string {
   return `${active.map(triggerPanel).join("")}${
     idle.length
       ? `<section class="panel"><h2>No activity in this period</h2><ul class="idle">${idle
-          .map((t) => `<li id="trigger-${esc(t.trigger)}">${esc(t.trigger)}</li>`)
+          .map((t) => `<li id="trigger-${esc(t.trigger)}">${esc(triggerTitle(t.trigger))}</li>`)
           .join("")}</ul></section>`
       : ""
   }`;

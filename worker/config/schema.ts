@@ -256,6 +256,10 @@ export const SiteConfigSchema = z
       .default("Please confirm your email for {{ site.name }}")
       .meta({ description: "Subject of the double opt-in confirmation email (Liquid)" }),
     attributionWindow: duration.prefault("5d"),
+    trustBrowserPurchases: z.boolean().default(false).meta({
+      description:
+        "true: purchases reported only by the browser count as revenue and conversions (for stores that send no server events or platform webhooks); false: they cancel episodes and show as unverified claims",
+    }),
     quietHours: QuietHoursSchema.optional(),
     brand: BrandSchema.optional(),
     imageHosts: z

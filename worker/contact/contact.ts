@@ -194,15 +194,42 @@ export class Contact extends DurableObject<Env> {
     }
   }
 
-  /** A purchase by this person: last-touch credit and episode conversions for lift. */
+  /**
+   * A purchase by this person: last-touch credit and episode conversions for lift. A purchase
+   * only a browser reported (`verified: false`) counts only where the site trusts browsers;
+   * otherwise it is credited as a claim, shown apart and never as revenue, and the touches stay
+   * for a verified report of the same order.
+   */
   async purchase(
     site: string,
     contact: string,
-    order: { id: string; value: number; currency: string; at: number },
+    order: { id: string; value: number; currency: string; at: number; verified: boolean },
   ): Promise<void> {
     const existing = this.load();
     if (!existing) return;
-    const window = await this.attributionWindow(site);
+    const config = await this.config(site);
+    const window = config?.attributionWindow ?? DEFAULT_WINDOW_MS;
+    if (!order.verified && config?.trustBrowserPurchases !== true) {
+      const claim = attribute(existing.touches, order.at, window).credit;
+      if (!claim) return;
+      log("info", "conversion.unverified", {
+        site,
+        contact,
+        trigger: claim.trigger,
+        step: claim.step,
+        variant: claim.variant,
+      });
+      await recordStats(this.env, [
+        {
+          ...statRef(site, claim, "treated", order.at, contact),
+          metric: "claimed",
+          unique: `${site}:order:${order.id}:claimed`,
+          value: order.value,
+          currency: order.currency,
+        },
+      ]);
+      return;
+    }
     let a: Attribution | undefined;
     this.mutate(site, existing.email, (r) => {
       a = attribute(r.touches, order.at, window);

@@ -157,6 +157,29 @@ describe("buildReport", () => {
     expect(t?.funnel.converted).toBe(0); // last-touch conversions are a separate metric
   });
 
+  it("keeps unverified claims apart: never revenue, never lift", () => {
+    const r = buildReport(
+      [
+        shard([
+          ev({ metric: "converted", value: 30, currency: "EUR" }),
+          ev({ metric: "claimed", value: 1e9, currency: "EUR" }),
+          ev({ metric: "claimed", value: 5, currency: "USD" }),
+        ]),
+      ],
+      RANGE,
+    );
+    expect(r.totals).toMatchObject({
+      converted: 1,
+      revenue: { EUR: 30 },
+      claimed: 2,
+      claimedValue: { EUR: 1e9, USD: 5 },
+    });
+    const t = r.triggers.find((x) => x.trigger === "cart");
+    expect(t?.funnel.claimed).toBe(2);
+    expect(t?.lift.treated.revenue).toEqual({});
+    expect(r.daily.find((d) => d.day === "2026-04-10")?.revenue).toEqual({ EUR: 30 });
+  });
+
   it("lists configured triggers without data first, in config order, and keeps trigger '' out", () => {
     const rows = [
       row({ metric: "sent", trigger: "old-trigger", count: 1, step: 0 }),

@@ -21,6 +21,10 @@ export interface Funnel {
   converted: number;
   /** Sum of `converted` values (last-touch revenue) per currency. */
   revenue: Money;
+  /** Purchases only a browser reported, credited here but not counted as revenue. */
+  claimed: number;
+  /** Sum of `claimed` values per currency (not revenue: nobody verified them). */
+  claimedValue: Money;
   unsubscribed: number;
   bounced: number;
   complained: number;
@@ -126,6 +130,7 @@ const FUNNEL_METRICS = [
   "opened",
   "clicked",
   "converted",
+  "claimed",
   "unsubscribed",
   "bounced",
   "complained",
@@ -147,6 +152,8 @@ export function emptyFunnel(): Funnel {
     clicked: 0,
     converted: 0,
     revenue: {},
+    claimed: 0,
+    claimedValue: {},
     unsubscribed: 0,
     bounced: 0,
     complained: 0,
@@ -165,6 +172,7 @@ function addToFunnel(f: Funnel, r: CounterRow): void {
   if (!isFunnelMetric(r.metric)) return;
   f[r.metric] += r.count;
   if (r.metric === "converted") addMoney(f.revenue, r.currency, r.sum);
+  if (r.metric === "claimed") addMoney(f.claimedValue, r.currency, r.sum);
 }
 
 function reasons(rows: readonly CounterRow[], metric: Metric): ReasonCount[] {

@@ -61,6 +61,7 @@ const METRICS = [
   "opened",
   "clicked",
   "converted",
+  "claimed",
   "episode_converted",
   "unsubscribed",
   "bounced",

@@ -23,6 +23,9 @@ export type Metric =
   | "clicked"
   /** Last-touch credit: a purchase within the attribution window after a click, else an open. */
   | "converted"
+  /** A purchase only a browser reported (unverified): credited like `converted` (last touch,
+   * value) but never counted as revenue or lift; the dashboard shows these claims apart. */
+  | "claimed"
   /** Episode-level conversion for lift: a purchase within the window after the episode's first
    * (sent or held-out) email; step null; counted once per episode, in both groups. */
   | "episode_converted"
@@ -42,7 +45,7 @@ export interface StatEvent {
   /** ms since epoch; the store buckets by UTC day. */
   at: number;
   reason?: string;
-  /** Revenue of a conversion (converted, episode_converted), in `currency`. */
+  /** Revenue of a conversion (converted, episode_converted, claimed), in `currency`. */
   value?: number;
   currency?: string;
   /** When set, the store counts this event once per distinct value (e.g. unique opens). */

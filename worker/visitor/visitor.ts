@@ -218,7 +218,8 @@ export class Visitor extends DurableObject<Env> {
     let linked: { verified: boolean } | null = null;
     try {
       if (email !== emailBefore) linked = await stub.link(site, contact, email, vid);
-      for (const p of purchases) await stub.purchase(site, contact, p);
+      // What a browser reports is a claim (the store's own systems are the authority).
+      for (const p of purchases) await stub.purchase(site, contact, { ...p, verified: false });
     } catch (err) {
       // Measurement and linking are best effort; the events themselves are stored.
       log("warn", "contact.notify_failed", { site, vid, contact, reason: errorMessage(err) });
