@@ -38,6 +38,7 @@ export default defineConfig({
                 ADMIN_TOKEN: "test-admin-token",
                 NUDGE_SECRET: "test-nudge-secret-0123456789abcdef",
                 RESEND_WEBHOOK_SECRET: "whsec_dGVzdC13ZWJob29rLXNlY3JldA==",
+                NUDGE_SERVER_KEY: "test-server-key-0123456789abcdef0123",
                 RESEND_API_KEY: "",
               },
             },

@@ -8,7 +8,8 @@
 // SIGKILL after a grace period; and if whoever started us dies without passing the signal on
 // (`npm start` killed with SIGTERM does that), we notice the orphaning and stop too.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { clearInterval, setInterval } from "node:timers";
 import { fileURLToPath } from "node:url";
@@ -36,6 +37,12 @@ if (!existsSync(".dev.vars")) {
     ].join("\n"),
   );
   console.log("wrote .dev.vars (local secrets; admin token: dev-admin-token)");
+}
+// The key the store's backend uses for POST /v1/events (random per checkout, local only).
+if (!/^NUDGE_SERVER_KEY=/m.test(readFileSync(".dev.vars", "utf8"))) {
+  const key = randomBytes(24).toString("hex");
+  appendFileSync(".dev.vars", `NUDGE_SERVER_KEY=${key}\n`);
+  console.log(`wrote NUDGE_SERVER_KEY to .dev.vars (for POST /v1/events): ${key}`);
 }
 
 const wrangler = (args, opts = {}) =>

@@ -9,6 +9,7 @@ import { admin } from "./admin/index.ts";
 import { dev } from "./routes/dev.ts";
 import { ingest } from "./routes/ingest.ts";
 import { links } from "./routes/links.ts";
+import { serverEvents } from "./routes/server-events.ts";
 import { snippet } from "./routes/snippet.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
@@ -39,6 +40,7 @@ app.get("/_ping", (c) => c.text("ok"));
 app.route("/", snippet);
 app.route("/", ingest);
 app.route("/", links);
+app.route("/", serverEvents);
 app.route("/", webhooks);
 app.route("/admin", admin);
 app.route("/", dev);

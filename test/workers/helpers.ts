@@ -68,8 +68,8 @@ export async function drain(site: string, vid: string): Promise<void> {
   const end = Date.now() + 20_000;
   while (Date.now() < end) {
     await runDurableObjectAlarm(stub);
-    const res = await getJson(`/admin/api/visitors/${site}/${vid}`);
-    if ((await res.json<{ outbox: unknown[] }>()).outbox.length === 0) return;
+    const snap = (await stub.snapshot()) as { outbox: unknown[] } | null;
+    if ((snap?.outbox.length ?? 0) === 0) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`outbox of ${vid} did not drain`);

@@ -16,7 +16,9 @@ import { visitorStub } from "../lib/stubs.ts";
 import { addTouch, attribute, type Attribution } from "../stats/attribution.ts";
 import { recordStats } from "../stats/record.ts";
 import type { StatEvent } from "../stats/types.ts";
-import { suppress, type SuppressReason } from "./policy.ts";
+import type { NudgeEvent } from "../ingest/events.ts";
+import type { RoutedServerEvent } from "../ingest/server-events.ts";
+import { resubscribe, suppress, type SuppressReason } from "./policy.ts";
 import { deliverStep, type DeliveryHost } from "./delivery.ts";
 import type { DeliverOutcome, DeliverRequest, EngagementRef, MailEvent } from "./protocol.ts";
 import {
@@ -24,8 +26,10 @@ import {
   siteRef,
   snapshotOf,
   statRef,
+  serverVid,
   touchOf,
   verifiedBy,
+  withServerEvents,
   withWebhook,
   type ContactRecord,
   type ContactSnapshot,
@@ -67,6 +71,7 @@ export class Contact extends DurableObject<Env> {
     contact: string,
     email: string,
     vid: string,
+    via?: VerifiedVia,
   ): Promise<{ verified: boolean }> {
     if (this.erased()) {
       log("info", "contact.link_refused", { site, contact, vid, reason: "erased" });
@@ -75,7 +80,63 @@ export class Contact extends DurableObject<Env> {
     const rec = this.mutate(site, email, (r) => r);
     this.addVisitor(vid);
     log("info", "contact.linked", { site, contact, vid });
-    return { verified: Boolean(rec.verified) };
+    // The visitor's identify was vouched for (user_hash, the store's backend): so is the person.
+    if (via && !rec.verified) await this.verify(site, contact, via, vid);
+    return { verified: Boolean(rec.verified) || via !== undefined };
+  }
+
+  /**
+   * Events the store's systems sent about this person (POST /v1/events, by email): each event id
+   * once. The address is verified (the store vouches for it); unsubscribe and resubscribe act
+   * here; a purchase is verified revenue; the engine events go to every linked visitor and to
+   * the person's server-side visitor, where the episodes they start share one id, so each step
+   * is sent once whichever device runs it.
+   */
+  async serverEvents(
+    site: string,
+    contact: string,
+    email: string,
+    batch: RoutedServerEvent[],
+  ): Promise<{ accepted: number; duplicates: number }> {
+    if (this.erased()) {
+      // A tombstone: nothing about the person is stored again, nothing is sent.
+      log("info", "contact.server_events_refused", { site, contact, reason: "erased" });
+      return { accepted: batch.length, duplicates: 0 };
+    }
+    const now = Date.now();
+    let fresh: RoutedServerEvent[] = [];
+    let wasVerified = false;
+    this.mutate(site, email, (r) => {
+      const seen = new Set(r.serverEvents ?? []);
+      fresh = batch.filter((b) => !seen.has(b.id) && seen.add(b.id));
+      wasVerified = Boolean(r.verified);
+      return verifiedBy(
+        withServerEvents(
+          r,
+          fresh.map((b) => b.id),
+        ),
+        "server",
+        now,
+      );
+    });
+    if (fresh.length === 0) return { accepted: 0, duplicates: batch.length };
+    if (!wasVerified) log("info", "contact.verified", { site, contact, via: "server" });
+    this.addVisitor(serverVid(contact));
+    for (const b of fresh) {
+      if (b.action === "unsubscribe") await this.suppressNow(site, contact, email, "unsubscribed");
+      if (b.action === "resubscribe") this.resubscribeNow(site, contact, email);
+      if (b.purchase) await this.purchase(site, contact, { ...b.purchase, verified: true });
+    }
+    const events = fresh.flatMap((b) => b.events);
+    // First the address (verified; the server-side visitor takes it), then what happened.
+    const verified: NudgeEvent = {
+      id: "verified.server",
+      name: "contact_verified",
+      at: now,
+      data: { email },
+    };
+    await this.toVisitors(site, contact, [verified, ...events]);
+    return { accepted: fresh.length, duplicates: batch.length - fresh.length };
   }
 
   /**
@@ -88,6 +149,7 @@ export class Contact extends DurableObject<Env> {
     site: string,
     contact: string,
     via: VerifiedVia,
+    except?: string,
   ): Promise<{ ok: boolean; changed: boolean }> {
     const existing = this.load();
     if (this.erased() || !existing) return { ok: false, changed: false };
@@ -99,7 +161,13 @@ export class Contact extends DurableObject<Env> {
       return next;
     });
     if (changed) log("info", "contact.verified", { site, contact, via });
-    await this.tellVisitors(site, contact, rec.email, now);
+    const event: NudgeEvent = {
+      id: `verified.${now.toString(36)}`,
+      name: "contact_verified",
+      at: now,
+      data: { email: rec.email },
+    };
+    await this.toVisitors(site, contact, [event], except);
     return { ok: true, changed };
   }
 
@@ -160,9 +228,15 @@ export class Contact extends DurableObject<Env> {
     return { email: rec.email };
   }
 
-  /** Sends `contact_verified` to every linked visitor, a few at a time (best effort per visitor). */
-  private async tellVisitors(site: string, contact: string, email: string, now: number) {
-    const vids = this.visitors();
+  /** Sends `events` to every linked visitor (but `except`), a few at a time, best effort per
+   * visitor (a failure is logged; the caller may repeat: visitors drop event ids they have). */
+  private async toVisitors(
+    site: string,
+    contact: string,
+    events: NudgeEvent[],
+    except?: string,
+  ): Promise<void> {
+    const vids = this.visitors().filter((v) => v !== except);
     for (let i = 0; i < vids.length; i += 8) {
       await Promise.all(
         vids.slice(i, i + 8).map(async (vid) => {
@@ -172,17 +246,11 @@ export class Contact extends DurableObject<Env> {
               vid,
               tz: null,
               base: null,
-              events: [
-                {
-                  id: `verified.${now.toString(36)}`,
-                  name: "contact_verified",
-                  at: now,
-                  data: { email },
-                },
-              ],
+              events,
+              fromContact: true,
             });
           } catch (err) {
-            log("warn", "contact.release_failed", {
+            log("warn", "contact.forward_failed", {
               site,
               contact,
               vid,
@@ -347,6 +415,16 @@ export class Contact extends DurableObject<Env> {
       ]);
     }
     return { changed };
+  }
+
+  private resubscribeNow(site: string, contact: string, email: string): void {
+    let changed = false;
+    this.mutate(site, email, (r) => {
+      const policy = resubscribe(r.policy);
+      changed = policy !== r.policy;
+      return { ...r, policy };
+    });
+    if (changed) log("info", "contact.resubscribed", { site, contact });
   }
 
   private host(): DeliveryHost {

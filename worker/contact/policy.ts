@@ -127,6 +127,12 @@ export function suppress(state: ContactState, reason: SuppressReason, now: numbe
   return { ...state, suppressed: { reason, at: now } };
 }
 
+/** The person asked for marketing email again: an unsubscribe is lifted (a bounce or a
+ * complaint is not: the address itself cannot take mail). */
+export function resubscribe(state: ContactState): ContactState {
+  return state.suppressed?.reason === "unsubscribed" ? { ...state, suppressed: null } : state;
+}
+
 /** Forgets ledger entries older than `maxAgeMs` (the visitor retention bounds episode life). */
 export function pruneLedger(state: ContactState, now: number, maxAgeMs: number): ContactState {
   const ledger: Record<string, LedgerEntry> = {};

@@ -28,6 +28,8 @@ export interface ContactRecord {
   verified?: { via: VerifiedVia; at: number } | null;
   /** When the last double opt-in confirmation email went out. */
   confirmSentAt?: number | null;
+  /** Recent server event ids (POST /v1/events), so a retried call changes nothing. */
+  serverEvents?: string[];
 }
 
 /** How an address became verified: a confirmed opt-in, a click on our signed link, the store's
@@ -58,6 +60,18 @@ export function freshRecord(site: string, email: string): ContactRecord {
     webhooks: [],
   };
 }
+
+const MAX_SERVER_EVENT_IDS = 1000;
+
+/** Records server event ids as seen (bounded, newest last). */
+export function withServerEvents(r: ContactRecord, ids: readonly string[]): ContactRecord {
+  if (ids.length === 0) return r;
+  return { ...r, serverEvents: [...(r.serverEvents ?? []), ...ids].slice(-MAX_SERVER_EVENT_IDS) };
+}
+
+/** The person's own visitor for what the store's systems report (the dot keeps a browser from
+ * ever naming it). */
+export const serverVid = (contact: string) => `srv.${contact}`;
 
 export function withWebhook(r: ContactRecord, svixId: string): ContactRecord {
   return { ...r, webhooks: [...r.webhooks, svixId].slice(-MAX_WEBHOOK_IDS) };

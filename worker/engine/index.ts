@@ -3,7 +3,7 @@
 // next due time. Called by the Visitor DO.
 import type { SiteConfig } from "../config/schema.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
-import { reduceProfile, removedItems, seen } from "./profile.ts";
+import { reduceProfile, removedItems, repeatOrder, seen } from "./profile.ts";
 import { envOf, snapshotOf } from "./context.ts";
 import type { Effect } from "./effects.ts";
 import type { Fact } from "./facts.ts";
@@ -70,6 +70,9 @@ export function apply(
     };
   const run = begin(state, config);
   advance(run, Math.min(event.at, now)); // what was due before the event arrived happens first
+  // The same order again (the backend after the browser, a retried webhook): it still cancels,
+  // but starts nothing and counts nothing twice.
+  if (repeatOrder(run.profile, event)) event = { ...event, history: true };
   const before = run.profile;
   run.profile = reduceProfile(before, event, tz);
   run.tz = run.profile.tz ?? "UTC";

@@ -11,6 +11,8 @@ export const LIMITS = {
   forms: 20,
   /** Traits kept per visitor. */
   traits: 64,
+  /** Order ids remembered for deduplication. */
+  orders: 100,
 } as const;
 
 export interface Cart {
@@ -50,6 +52,9 @@ export interface Profile {
   forms: { started: Record<string, number>; submitted: Record<string, number> };
   orders: number;
   revenue: number;
+  /** Recent order ids (bounded): the same order reported twice (browser and backend, or a
+   * retried webhook) is one purchase. Absent in states stored before it existed. */
+  orderIds?: string[];
   lastOrderAt: number | null;
   pageViews: number;
   firstSeen: number;
@@ -75,6 +80,7 @@ export function emptyProfile(site: string, vid: string, now: number): Profile {
     forms: { started: {}, submitted: {} },
     orders: 0,
     revenue: 0,
+    orderIds: [],
     lastOrderAt: null,
     pageViews: 0,
     firstSeen: now,
@@ -111,6 +117,11 @@ function boundedRecord(rec: Record<string, number>, k: string, v: number, max: n
   return next;
 }
 
+/** A purchase of an order this visitor already counted (another source reported it first). */
+export function repeatOrder(p: Profile, e: NudgeEvent): boolean {
+  return !e.custom && e.name === "purchase" && (p.orderIds ?? []).includes(e.data.order_id);
+}
+
 /** True when this event id was already accepted for this visitor. */
 export function seen(p: Profile, id: string): boolean {
   return p.recentIds.includes(id);
@@ -136,10 +147,12 @@ export function reduceProfile(p: Profile, e: NudgeEvent, tz?: string | null): Pr
     case "cart":
       return { ...next, cart: cartOf(e.data.items, e.data.currency ?? p.cart.currency, e.at) };
     case "purchase":
+      if (repeatOrder(p, e)) return next; // already counted: one order, one purchase
       return {
         ...next,
         orders: p.orders + 1,
         revenue: round2(p.revenue + e.data.value),
+        orderIds: [...(p.orderIds ?? []), e.data.order_id].slice(-LIMITS.orders),
         lastOrderAt: e.at,
         cart: cartOf([], p.cart.currency, e.at),
       };
@@ -153,7 +166,7 @@ export function reduceProfile(p: Profile, e: NudgeEvent, tz?: string | null): Pr
       return {
         ...next,
         email,
-        verified: email === p.email && p.verified === true,
+        verified: e.verified !== undefined || (email === p.email && p.verified === true),
         first_name: first_name ?? (email === p.email ? p.first_name : null),
         last_name: last_name ?? (email === p.email ? p.last_name : null),
         traits,
@@ -174,7 +187,9 @@ export function reduceProfile(p: Profile, e: NudgeEvent, tz?: string | null): Pr
       return {
         ...next,
         email,
-        verified: email === p.email && p.verified === true,
+        verified:
+          (e.verified !== undefined && e.data.email !== undefined) ||
+          (email === p.email && p.verified === true),
         forms: {
           ...p.forms,
           submitted: boundedRecord(p.forms.submitted, e.data.form ?? "", e.at, LIMITS.forms),
@@ -182,8 +197,11 @@ export function reduceProfile(p: Profile, e: NudgeEvent, tz?: string | null): Pr
       };
     }
     case "contact_verified":
-      // Only for the address this visitor has now: a late event for an old address changes nothing.
-      return e.data.email === p.email ? { ...next, verified: true } : next;
+      // For the address this visitor has (a visitor with none, like the person's server-side
+      // visitor, takes it): a late event for an old address changes nothing.
+      return e.data.email === p.email || p.email === null
+        ? { ...next, email: e.data.email, verified: true }
+        : next;
     default:
       return next;
   }

@@ -22,6 +22,20 @@ export function episodeId(run: Run, suffix: string): string {
   return `${hashTag(run.profile.vid)}-${safe(suffix)}`;
 }
 
+/**
+ * Episodes one person's devices must share, so each step has one key and the Contact object's
+ * ledger sends it once: an event from the store's systems reaches every device, and one order
+ * may be reported by the browser and by the backend.
+ */
+const SHARED = "s-";
+function episodeIdOf(run: Run, e: NudgeEvent): string {
+  // The person's tag keeps keys apart between people (a reused order or event id is not
+  // shared with a stranger; provider idempotency keys are account-wide).
+  const person = hashTag(run.profile.email ?? run.profile.vid);
+  if (!e.custom && e.name === "purchase") return `${SHARED}${person}-o-${safe(e.data.order_id)}`;
+  return e.verified === "server" ? `${SHARED}${person}-${safe(e.id)}` : episodeId(run, e.id);
+}
+
 export function reentryAllows(run: Run, t: Trigger, at: number): boolean {
   const last = memoryOf(run, t.id).lastEntry;
   if (last === null) return true;
@@ -33,7 +47,9 @@ export function reentryAllows(run: Run, t: Trigger, at: number): boolean {
 export function startEpisode(run: Run, t: Trigger, id: string, at: number, snap: Snapshot): void {
   const first = t.steps[0];
   if (!first) return;
-  const holdout = t.holdout > 0 && hash01(`${run.profile.vid}|${t.id}|${id}`) < t.holdout;
+  // A shared episode is in the same group on every device.
+  const owner = id.startsWith(SHARED) ? "" : run.profile.vid;
+  const holdout = t.holdout > 0 && hash01(`${owner}|${t.id}|${id}`) < t.holdout;
   const ep: Episode = {
     id,
     trigger: t.id,
@@ -87,7 +103,7 @@ export function onEvent(
       cancelEpisode(run, t, ep, "activity");
       ep = undefined;
     }
-    if (t.on !== e.name || !evaluate(t.if, env) || !counted(run, t, e, env)) continue;
+    if (t.on !== e.name || e.history || !evaluate(t.if, env) || !counted(run, t, e, env)) continue;
     const first = ep?.step === 0 && ep.held === null;
     if (ep && !first && reentryAllows(run, t, e.at)) {
       cancelEpisode(run, t, ep, "superseded");
@@ -99,7 +115,7 @@ export function onEvent(
       putEpisode(run, { ...ep, dueAt: e.at + s.wait, snap });
       record(run, { type: "restarted", trigger: t.id, episode: ep.id, step: ep.step });
     } else if (reentryAllows(run, t, e.at)) {
-      startEpisode(run, t, episodeId(run, e.id), e.at, snap);
+      startEpisode(run, t, episodeIdOf(run, e), e.at, snap);
     }
   }
 }

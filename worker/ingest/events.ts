@@ -27,6 +27,12 @@ interface Base {
   /** Server time the event was accepted (ms since epoch): the engine's clock for this event. */
   at: number;
   url?: string;
+  /** Who vouches for it besides the browser: the store's backend (server events, platform
+   * webhooks) or a valid `user_hash`. Never set from the wire. */
+  verified?: "server" | "user_hash";
+  /** Older than the server history window: it updates the profile and cancels episodes, but
+   * starts none (a backfill records history, it does not email it). */
+  history?: true;
 }
 
 export type BuiltinEvent = Base &

@@ -98,23 +98,26 @@ export const PurchaseSchema = z.object({
   items: z.array(CartItemSchema).max(100).optional(),
 });
 
-const reservedTraits = new Set(["email", "first_name", "last_name"]);
-export const IdentifySchema = z
-  .object({
-    email,
-    first_name: text.max(100).optional(),
-    last_name: text.max(100).optional(),
-    birthday: z
-      .string()
-      .regex(/^(\d{4}-)?\d{2}-\d{2}$/, "must be YYYY-MM-DD or MM-DD")
-      .optional(),
-  })
-  .catchall(scalar)
-  .refine((o) => Object.keys(o).length <= 32, "at most 32 traits")
-  .refine(
-    (o) => Object.keys(o).every((k) => reservedTraits.has(k) || key.safeParse(k).success),
-    "trait names must be short identifiers",
-  );
+const reservedTraits = new Set(["email", "first_name", "last_name", "consent"]);
+const identifyFields = {
+  email,
+  first_name: text.max(100).optional(),
+  last_name: text.max(100).optional(),
+  birthday: z
+    .string()
+    .regex(/^(\d{4}-)?\d{2}-\d{2}$/, "must be YYYY-MM-DD or MM-DD")
+    .optional(),
+};
+const identify = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .object(shape)
+    .catchall(scalar)
+    .refine((o) => Object.keys(o).length <= 32, "at most 32 traits")
+    .refine(
+      (o) => Object.keys(o).every((k) => reservedTraits.has(k) || key.safeParse(k).success),
+      "trait names must be short identifiers",
+    );
+export const IdentifySchema = identify(identifyFields);
 
 export const ConsentSchema = z.object({ marketing: z.boolean() });
 
@@ -226,3 +229,84 @@ export type Batch = z.input<typeof BatchSchema>;
 export type WireEvent = z.input<typeof WireEventSchema>;
 export type ParsedBatch = z.output<typeof BatchSchema>;
 export type ParsedWireEvent = z.output<typeof WireEventSchema>;
+
+// ---- Server events: POST /v1/events from the store's own systems ----
+// The same event names and data shapes as the wire (the schemas above), plus what only the
+// store's backend may say: consent on identify, unsubscribe and resubscribe. Each names who it
+// is about by `email` or `vid` (or both: the visitor is that person), and may say when (`at`).
+
+export const MAX_SERVER_EVENTS = 100;
+/** Events older than this start no episodes (a backfill writes history, it does not email it). */
+export const SERVER_HISTORY_MS = 24 * 3_600_000;
+
+/** Identify from the backend: a browser identify, plus the marketing consent the store holds. */
+export const ServerIdentifySchema = identify({
+  ...identifyFields,
+  consent: ConsentSchema.optional(),
+});
+
+/** Names only the store's systems may send. */
+export const SERVER_ONLY_EVENTS = ["unsubscribe", "resubscribe"] as const;
+
+const at = z
+  .union([
+    z.number().int().min(0).max(8.64e15),
+    z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+  ])
+  .optional();
+
+const who = {
+  id: base.id,
+  email: email.optional(),
+  vid: z.string().regex(VISITOR_ID, "must be 16-64 URL-safe characters").optional(),
+  /** When it happened (ms since epoch or ISO 8601); default: when it arrives. */
+  at,
+  url: pageUrl.optional(),
+};
+
+const serverCustomName = customName.refine(
+  (n) => !(SERVER_ONLY_EVENTS as readonly string[]).includes(n),
+  "reserved event name",
+);
+
+export const ServerEventSchema = z
+  .discriminatedUnion("name", [
+    z.object({ ...who, name: z.literal("page"), data: PageSchema }),
+    z.object({ ...who, name: z.literal("product"), data: ProductSchema }),
+    z.object({ ...who, name: z.literal("cart"), data: CartSchema }),
+    z.object({ ...who, name: z.literal("checkout"), data: CheckoutSchema.default({}) }),
+    z.object({ ...who, name: z.literal("purchase"), data: PurchaseSchema }),
+    z.object({ ...who, name: z.literal("identify"), data: ServerIdentifySchema }),
+    z.object({ ...who, name: z.literal("consent"), data: ConsentSchema }),
+    z.object({ ...who, name: z.literal("form_start"), data: FormStartSchema.default({}) }),
+    z.object({ ...who, name: z.literal("form_submit"), data: FormSubmitSchema.default({}) }),
+    z.object({ ...who, name: z.literal("unsubscribe"), data: z.object({}).default({}) }),
+    z.object({ ...who, name: z.literal("resubscribe"), data: z.object({}).default({}) }),
+    z.object({
+      ...who,
+      name: z.literal("track"),
+      event: serverCustomName,
+      data: props.default({}),
+    }),
+  ])
+  .superRefine((e, ctx) => {
+    const named = e.name === "identify" ? e.data.email : e.email;
+    if (!named && !e.vid)
+      ctx.addIssue({ code: "custom", path: ["email"], message: "needs an email or a vid" });
+    if ((e.name === "unsubscribe" || e.name === "resubscribe") && !e.email)
+      ctx.addIssue({ code: "custom", path: ["email"], message: "needs the email it is about" });
+    if (e.name === "identify" && e.email && e.email !== e.data.email)
+      ctx.addIssue({
+        code: "custom",
+        path: ["data", "email"],
+        message: "differs from the event's email",
+      });
+  });
+
+export const ServerBatchSchema = z.object({
+  site: z.string().regex(SITE_ID, "must be a lowercase site id"),
+  events: z.array(ServerEventSchema).min(1).max(MAX_SERVER_EVENTS),
+});
+
+export type ServerBatch = z.input<typeof ServerBatchSchema>;
+export type ParsedServerEvent = z.output<typeof ServerEventSchema>;

@@ -10,6 +10,7 @@ import { errorMessage } from "../lib/errors.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
+import { checkUserHash } from "../ingest/user-hash.ts";
 import { BatchSchema, type ParsedWireEvent } from "../ingest/wire.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -100,7 +101,20 @@ ingest.post(
       }
     }
     const now = Date.now();
-    const events = batch.events.map((e) => fromWire(e, now));
+    const events: NudgeEvent[] = [];
+    for (const wire of batch.events) {
+      const { event, result } = await checkUserHash(
+        c.env.NUDGE_SERVER_KEY ?? "",
+        fromWire(wire, now),
+      );
+      if (result === "invalid")
+        log("info", "identity.unverified", {
+          site: batch.site,
+          vid: batch.vid,
+          reason: "user_hash",
+        });
+      events.push(event);
+    }
     if (batch.t) {
       const identity = await identityEvent(c.env, batch.site, batch.t, now).catch(() => null);
       if (identity) events.unshift(identity);

@@ -15,6 +15,7 @@ import {
   type VisitorState,
 } from "../engine/index.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
+import type { VerifiedVia } from "../contact/record.ts";
 import { contactHash } from "../lib/crypto.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
@@ -32,6 +33,8 @@ export interface IngestInput {
   /** Origin the batch reached the worker on (links in email point there unless PUBLIC_URL). */
   base: string | null;
   events: NudgeEvent[];
+  /** Sent by the person's Contact object (it already knows): nothing is reported back to it. */
+  fromContact?: true;
 }
 
 export interface IngestResult {
@@ -43,6 +46,15 @@ export interface IngestResult {
   /** Stats shard calls and the rows they wrote for this batch's facts (for the bench). */
   statsCalls: number;
   statsRowsWritten: number;
+}
+
+interface Purchase {
+  id: string;
+  value: number;
+  currency: string;
+  at: number;
+  /** Reported by the store's backend, not (only) by a browser. */
+  verified: boolean;
 }
 
 /** Effects performed per alarm run; the rest wait for the next run (scheduled at once). */
@@ -77,7 +89,9 @@ export class Visitor extends DurableObject<Env> {
       };
     let state = stored ?? initialState(input.site, input.vid, now);
     const emailBefore = state.profile.email;
-    const purchases: { id: string; value: number; currency: string; at: number }[] = [];
+    const verifiedBefore = state.profile.verified === true;
+    const purchases: Purchase[] = [];
+    let via: VerifiedVia | undefined;
     const effects: Effect[] = [];
     const facts: Fact[] = [];
     let accepted = 0;
@@ -97,8 +111,11 @@ export class Visitor extends DurableObject<Env> {
           value: e.data.value,
           currency: e.data.currency,
           at: e.at,
+          verified: e.verified === "server",
         });
       }
+      if ((e.name === "identify" || e.name === "form_submit") && !e.custom && e.verified)
+        via = e.verified;
       effects.push(...r.effects);
       facts.push(...r.facts);
       nextDue = r.nextDue;
@@ -112,7 +129,10 @@ export class Visitor extends DurableObject<Env> {
       stats = await this.commit(state, effects, facts, now);
       await this.schedule(state, nextDue, config);
     }
-    const linked = await this.notifyContact(state, emailBefore, purchases);
+    const newlyVerified = !verifiedBefore && state.profile.verified === true ? via : undefined;
+    const linked = input.fromContact
+      ? null
+      : await this.notifyContact(state, emailBefore, purchases, newlyVerified);
     if (linked?.verified && state.profile.email && state.profile.verified !== true) {
       // The person already vouched for this address (another device, an email link): steps
       // held for its confirmation go out now.
@@ -209,17 +229,18 @@ export class Visitor extends DurableObject<Env> {
   private async notifyContact(
     state: VisitorState,
     emailBefore: string | null,
-    purchases: { id: string; value: number; currency: string; at: number }[],
+    purchases: Purchase[],
+    via: VerifiedVia | undefined,
   ): Promise<{ verified: boolean } | null> {
     const { site, vid, email } = state.profile;
-    if (!email || (email === emailBefore && purchases.length === 0)) return null;
+    if (!email || (email === emailBefore && purchases.length === 0 && !via)) return null;
     const contact = await contactHash(this.env.NUDGE_SECRET, site, email);
     const stub = contactStub(this.env, site, contact);
     let linked: { verified: boolean } | null = null;
     try {
-      if (email !== emailBefore) linked = await stub.link(site, contact, email, vid);
-      // What a browser reports is a claim (the store's own systems are the authority).
-      for (const p of purchases) await stub.purchase(site, contact, { ...p, verified: false });
+      if (email !== emailBefore || via) linked = await stub.link(site, contact, email, vid, via);
+      // What a browser reports is a claim; the store's own systems are the authority.
+      for (const p of purchases) await stub.purchase(site, contact, p);
     } catch (err) {
       // Measurement and linking are best effort; the events themselves are stored.
       log("warn", "contact.notify_failed", { site, vid, contact, reason: errorMessage(err) });

@@ -12,6 +12,8 @@ import { createDemoServer } from "../../../demo/server.mjs";
 import demoConfig from "../../../demo/site-config.json" with { type: "json" };
 
 export const ADMIN_TOKEN = "e2e-admin-token";
+/** The stack's NUDGE_SERVER_KEY (POST /v1/events). */
+export const SERVER_KEY = "e2e-server-key-0123456789abcdef";
 
 export interface Stack {
   worker: string;
@@ -83,6 +85,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     NUDGE_SECRET: "e2e-secret-0123456789abcdef",
     RESEND_WEBHOOK_SECRET: "whsec_ZTJlLXdlYmhvb2stc2VjcmV0",
     RESEND_API_KEY: "",
+    NUDGE_SERVER_KEY: SERVER_KEY,
     ...opts.vars,
   };
   const logs: string[] = [];

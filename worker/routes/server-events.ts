@@ -1,0 +1,151 @@
+// POST /v1/events: events from the store's own systems (its backend, a job, a platform bridge),
+// authenticated with `Authorization: Bearer <NUDGE_SERVER_KEY>`. Up to 100 events, idempotent by
+// event id; each names who it is about by email (→ the person's Contact object, which passes it
+// to every device) or vid (→ that visitor). What they say is verified: their addresses need no
+// confirmation and their purchases are revenue. Never a 500 for anything a client can send.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { loadSiteConfig } from "../config/load.ts";
+import type { NudgeEvent } from "../ingest/events.ts";
+import {
+  FUTURE_SLACK_MS,
+  routeServerEvent,
+  type RoutedServerEvent,
+} from "../ingest/server-events.ts";
+import { ServerBatchSchema } from "../ingest/wire.ts";
+import { contactHash, safeEqual } from "../lib/crypto.ts";
+import { errorMessage, httpError, httpErrorMessage, zodIssues } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
+import { contactStub, visitorStub } from "../lib/stubs.ts";
+
+export const MAX_SERVER_BODY_BYTES = 512 * 1024;
+/** Objects called at once for one request. */
+const CONCURRENCY = 8;
+
+export const serverEvents = new Hono<{ Bindings: Env }>();
+
+serverEvents.post(
+  "/v1/events",
+  async (c, next) => {
+    // Authentication before anything is read: a wrong or missing key learns nothing else.
+    const key = c.env.NUDGE_SERVER_KEY ?? "";
+    if (!key) {
+      log("warn", "server_events.rejected", { reason: "no_server_key" });
+      throw httpErrorMessage(
+        401,
+        "unauthorized",
+        "the worker has no NUDGE_SERVER_KEY: set it with `wrangler secret put NUDGE_SERVER_KEY`",
+      );
+    }
+    const header = c.req.header("authorization") ?? "";
+    const given = /^Bearer (.+)$/.exec(header)?.[1] ?? "";
+    if (!(await safeEqual(given, key))) {
+      log("warn", "server_events.rejected", { reason: "bad_key" });
+      throw httpError(401, "unauthorized", undefined, { "www-authenticate": "Bearer" });
+    }
+    await next();
+  },
+  bodyLimit({
+    maxSize: MAX_SERVER_BODY_BYTES,
+    onError: () => {
+      throw httpError(413, "payload_too_large");
+    },
+  }),
+  async (c) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(await c.req.text());
+    } catch {
+      throw httpError(400, "invalid_json");
+    }
+    const parsed = ServerBatchSchema.safeParse(json);
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error.issues);
+      log("info", "server_events.rejected", { reason: "invalid_batch", detail: issues[0]?.path });
+      throw httpError(400, "invalid_batch", issues);
+    }
+    const { site, events } = parsed.data;
+    const now = Date.now();
+    const future = events.findIndex((e) => e.at !== undefined && e.at > now + FUTURE_SLACK_MS);
+    if (future >= 0)
+      throw httpError(400, "invalid_batch", [
+        { path: `events[${future}].at`, message: "is in the future" },
+      ]);
+    const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
+    if (!cfg.ok) {
+      if (cfg.reason === "invalid_config") throw httpError(503, "site_unavailable");
+      throw httpError(404, "unknown_site");
+    }
+    const limit = await c.env.SERVER_LIMITER.limit({ key: site });
+    if (!limit.success) {
+      log("warn", "server_events.rejected", { site, reason: "rate_limited" });
+      throw httpError(429, "rate_limited", undefined, { "retry-after": "60" });
+    }
+
+    // Group in order: by visitor (vid given) or by person (email only).
+    const byVisitor = new Map<string, RoutedServerEvent[]>();
+    const byEmail = new Map<string, RoutedServerEvent[]>();
+    for (const e of events) {
+      const r = routeServerEvent(e, now);
+      // Unsubscribe and resubscribe are about the person: always their Contact object.
+      const [map, k] = r.vid && !r.action ? [byVisitor, r.vid] : [byEmail, r.email ?? ""];
+      map.set(k, [...(map.get(k) ?? []), r]);
+    }
+    const jobs: (() => Promise<{ accepted: number; duplicates: number }>)[] = [];
+    for (const [vid, list] of byVisitor)
+      jobs.push(() =>
+        visitorStub(c.env, site, vid).ingest({
+          site,
+          vid,
+          tz: null,
+          base: new URL(c.req.url).origin,
+          events: list.flatMap(visitorEvents),
+        }),
+      );
+    for (const [email, list] of byEmail)
+      jobs.push(async () => {
+        const contact = await contactHash(c.env.NUDGE_SECRET, site, email);
+        return contactStub(c.env, site, contact).serverEvents(site, contact, email, list);
+      });
+    let accepted = 0;
+    let duplicates = 0;
+    try {
+      for (let i = 0; i < jobs.length; i += CONCURRENCY) {
+        for (const r of await Promise.all(jobs.slice(i, i + CONCURRENCY).map((j) => j()))) {
+          accepted += r.accepted;
+          duplicates += r.duplicates;
+        }
+      }
+    } catch (err) {
+      // Part of the batch may be in: the caller retries the whole batch, and ids dedupe it.
+      log("error", "server_events.rejected", {
+        site,
+        reason: "unavailable",
+        detail: errorMessage(err),
+      });
+      throw httpError(503, "unavailable", undefined, { "retry-after": "5" });
+    }
+    log("info", "server_events.accepted", { site, events: accepted, duplicates });
+    return c.json({ accepted, duplicates }, 202);
+  },
+);
+
+/**
+ * A server event for one visitor: its engine events, and when it also names an address, a
+ * verified identify first (the visitor is that person).
+ */
+function visitorEvents(r: RoutedServerEvent): NudgeEvent[] {
+  const who: NudgeEvent[] =
+    r.email && r.events[0]?.name !== "identify"
+      ? [
+          {
+            id: `${r.id}.who`.slice(0, 64),
+            name: "identify",
+            at: r.events[0]?.at ?? Date.now(),
+            verified: "server",
+            data: { email: r.email },
+          },
+        ]
+      : [];
+  return [...who, ...r.events];
+}
