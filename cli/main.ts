@@ -11,7 +11,11 @@ export const USAGE = `usage: nudge <command> [options]
   render TEMPLATE --data FILE [--out DIR] render a template to HTML and text for preview
   stats SITE [--from DAY] [--to DAY] [--url URL] [--token T] [--json]
                                          print funnels, lift and skip reasons per trigger
-                                         (token: NUDGE_ADMIN_TOKEN; url: NUDGE_URL)`;
+                                         (token: NUDGE_ADMIN_TOKEN; url: NUDGE_URL)
+  send-event SITE --name NAME (--email E | --vid V) [--data JSON] [--id ID] [--at TIME]
+                                         send one server event to POST /v1/events
+                                         (key: NUDGE_SERVER_KEY; url: NUDGE_URL)
+  key                                    print a new random NUDGE_SERVER_KEY and how to use it`;
 
 const stdio: Io = {
   out: (l) => process.stdout.write(`${l}\n`),
@@ -35,6 +39,14 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case "stats": {
         const { runStats } = await import("./stats.ts");
         return await runStats(rest, io);
+      }
+      case "send-event": {
+        const { runSendEvent } = await import("./send-event.ts");
+        return await runSendEvent(rest, io);
+      }
+      case "key": {
+        const { runKey } = await import("./send-event.ts");
+        return runKey(rest, io);
       }
       case undefined:
       case "help":
