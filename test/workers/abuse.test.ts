@@ -465,7 +465,7 @@ describe("admin credentials", () => {
 });
 
 describe("deployment secrets", () => {
-  it("in production, a short ADMIN_TOKEN or NUDGE_SECRET serves nothing but the tag", async () => {
+  it("in production, a short ADMIN_TOKEN, NUDGE_SECRET or NUDGE_SERVER_KEY serves nothing but the tag", async () => {
     const prod = { ...env, NUDGE_ENV: "production" };
     const long = "x".repeat(32);
     const weak = await app.request(
@@ -483,6 +483,11 @@ describe("deployment secrets", () => {
     expect((await app.request("/nudge.js", {}, prod)).status).toBe(200);
     const strong = { ...prod, ADMIN_TOKEN: long, NUDGE_SECRET: long };
     expect((await app.request("/_ping", {}, strong)).status).toBe(200);
+    // The server key may be absent (no backend), but never short.
+    expect((await app.request("/_ping", {}, { ...strong, NUDGE_SERVER_KEY: "" })).status).toBe(200);
+    const shortKey = await app.request("/_ping", {}, { ...strong, NUDGE_SERVER_KEY: "short" });
+    expect(shortKey.status).toBe(503);
+    expect(await shortKey.json()).toMatchObject({ issues: [{ path: "NUDGE_SERVER_KEY" }] });
   });
 });
 
