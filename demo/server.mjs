@@ -79,6 +79,17 @@ export function createDemoServer({ worker = "http://127.0.0.1:8787", site = "dem
       send(200, "text/html", layout({ title, body, head, worker, site }));
     const path = url.pathname;
     if (assets[path]) return send(200, assets[path][0], assets[path][1]);
+    if (path === "/products.json") {
+      // The catalog the page rebuilds a restored cart from (names, prices, links, images).
+      const list = products.map((p) => ({
+        id: p.id,
+        name: p.name,
+        price: p.price,
+        url: `${base}/p/${p.id}`,
+        image: `${base}/img/${p.id}.svg`,
+      }));
+      return send(200, "application/json", JSON.stringify(list));
+    }
     if (path === "/") {
       return page(
         "Home",

@@ -105,6 +105,50 @@
       sessionStorage.setItem("demo_order", order);
     });
   }
+  // A cart link from a Nudge email carries `nudge_cart`: the worker says which items (and how
+  // many) the email was about, the store rebuilds its own cart from its catalog. This is how a
+  // cart comes back on a device that never saw it.
+  var params = new URLSearchParams(location.search);
+  var restore = params.get("nudge_cart");
+  var tag = document.querySelector("script[data-site]");
+  if (restore && tag) {
+    params.delete("nudge_cart");
+    var rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+    var worker = new URL(tag.src).origin;
+    Promise.all([
+      fetch(worker + "/v1/carts/" + encodeURIComponent(restore)).then(function (r) {
+        return r.ok ? r.json() : null;
+      }),
+      fetch("/products.json").then(function (r) {
+        return r.json();
+      }),
+    ])
+      .then(function (res) {
+        var saved = res[0];
+        var catalog = res[1];
+        if (!saved) return;
+        var items = saved.items
+          .map(function (i) {
+            var p = catalog.find(function (x) {
+              return x.id === i.id;
+            });
+            return p
+              ? {
+                  id: p.id,
+                  name: p.name,
+                  price: p.price,
+                  quantity: i.quantity,
+                  url: p.url,
+                  image: p.image,
+                }
+              : null;
+          })
+          .filter(Boolean);
+        if (items.length) save(items);
+      })
+      .catch(function () {});
+  }
   var orderEl = document.getElementById("order-id");
   if (orderEl) orderEl.textContent = "Order " + (sessionStorage.getItem("demo_order") || "");
   render();

@@ -237,6 +237,40 @@ describe.skipIf(!hasChromium)("end to end in Chromium on wrangler dev", () => {
       expect(html).toContain(people.ada);
     });
 
+    it("the email's cart button brings the same cart back in a fresh browser", async () => {
+      expect(abandonment, "needs the email from the first test").toBeTruthy();
+      const escaped = dev.worker.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const href = new RegExp(
+        `href="(${escaped}/c/[^"]+)"[^>]*>\\s*Return to your cart\\s*</a>`,
+      ).exec(abandonment.html)?.[1];
+      expect(href, "the cart button's /c/ link").toBeTruthy();
+      // Another browser profile: no local cart, no cookies, nothing of Ada's first device.
+      const other = await browser.newContext({ timezoneId: "Europe/Berlin" });
+      try {
+        const page = await other.newPage();
+        const landed = await page.goto(href ?? "");
+        const location = (await landed?.request().redirectedFrom()?.response())?.headers()[
+          "location"
+        ];
+        expect(new URL(location ?? "http://x/").pathname).toBe("/cart");
+        expect(new URL(location ?? "http://x/").searchParams.get("nudge_cart")).toBeTruthy();
+        await waitFor(
+          async () => (await page.textContent("#cart"))?.includes("Waxed Canvas Tote") || null,
+          "the restored cart on the other device",
+        );
+        expect(await page.textContent("#cart-count")).toBe("1");
+        expect(page.url()).not.toContain("nudge_cart");
+        // Empty it again, so this device's new cart starts no reminder of its own.
+        await page.click("button[data-remove]");
+        await waitFor(
+          async () => (await page.textContent("#cart"))?.includes("empty") || null,
+          "the emptied cart",
+        );
+      } finally {
+        await other.close();
+      }
+    });
+
     it("the email's link lands on the store with nudge_t, and the purchase converts", async () => {
       expect(abandonment, "needs the email from the previous test").toBeTruthy();
       const escaped = dev.worker.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

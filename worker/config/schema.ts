@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ConditionSchema, PathSchema } from "./condition.ts";
 import { CLOCK_RE, DURATION_RE, parseClock, parseDuration } from "./duration.ts";
 import { formatIssues } from "./errors.ts";
+import { Liquid } from "liquidjs";
 import { EVENT_NAME, SITE_ID, TEMPLATE_NAME, TRIGGER_ID } from "../lib/ids.ts";
 
 export { parseDuration } from "./duration.ts";
@@ -202,6 +203,17 @@ export const TriggerSchema = z
     });
   });
 
+const liquid = new Liquid();
+/** Whether a string parses as a Liquid template (rendering can still fail on data). */
+function isLiquid(source: string): boolean {
+  try {
+    liquid.parse(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The largest `dailyLimit` a site may set (the Contact object remembers this many sends). */
 export const DAILY_LIMIT_MAX = 1000;
 
@@ -282,6 +294,17 @@ export const SiteConfigSchema = z
       .optional()
       .meta({
         description: "Destinations for templates' calls to action: shop, cart, form, review, …",
+      }),
+    cartLink: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .refine(isLiquid, { error: "is not valid Liquid" })
+      .optional()
+      .meta({
+        description:
+          "Liquid for the cart link in emails, over cart.items (e.g. a platform's cart permalink: https://shop.example/cart/{% for i in cart.items %}{{ i.id }}:{{ i.quantity }}{% unless forloop.last %},{% endunless %}{% endfor %}); without it the link is links.cart plus a signed nudge_cart the store can rebuild the cart from",
       }),
     requireConsent: z.boolean().default(false).meta({
       description: "true: marketing email only to visitors who gave marketing consent",

@@ -5,6 +5,7 @@ import type { SiteConfig } from "../config/schema.ts";
 import { CONFIRM_TRIGGER, stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
 import { signToken } from "../mail/tokens.ts";
 import { log } from "../lib/log.ts";
+import { cartRestoreLink } from "../mail/cart-link.ts";
 import { makeLinkSigner, trimBase } from "../mail/links.ts";
 import { senderFor } from "../mail/outbound.ts";
 import { awaitSendSlot } from "../mail/pacer.ts";
@@ -192,6 +193,13 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
     now,
   );
   const context = templateContextOf(effect, config);
+  // A cart the shopper can get back on any device: the store's cart permalink (`cartLink`,
+  // rendered with the email), else its cart page with a signed `nudge_cart` to rebuild from.
+  const restore =
+    config.cartLink === undefined
+      ? await cartRestoreLink(host.env.NUDGE_SECRET, site, context, now)
+      : null;
+  if (restore) context.links = { ...context.links, cart: restore };
   if (effect.trigger === CONFIRM_TRIGGER) {
     // The one link that confirms the address: our own page, never a click-tracked site link.
     const token = await signToken(
@@ -209,6 +217,7 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
     signer,
     allowedOrigins: config.origins,
     imageHosts: config.imageHosts,
+    ...(config.cartLink === undefined ? {} : { cartLink: config.cartLink }),
     overrides: parseTemplateOverride(effect.template, override),
   });
 }

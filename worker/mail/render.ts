@@ -29,6 +29,9 @@ export interface RenderInput {
   allowedOrigins?: readonly string[];
   /** Hosts images may load from besides the origins (the site config's `imageHosts`). */
   imageHosts?: readonly string[];
+  /** Liquid for the cart link (a platform's cart permalink over `cart.items`): when it renders
+   * to an http(s) URL it becomes `links.cart`. */
+  cartLink?: string;
   /** Per-site overrides (see parseTemplateOverride), layered over `sources`. */
   overrides?: TemplateSources;
   /** Defaults to the bundled templates/ directory. */
@@ -136,7 +139,7 @@ export async function renderEmail(input: RenderInput): Promise<RenderResult> {
   const unsubscribeUrl = await input.signer.unsubscribe();
   const scope = {
     ...input.context,
-    links: { ...input.context.links, unsubscribe: unsubscribeUrl },
+    links: { ...input.context.links, unsubscribe: unsubscribeUrl } as Record<string, string>,
     /** About this email: layouts show the unsubscribe link only for marketing mail. */
     message: { template: input.template, marketing: input.marketing },
   };
@@ -145,6 +148,12 @@ export async function renderEmail(input: RenderInput): Promise<RenderResult> {
   let subject: string, html: string, text: string;
   let file = "subject";
   try {
+    if (input.cartLink !== undefined) {
+      file = "cartLink";
+      const cart = (await textEngine.parseAndRender(input.cartLink, scope)).trim();
+      if (/^https?:\/\//i.test(cart) && URL.canParse(cart)) scope.links = { ...scope.links, cart };
+      file = "subject";
+    }
     subject = oneLine(await textEngine.parseAndRender(input.subject, scope));
     file = htmlFile;
     html = await htmlEngine.renderFile(htmlFile, scope);

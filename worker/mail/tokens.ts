@@ -41,8 +41,21 @@ export interface VerifyPayload {
   site: string;
   contact: string;
 }
+/** A saved cart, for restoring it on any device (`nudge_cart` on the email's cart link). */
+export interface CartPayload {
+  kind: "cart";
+  site: string;
+  currency: string | null;
+  /** [item id, quantity] pairs. */
+  items: [string, number][];
+}
 export type TokenPayload =
-  ClickPayload | OpenPayload | UnsubscribePayload | IdentityPayload | VerifyPayload;
+  | ClickPayload
+  | OpenPayload
+  | UnsubscribePayload
+  | IdentityPayload
+  | VerifyPayload
+  | CartPayload;
 export type TokenKind = TokenPayload["kind"];
 export type PayloadOf<K extends TokenKind> = Extract<TokenPayload, { kind: K }>;
 
@@ -61,11 +74,19 @@ export const DEFAULT_TTL_MS: Record<TokenKind, number | null> = {
   unsubscribe: null,
   identity: 7 * 24 * 3600 * 1000,
   verify: 7 * 24 * 3600 * 1000,
+  cart: 30 * 24 * 3600 * 1000,
 };
 
 const MAC_BYTES = 16;
 const DOMAIN = "nudge1.";
-const KIND_CODE = { click: "c", open: "o", unsubscribe: "u", identity: "i", verify: "v" } as const;
+const KIND_CODE = {
+  click: "c",
+  open: "o",
+  unsubscribe: "u",
+  identity: "i",
+  verify: "v",
+  cart: "k",
+} as const;
 
 const str = z.string().max(4096);
 const ref = [
@@ -82,6 +103,13 @@ const Wire = z.union([
   z.tuple([z.literal("u"), z.number().int().min(0), str, str]),
   z.tuple([z.literal("i"), z.number().int().min(0), str, str]),
   z.tuple([z.literal("v"), z.number().int().min(0), str, str]),
+  z.tuple([
+    z.literal("k"),
+    z.number().int().min(0),
+    str,
+    str.nullable(),
+    z.array(z.tuple([z.string().max(128), z.number().int().min(1).max(10_000)])).max(100),
+  ]),
 ]);
 
 function toWire(p: TokenPayload, exp: number): unknown[] {
@@ -96,6 +124,8 @@ function toWire(p: TokenPayload, exp: number): unknown[] {
       return ["i", exp, p.site, p.contact];
     case "verify":
       return ["v", exp, p.site, p.contact];
+    case "cart":
+      return ["k", exp, p.site, p.currency, p.items];
   }
 }
 
@@ -118,6 +148,8 @@ function fromWire(w: z.infer<typeof Wire>): { payload: TokenPayload; exp: number
       return { exp: w[1], payload: { kind: "identity", site: w[2], contact: w[3] } };
     case "v":
       return { exp: w[1], payload: { kind: "verify", site: w[2], contact: w[3] } };
+    case "k":
+      return { exp: w[1], payload: { kind: "cart", site: w[2], currency: w[3], items: w[4] } };
   }
 }
 

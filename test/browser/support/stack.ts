@@ -56,7 +56,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const worker = `http://127.0.0.1:${workerPort}`;
   const demo = `http://127.0.0.1:${demoPort}`;
   const persistTo = mkdtempSync(join(tmpdir(), "nudge-e2e-"));
-  const config = { ...demoConfig, site, origins: [demo], ...opts.config };
+  const config = {
+    ...demoConfig,
+    site,
+    origins: [demo],
+    links: { cart: `${demo}/cart`, shop: `${demo}/` },
+    ...opts.config,
+  };
   const configPath = join(persistTo, "config.json");
   writeFileSync(configPath, JSON.stringify(config));
   const put = spawnSync(
