@@ -8,6 +8,7 @@
 // - Stored once: for 50 of the people, the server-side visitor's profile must count exactly 10
 //   orders and the revenue sent (serverEventsLost / serverEventsDoubled count missing and extra
 //   orders); no episode and no email may come of the backfill.
+import { writeFileSync } from "node:fs";
 import { load, type LoadResult } from "./load.ts";
 import { SERVER_KEY, startStack } from "../test/browser/support/stack.ts";
 
@@ -193,6 +194,9 @@ export async function benchServerEvents(): Promise<Record<string, number | strin
     const outbox = await fetch(`${stack.worker}/_dev/outbox.json`);
     const { emails } = (await outbox.json()) as { emails: unknown[] };
     const errorLines = stack.logs.filter((l) => l.includes('"level":"error"')).length;
+    // A 503 "Your worker restarted mid-request" comes from wrangler's proxy, not from the worker:
+    // the local runtime was reloaded or restarted under the request.
+    const reloads = stack.logs.filter((l) => /Reloading local server/.test(l)).length;
 
     return {
       serverEventsSent: bodies.length * PER_REQUEST,
@@ -220,8 +224,11 @@ export async function benchServerEvents(): Promise<Record<string, number | strin
       serverBackfillEpisodes: episodes,
       serverBackfillEmails: emails.length,
       serverErrorLogLines: errorLines,
+      serverRuntimeReloads: reloads,
     };
   } finally {
+    // BENCH_LOGS=/tmp/server.log keeps what `wrangler dev` printed (worker log lines included).
+    if (process.env.BENCH_LOGS) writeFileSync(process.env.BENCH_LOGS, `${stack.logs.join("\n")}\n`);
     await stack.stop();
   }
 }
