@@ -54,6 +54,13 @@ if (want("abuse")) {
   Object.assign(results, await benchAbuse());
   anchors.abuseMaxEmailsPerVictim = "must be ≤ the site's dailyLimit (10 here)";
 }
+if (want("server")) {
+  const { benchServerEvents } = await import("./server-events.ts");
+  Object.assign(results, await benchServerEvents());
+  anchors.serverEventsPerSec = "POST /v1/events, 100 events a request, 4 in flight, local";
+  anchors.serverEventsDuplicatesOnReplay = "must equal serverEventsSent (10,000)";
+  anchors.serverBackfillEmails = "must be 0: history starts no episodes";
+}
 if (want("faults") && existsSync("bench/faults.ts")) {
   const { benchFaults } = (await import("./faults.ts")) as { benchFaults: () => Promise<Figures> };
   Object.assign(results, await benchFaults());
@@ -75,6 +82,7 @@ const REQUIRED = [
   "abuseMaxEmailsPerVictim",
   "fuzzBodies",
   "fuzz5xx",
+  "serverEventsPerSec",
 ];
 const missing = only.length === 0 ? REQUIRED.filter((k) => !(k in results)) : [];
 if (missing.length) {
