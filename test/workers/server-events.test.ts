@@ -6,12 +6,14 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { userHash } from "../../worker/ingest/user-hash.ts";
 import { contactHash } from "../../worker/lib/crypto.ts";
+import { signToken } from "../../worker/mail/tokens.ts";
 import {
   contactPath,
   drain,
   eventId,
   getJson,
   newVid,
+  ORIGIN,
   outboxTo,
   post,
   seedSite,
@@ -305,5 +307,37 @@ describe("consent and subscription from the backend", () => {
     expect(await suppressed()).toMatchObject({ reason: "unsubscribed" });
     await send({ site: SITE, events: [{ id: eventId(), name: "resubscribe", email }] });
     expect(await suppressed()).toBeNull();
+  });
+});
+
+describe("GET /v1/carts/:token", () => {
+  it("gives back a signed cart's items, readable by the site's origins only; a forged one is a 400", async () => {
+    const token = await signToken(
+      env.NUDGE_SECRET,
+      { kind: "cart", site: SITE, currency: "EUR", items: [["mug", 2]] },
+      { now: Date.now() },
+    );
+    const get = (t: string, origin?: string) =>
+      exports.default.fetch(`http://nudge.test/v1/carts/${t}`, {
+        headers: origin ? { origin } : {},
+      });
+    const ok = await get(token, ORIGIN);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(await ok.json()).toEqual({
+      site: SITE,
+      currency: "EUR",
+      items: [{ id: "mug", quantity: 2 }],
+    });
+    const foreign = await get(token, "https://evil.example");
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    const tampered = token.slice(0, -2) + (token.endsWith("AA") ? "BB" : "AA");
+    expect((await get(tampered, ORIGIN)).status).toBe(400);
+    const unsub = await signToken(
+      env.NUDGE_SECRET,
+      { kind: "unsubscribe", site: SITE, contact: "0".repeat(24) },
+      { now: Date.now() },
+    );
+    expect((await get(unsub, ORIGIN)).status).toBe(400);
   });
 });

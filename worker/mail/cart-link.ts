@@ -25,7 +25,10 @@ export async function cartRestoreLink(
       kind: "cart",
       site,
       currency: context.cart?.currency ?? null,
-      items: items.map((i) => [String(i.id).slice(0, 128), Math.max(1, Math.floor(i.quantity ?? 1))]),
+      items: items.map((i) => [
+        String(i.id).slice(0, 128),
+        Math.max(1, Math.floor(i.quantity ?? 1)),
+      ]),
     },
     { now },
   );

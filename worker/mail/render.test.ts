@@ -207,6 +207,48 @@ describe("content a shopper cannot steer", () => {
   });
 });
 
+describe("cartLink", () => {
+  const permalink =
+    "http://127.0.0.1:8080/cart/{% for i in cart.items %}{{ i.id }}:{{ i.quantity }}{% unless forloop.last %},{% endunless %}{% endfor %}";
+
+  it("renders the site's cart permalink over the items into the tracked cart link", async () => {
+    const r = await renderEmail({
+      template: "cart-abandoned",
+      subject: "s",
+      context: ctx,
+      marketing: true,
+      signer,
+      allowedOrigins: sample.origins,
+      cartLink: permalink,
+    });
+    if (!r.ok) throw new Error(r.message);
+    const ids = ctx.cart!.items.map((i) => `${i.id}:${i.quantity ?? 1}`).join(",");
+    const destinations = await Promise.all(
+      hrefs(r.html)
+        .filter((h) => h.includes("/c/"))
+        .map(async (h) => {
+          const v = await verifyToken(SECRET, h.split("/c/")[1]!, 0, "click");
+          return v.ok ? v.payload.url : null;
+        }),
+    );
+    expect(destinations).toContain(`http://127.0.0.1:8080/cart/${ids}`);
+  });
+
+  it("keeps the configured cart link when the Liquid does not give a URL", async () => {
+    const r = await renderEmail({
+      template: "cart-abandoned",
+      subject: "s",
+      context: ctx,
+      marketing: true,
+      signer,
+      allowedOrigins: sample.origins,
+      cartLink: "{% if false %}x{% endif %}",
+    });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.text).toContain("Return to your cart: https://nudge.example.com/c/");
+  });
+});
+
 describe("errors and overrides", () => {
   it("reports a syntax error with the file name", async () => {
     const r = await renderEmail({

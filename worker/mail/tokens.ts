@@ -50,12 +50,7 @@ export interface CartPayload {
   items: [string, number][];
 }
 export type TokenPayload =
-  | ClickPayload
-  | OpenPayload
-  | UnsubscribePayload
-  | IdentityPayload
-  | VerifyPayload
-  | CartPayload;
+  ClickPayload | OpenPayload | UnsubscribePayload | IdentityPayload | VerifyPayload | CartPayload;
 export type TokenKind = TokenPayload["kind"];
 export type PayloadOf<K extends TokenKind> = Extract<TokenPayload, { kind: K }>;
 
