@@ -23,9 +23,8 @@ carts.get("/v1/carts/:token", async (c) => {
     origin && cfg.ok && cfg.config.origins.includes(origin)
       ? { "access-control-allow-origin": origin, vary: "origin" }
       : {};
-  return c.json(
-    { site, currency, items: items.map(([id, quantity]) => ({ id, quantity })) },
-    200,
-    { "cache-control": "no-store", ...cors },
-  );
+  return c.json({ site, currency, items: items.map(([id, quantity]) => ({ id, quantity })) }, 200, {
+    "cache-control": "no-store",
+    ...cors,
+  });
 });
