@@ -195,9 +195,11 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
   const context = templateContextOf(effect, config);
   // A cart the shopper can get back on any device: the store's cart permalink (`cartLink`,
   // rendered with the email), else its cart page with a signed `nudge_cart` to rebuild from.
+  // Tokens with an expiry are signed at the step's due time, not now: every retry of a send
+  // must be byte-identical, or the provider refuses its idempotency key (409).
   const restore =
     config.cartLink === undefined
-      ? await cartRestoreLink(host.env.NUDGE_SECRET, site, context, now)
+      ? await cartRestoreLink(host.env.NUDGE_SECRET, site, context, effect.due)
       : null;
   if (restore) context.links = { ...context.links, cart: restore };
   if (effect.trigger === CONFIRM_TRIGGER) {
@@ -205,7 +207,7 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
     const token = await signToken(
       host.env.NUDGE_SECRET,
       { kind: "verify", site, contact },
-      { now },
+      { now: effect.due },
     );
     context.links = { ...context.links, confirm: `${trimBase(req.base)}/v/${token}` };
   }
