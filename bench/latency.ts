@@ -111,7 +111,8 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
             id: TRIGGER,
             on: "cart",
             if: { "cart.value": { gt: 0 } },
-            frequencyCap: false,
+            // Not exempt from the cap (that is order mail, for verified addresses only): the
+            // site has no cap, so every episode sends.
             steps: [
               { wait: `${WAIT_MS / 1000}s`, template: "cart-abandoned", subject: "Your cart" },
             ],

@@ -4,7 +4,7 @@
 // `nudge key`: prints a new random NUDGE_SERVER_KEY and how to install it.
 // Exit codes: 0 ok, 1 failure (auth, unknown site, network), 2 usage or invalid event.
 import { randomBytes, randomUUID } from "node:crypto";
-import { ServerBatchSchema } from "../worker/ingest/wire.ts";
+import { BUILTIN_EVENTS, SERVER_ONLY_EVENTS, ServerBatchSchema } from "../worker/ingest/wire.ts";
 import { zodIssues } from "../worker/lib/errors.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
 import { parseArgs, UsageError, type Io } from "./args.ts";
@@ -26,19 +26,8 @@ const FLAGS = {
   url: "value",
   key: "value",
 } as const;
-const BUILTIN = new Set([
-  "page",
-  "product",
-  "cart",
-  "checkout",
-  "purchase",
-  "identify",
-  "consent",
-  "form_start",
-  "form_submit",
-  "unsubscribe",
-  "resubscribe",
-]);
+/** Names sent as themselves; any other name is a custom event (`track`). */
+const BUILTIN = new Set<string>([...BUILTIN_EVENTS, ...SERVER_ONLY_EVENTS]);
 const TIMEOUT_MS = 20_000;
 
 export interface SendEventDeps {

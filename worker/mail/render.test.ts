@@ -211,16 +211,19 @@ describe("cartLink", () => {
   const permalink =
     "http://127.0.0.1:8080/cart/{% for i in cart.items %}{{ i.id }}:{{ i.quantity }}{% unless forloop.last %},{% endunless %}{% endfor %}";
 
-  it("renders the site's cart permalink over the items into the tracked cart link", async () => {
-    const r = await renderEmail({
+  const renderWith = (cartLink: string) =>
+    renderEmail({
       template: "cart-abandoned",
       subject: "s",
       context: ctx,
       marketing: true,
       signer,
       allowedOrigins: sample.origins,
-      cartLink: permalink,
+      cartLink,
     });
+
+  it("renders the site's cart permalink over the items into the tracked cart link", async () => {
+    const r = await renderWith(permalink);
     if (!r.ok) throw new Error(r.message);
     const ids = ctx.cart!.items.map((i) => `${i.id}:${i.quantity ?? 1}`).join(",");
     const destinations = await Promise.all(
@@ -235,15 +238,7 @@ describe("cartLink", () => {
   });
 
   it("keeps the configured cart link when the Liquid does not give a URL", async () => {
-    const r = await renderEmail({
-      template: "cart-abandoned",
-      subject: "s",
-      context: ctx,
-      marketing: true,
-      signer,
-      allowedOrigins: sample.origins,
-      cartLink: "{% if false %}x{% endif %}",
-    });
+    const r = await renderWith("{% if false %}x{% endif %}");
     if (!r.ok) throw new Error(r.message);
     expect(r.text).toContain("Return to your cart: https://nudge.example.com/c/");
   });
