@@ -105,6 +105,14 @@ const BAD: [string, (d: Doc) => void, string][] = [
     'triggers[2].steps[0].wait: "2x" is not a duration like 30m, 1h, 2d',
   ],
   ["missing from", (d) => delete d.from, "from: is required"],
+  ["session too short", (d) => (d.sessionIdle = "30s"), "sessionIdle: must be between 1m and 1d"],
+  ["session too long", (d) => (d.sessionIdle = "2d"), "sessionIdle: must be between 1m and 1d"],
+  ["optIn typo", (d) => (d.optIn = "double-opt-in"), 'optIn: must be "double" or "single"'],
+  [
+    "cartLink not Liquid",
+    (d) => (d.cartLink = "https://x/{% for %}"),
+    "cartLink: is not valid Liquid",
+  ],
   [
     "origin with path",
     (d) => (d.origins = ["https://shop.example.com/"]),

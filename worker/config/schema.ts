@@ -268,6 +268,15 @@ export const SiteConfigSchema = z
       .default("Please confirm your email for {{ site.name }}")
       .meta({ description: "Subject of the double opt-in confirmation email (Liquid)" }),
     attributionWindow: duration.prefault("5d"),
+    sessionIdle: duration
+      .refine((ms) => ms >= 60_000 && ms <= 86_400_000, {
+        error: "must be between 1m and 1d",
+      })
+      .prefault("30m")
+      .meta({
+        description:
+          "How long a visitor is idle before their session ends (the derived session_end event)",
+      }),
     trustBrowserPurchases: z.boolean().default(false).meta({
       description:
         "true: purchases reported only by the browser count as revenue and conversions (for stores that send no server events or platform webhooks); false: they cancel episodes and show as unverified claims",

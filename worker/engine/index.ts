@@ -73,6 +73,15 @@ export function apply(
   // The same order again (the backend after the browser, a retried webhook): it still cancels,
   // but starts nothing and counts nothing twice.
   if (repeatOrder(run.profile, event)) event = { ...event, history: true };
+  // A confirmation of an address already verified here (another device's, a repeated press)
+  // is no news: it starts nothing.
+  if (
+    !event.custom &&
+    event.name === "contact_verified" &&
+    run.profile.verified === true &&
+    run.profile.email === event.data.email
+  )
+    event = { ...event, history: true };
   const before = run.profile;
   run.profile = reduceProfile(before, event, tz);
   run.tz = run.profile.tz ?? "UTC";

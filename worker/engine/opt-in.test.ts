@@ -119,6 +119,29 @@ describe("double opt-in", () => {
   });
 });
 
+describe("a trigger on contact_verified", () => {
+  it("starts once, when the address becomes verified, not on later confirmations", () => {
+    const ev = events();
+    const sim = new Sim(
+      configWith((d) => {
+        d.optIn = "double";
+        d.triggers.push({
+          id: "welcome-confirmed",
+          on: "contact_verified",
+          reentry: "always",
+          steps: [{ wait: "0s", template: "welcome", subject: "Welcome" }],
+        });
+      }),
+    );
+    sim.apply(ev.identify(T0, EMAIL));
+    sim.apply(verified(T0 + MIN));
+    sim.apply(verified(T0 + 2 * MIN));
+    sim.apply(verified(T0 + DAY));
+    sim.runUntil(T0 + 2 * DAY);
+    expect(sim.sends("welcome-confirmed")).toHaveLength(1);
+  });
+});
+
 describe("single opt-in", () => {
   it("sends at once and never asks for a confirmation", () => {
     const ev = events();

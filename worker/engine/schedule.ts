@@ -13,7 +13,8 @@ import { expireHeld, fireStep, skip } from "./steps.ts";
 import { episodeId, onEvent, reentryAllows, startEpisode } from "./triggers.ts";
 import { monthDay, nextYearly } from "./time.ts";
 
-/** A visitor idle this long has ended their session (derived `session_end`). */
+/** The default of the site's `sessionIdle`: a visitor idle this long has ended their session
+ * (derived `session_end`). */
 export const SESSION_IDLE = 30 * MINUTE;
 /** Safety bound on agenda items processed in one call. */
 const MAX_ITEMS = 10_000;
@@ -73,7 +74,11 @@ function items(run: Run, now: number): Item[] {
     if (ep.dueAt !== null) out.push({ at: ep.dueAt, kind: "step", trigger: t, key });
   }
   if (!e.sessionEnded && usesSessionEnd(run))
-    out.push({ at: e.lastActivity + SESSION_IDLE, kind: "session", trigger: null });
+    out.push({
+      at: e.lastActivity + (run.config.sessionIdle ?? SESSION_IDLE),
+      kind: "session",
+      trigger: null,
+    });
   for (const t of run.config.triggers) {
     if (t.inactiveFor !== undefined && memoryOf(run, t.id).inactiveAnchor !== e.lastActivity)
       out.push({ at: e.lastActivity + t.inactiveFor, kind: "inactive", trigger: t });

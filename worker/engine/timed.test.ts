@@ -86,7 +86,7 @@ describe("birthday (date contact.birthday at 09:00 local)", () => {
   });
 });
 
-describe("session_end (derived after 30 min idle)", () => {
+describe("session_end (derived after the site's sessionIdle, 30 min by default)", () => {
   const config = configWith((d) => {
     d.triggers.push({
       id: "post-visit",
@@ -109,6 +109,24 @@ describe("session_end (derived after 30 min idle)", () => {
     expect(sim.sends("post-visit")).toMatchObject([{ due: T0 + 50 * MIN + HOUR }]);
     sim.runUntil(T0 + 10 * HOUR);
     expect(sim.sends("post-visit")).toHaveLength(1);
+  });
+  it("follows the site's sessionIdle", () => {
+    const ev = events();
+    const sim = new Sim(
+      configWith((d) => {
+        d.sessionIdle = "10m";
+        d.triggers.push({
+          id: "post-visit",
+          on: "session_end",
+          steps: [{ wait: "0s", template: "post-visit", subject: "Thanks for visiting" }],
+        });
+      }),
+    );
+    sim.apply(ev.identify(T0, EMAIL));
+    sim.apply(ev.page(T0));
+    expect(sim.last?.nextDue).toBe(T0 + 10 * MIN);
+    sim.runUntil(T0 + HOUR);
+    expect(sim.sends("post-visit")).toMatchObject([{ due: T0 + 10 * MIN }]);
   });
   it("is not scheduled when no trigger uses it", () => {
     const ev = events();
