@@ -64,10 +64,18 @@ export function startEpisode(run: Run, t: Trigger, id: string, at: number, snap:
   record(run, { type: "entered", trigger: t.id, episode: id, holdout, due: at + first.wait });
 }
 
-function cancels(t: Trigger, e: NudgeEvent, env: Env): boolean {
-  return (t.cancelOn ?? []).some((c) =>
-    typeof c === "string" ? c === e.name : c.event === e.name && evaluate(c.if, env),
-  );
+/**
+ * Whether `e` ends the episode. The shorthand `"form_submit"` on a form trigger means the submit
+ * of the same form the episode started with (by form id); the long form
+ * `{ "event": "form_submit" }` means any form, or what its `if` says.
+ */
+function cancels(t: Trigger, ep: Episode, e: NudgeEvent, env: Env): boolean {
+  return (t.cancelOn ?? []).some((c) => {
+    if (typeof c !== "string") return c.event === e.name && evaluate(c.if, env);
+    if (c !== e.name) return false;
+    if (e.custom || e.name !== "form_submit" || ep.snap.event.name !== "form_start") return true;
+    return (e.data.form ?? "") === (ep.snap.event.data.form ?? "");
+  });
 }
 
 /** Records a `count` hit; true once `atLeast` hits (same key, within the window) are in. */
@@ -95,7 +103,7 @@ export function onEvent(
 ): void {
   for (const t of run.config.triggers) {
     let ep = run.engine.episodes[t.id];
-    if (ep && cancels(t, e, env)) {
+    if (ep && cancels(t, ep, e, env)) {
       cancelEpisode(run, t, ep, `cancelOn:${e.name}`);
       ep = undefined;
     }
