@@ -33,3 +33,9 @@ export function parseArgs(
 }
 
 export class UsageError extends Error {}
+
+/** Why a fetch failed, in a few words (undici puts the socket error in `cause`). */
+export function fetchFailure(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? err.cause.message : err.message;
+}

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { BUILTIN_EVENTS, SERVER_ONLY_EVENTS, ServerBatchSchema } from "../worker/ingest/wire.ts";
 import { zodIssues } from "../worker/lib/errors.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
-import { parseArgs, UsageError, type Io } from "./args.ts";
+import { fetchFailure, parseArgs, UsageError, type Io } from "./args.ts";
 
 export const SEND_EVENT_USAGE =
   "usage: nudge send-event SITE --name NAME (--email EMAIL | --vid VID) [--data JSON] [--id ID]\n" +
@@ -105,10 +105,8 @@ export async function runSendEvent(
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (err) {
-    const cause = err instanceof Error ? ((err.cause as Error)?.message ?? err.message) : err;
-    io.err(
-      `nudge send-event: cannot reach ${url.origin} (${String(cause)}). Set --url or NUDGE_URL.`,
-    );
+    const cause = fetchFailure(err);
+    io.err(`nudge send-event: cannot reach ${url.origin} (${cause}). Set --url or NUDGE_URL.`);
     return 1;
   }
   const text = await res.text();

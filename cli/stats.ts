@@ -2,7 +2,7 @@
 // GET /admin/api/stats from a running worker and prints it as tables (cli/stats-format.ts).
 // Exit codes: 0 ok, 1 failure (auth, unknown site, network), 2 usage.
 import type { Report } from "../worker/stats/report.ts";
-import { parseArgs, UsageError, type Io } from "./args.ts";
+import { fetchFailure, parseArgs, UsageError, type Io } from "./args.ts";
 import { formatReport } from "./stats-format.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
 
@@ -100,12 +100,7 @@ export async function runStats(
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (err) {
-    const cause =
-      err instanceof Error
-        ? err.cause instanceof Error
-          ? err.cause.message
-          : err.message
-        : String(err);
+    const cause = fetchFailure(err);
     io.err(
       `nudge stats: cannot reach ${url.origin} (${cause}). Is the worker running? Set --url or NUDGE_URL.`,
     );

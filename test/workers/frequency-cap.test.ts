@@ -10,6 +10,7 @@ import {
   outboxTo,
   post,
   seedSite,
+  triggerOf,
   uniqueEmail,
   verifyAddress,
 } from "./helpers.ts";
@@ -40,9 +41,6 @@ beforeAll(async () => {
     ],
   });
 });
-
-const triggerOf = (e: { tags: { name: string; value: string }[] }) =>
-  e.tags.find((t) => t.name === "trigger")?.value;
 
 describe("the frequency cap", () => {
   it("lets one capped marketing email through per window, across triggers and devices", async () => {

@@ -109,3 +109,7 @@ export async function contactPath(site: string, email: string): Promise<string> 
   const { contact } = await res.json<{ contact: string }>();
   return `/admin/api/contacts/${site}/${contact}`;
 }
+
+/** The trigger an outbox email was sent for (its `trigger` tag). */
+export const triggerOf = (e: { tags: { name: string; value: string }[] }) =>
+  e.tags.find((t) => t.name === "trigger")?.value;

@@ -14,6 +14,7 @@ import {
   outboxTo,
   post,
   seedSite,
+  triggerOf,
   uniqueEmail,
 } from "./helpers.ts";
 
@@ -60,9 +61,6 @@ async function visit(site: string, events: unknown[], vid = newVid()): Promise<s
   await drain(site, vid);
   return vid;
 }
-
-const triggerOf = (e: { tags: { name: string; value: string }[] }) =>
-  e.tags.find((t) => t.name === "trigger")?.value;
 
 /** The path of the confirmation button in an email's HTML. */
 function confirmPath(html: string): string {

@@ -17,6 +17,7 @@ import {
   outboxTo,
   post,
   seedSite,
+  triggerOf,
   uniqueEmail,
 } from "./helpers.ts";
 
@@ -87,9 +88,6 @@ async function stats() {
     totals: { converted: number; revenue: Record<string, number>; claimed: number };
   }>();
 }
-
-const triggerOf = (e: { tags: { name: string; value: string }[] }) =>
-  e.tags.find((t) => t.name === "trigger")?.value;
 
 describe("authentication and validation", () => {
   it("refuses a missing or wrong key (401) and stores nothing", async () => {

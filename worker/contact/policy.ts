@@ -2,6 +2,7 @@
 // frequency cap on marketing email and the send ledger that makes each (site, trigger, episode,
 // step) key exactly-once in effect.
 // The Contact Durable Object stores ContactState and calls these; no I/O here.
+import { DAY } from "../config/duration.ts";
 import { DAILY_LIMIT_MAX } from "../config/schema.ts";
 
 export type SuppressReason = "unsubscribed" | "bounced" | "complained";
@@ -45,10 +46,9 @@ export type Decision =
 
 /** Recent capped sends remembered (far more than any sane cap needs). */
 const RECENT_MAX = 20;
-const DAY_MS = 86_400_000;
 
 const sentToday = (state: ContactState, now: number) =>
-  (state.recentSends ?? []).filter((t) => now - t < DAY_MS);
+  (state.recentSends ?? []).filter((t) => now - t < DAY);
 
 export function emptyContact(): ContactState {
   return { suppressed: null, ledger: {}, recentMarketing: [] };

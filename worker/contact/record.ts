@@ -1,6 +1,7 @@
 // What one Contact object stores (one JSON row), its pure transitions (a step delivered, held
 // out or settled without a send) and the small helpers for touches and measurement events.
 // No I/O; the Contact object loads, calls these and saves.
+import { DAY } from "../config/duration.ts";
 import { CONFIRM_TRIGGER, type SkipReason } from "../engine/index.ts";
 import type { Touch, Touches } from "../stats/attribution.ts";
 import { addTouch, emptyTouches } from "../stats/attribution.ts";
@@ -156,8 +157,6 @@ export function settled(
   return { ...r, policy: record(r.policy, key, at, reason) };
 }
 
-const DAY_MS = 86_400_000;
-
 /** Marks the address verified (the first proof is kept). Returns `r` itself when it already was. */
 export function verifiedBy(r: ContactRecord, via: VerifiedVia, at: number): ContactRecord {
   return r.verified ? r : { ...r, verified: { via, at } };
@@ -181,7 +180,7 @@ export function optInGate(
   if (step.trigger === CONFIRM_TRIGGER) {
     if (verified) return "verified";
     const last = r?.confirmSentAt;
-    return typeof last === "number" && now - last < DAY_MS ? "recently_asked" : null;
+    return typeof last === "number" && now - last < DAY ? "recently_asked" : null;
   }
   if (verified) return null;
   if (optIn === "double") return "unconfirmed";
