@@ -4,4 +4,10 @@
 interface Env {
   /** Workers Analytics Engine dataset: one data point per StatEvent when bound (production). */
   NUDGE_ANALYTICS?: AnalyticsEngineDataset;
+  /** Shopify's webhook signing secret (POST /webhooks/shopify/:site). */
+  SHOPIFY_WEBHOOK_SECRET?: string;
+  /** The secret of the store's WooCommerce webhooks (POST /webhooks/woocommerce/:site). */
+  WOOCOMMERCE_WEBHOOK_SECRET?: string;
+  /** The signing secret (`whsec_…`) of the Stripe webhook endpoint (POST /webhooks/stripe/:site). */
+  STRIPE_WEBHOOK_SECRET?: string;
 }

@@ -10,6 +10,7 @@ import { dev } from "./routes/dev.ts";
 import { ingest } from "./routes/ingest.ts";
 import { carts } from "./routes/carts.ts";
 import { links } from "./routes/links.ts";
+import { platformWebhooks } from "./routes/platform-webhooks.ts";
 import { serverEvents } from "./routes/server-events.ts";
 import { snippet } from "./routes/snippet.ts";
 import { webhooks } from "./routes/webhooks.ts";
@@ -44,6 +45,7 @@ app.route("/", links);
 app.route("/", serverEvents);
 app.route("/", carts);
 app.route("/", webhooks);
+app.route("/", platformWebhooks);
 app.route("/admin", admin);
 app.route("/", dev);
 

@@ -58,6 +58,7 @@ describe("the example config (templates/default-config.json)", () => {
       "win-back",
       "birthday",
       "clicked-no-purchase",
+      "checkout-abandoned",
     ]);
   });
 
@@ -67,7 +68,14 @@ describe("the example config (templates/default-config.json)", () => {
     expect(cart.holdout).toBe(0.1);
     expect(cart.reentry).toBe(DAY);
     expect(cart.steps.map((s) => s.wait)).toEqual([HOUR, DAY]);
-    expect(cart.cancelOn).toEqual(["purchase", { event: "cart", if: { "cart.count": { eq: 0 } } }]);
+    expect(cart.cancelOn).toEqual([
+      "purchase",
+      "checkout",
+      { event: "cart", if: { "cart.count": { eq: 0 } } },
+    ]);
+    // A checkout supersedes the cart: one email, linking to the checkout when the store gave one.
+    expect(byId("checkout-abandoned").on).toBe("checkout");
+    expect(byId("checkout-abandoned").cancelOn).toEqual(["purchase"]);
     expect(byId("browse-abandoned").count).toEqual({
       atLeast: 2,
       within: DAY,

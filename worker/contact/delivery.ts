@@ -10,7 +10,7 @@ import { makeLinkSigner, trimBase } from "../mail/links.ts";
 import { senderFor } from "../mail/outbound.ts";
 import { awaitSendSlot } from "../mail/pacer.ts";
 import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
-import { templateContextOf } from "../mail/template-context.ts";
+import { recoveryUrlOf, templateContextOf } from "../mail/template-context.ts";
 import { recordFacts } from "../stats/facts.ts";
 import { decide, type SendRequest } from "./policy.ts";
 import {
@@ -178,6 +178,10 @@ async function record(
 async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfig, now: number) {
   const { site, contact, effect } = req;
   const override = await host.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
+  // A checkout the store reported brings its own recovery link (templateContextOf puts it in
+  // links.cart): it wins over the cart link and the restore link, and this email alone may
+  // link to it.
+  const recovery = recoveryUrlOf(effect);
   const signer = makeLinkSigner(
     host.env.NUDGE_SECRET,
     req.base,
@@ -191,14 +195,16 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
       variant: effect.variant,
     },
     now,
+    recovery ? [recovery] : [],
   );
   const context = templateContextOf(effect, config);
   // A cart the shopper can get back on any device: the store's cart permalink (`cartLink`,
   // rendered with the email), else its cart page with a signed `nudge_cart` to rebuild from.
   // Tokens with an expiry are signed at the step's due time, not now: every retry of a send
   // must be byte-identical, or the provider refuses its idempotency key (409).
+  const cartLink = recovery ? undefined : config.cartLink;
   const restore =
-    config.cartLink === undefined
+    recovery === null && cartLink === undefined
       ? await cartRestoreLink(host.env.NUDGE_SECRET, site, context, effect.due)
       : null;
   if (restore) context.links = { ...context.links, cart: restore };
@@ -217,9 +223,9 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
     context,
     marketing: effect.marketing,
     signer,
-    allowedOrigins: config.origins,
+    allowedOrigins: recovery ? [...config.origins, new URL(recovery).origin] : config.origins,
     imageHosts: config.imageHosts,
-    ...(config.cartLink === undefined ? {} : { cartLink: config.cartLink }),
+    ...(cartLink === undefined ? {} : { cartLink }),
     overrides: parseTemplateOverride(effect.template, override),
   });
 }

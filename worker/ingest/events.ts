@@ -6,7 +6,6 @@ import type { z } from "zod";
 import type {
   CartItemSchema,
   CartSchema,
-  CheckoutSchema,
   ConsentSchema,
   FormStartSchema,
   FormSubmitSchema,
@@ -15,6 +14,7 @@ import type {
   ParsedWireEvent,
   ProductSchema,
   PurchaseSchema,
+  ServerCheckoutSchema,
 } from "./wire.ts";
 
 export type Scalar = string | number | boolean | null;
@@ -40,7 +40,8 @@ export type BuiltinEvent = Base &
     | { name: "page"; data: z.output<typeof PageSchema> }
     | { name: "product"; data: Product }
     | { name: "cart"; data: z.output<typeof CartSchema> }
-    | { name: "checkout"; data: z.output<typeof CheckoutSchema> }
+    /** `recovery_url` only from the store's systems (a browser checkout never has one). */
+    | { name: "checkout"; data: z.output<typeof ServerCheckoutSchema> }
     | { name: "purchase"; data: z.output<typeof PurchaseSchema> }
     | { name: "identify"; data: z.output<typeof IdentifySchema> }
     | { name: "consent"; data: z.output<typeof ConsentSchema> }

@@ -90,6 +90,14 @@ export const CartSchema = z.object({
 });
 
 export const CheckoutSchema = z.object({ value: money.optional(), currency: currency.optional() });
+/**
+ * A checkout the store's systems report may carry the checkout's own recovery URL (Shopify's
+ * `abandoned_checkout_url`, a WooCommerce payment page, Stripe's recovery link): the cart link
+ * of the emails of the episode it starts. Only https, and never from a browser.
+ */
+export const ServerCheckoutSchema = CheckoutSchema.extend({
+  recovery_url: httpUrl.refine((u) => /^https:\/\//i.test(u), "must be an https URL").optional(),
+});
 
 export const PurchaseSchema = z.object({
   order_id: text.max(128),
@@ -274,7 +282,7 @@ export const ServerEventSchema = z
     z.object({ ...who, name: z.literal("page"), data: PageSchema }),
     z.object({ ...who, name: z.literal("product"), data: ProductSchema }),
     z.object({ ...who, name: z.literal("cart"), data: CartSchema }),
-    z.object({ ...who, name: z.literal("checkout"), data: CheckoutSchema.default({}) }),
+    z.object({ ...who, name: z.literal("checkout"), data: ServerCheckoutSchema.default({}) }),
     z.object({ ...who, name: z.literal("purchase"), data: PurchaseSchema }),
     z.object({ ...who, name: z.literal("identify"), data: ServerIdentifySchema }),
     z.object({ ...who, name: z.literal("consent"), data: ConsentSchema }),

@@ -29,7 +29,10 @@ export function makeLinkSigner(
   base: string,
   ref: SendRef,
   now: number,
+  /** URLs off the site's origins this email may link to (a checkout's recovery URL). */
+  external: readonly string[] = [],
 ): LinkSigner {
+  const outside = new Set(external.map((u) => parseHttpUrl(u)?.href));
   const b = trimBase(base);
   const { email: _email, ...emailRef } = ref;
   const clicks = new Map<string, Promise<string>>();
@@ -38,7 +41,8 @@ export function makeLinkSigner(
     click(url) {
       let t = clicks.get(url);
       if (!t) {
-        t = signToken(secret, { kind: "click", ...emailRef, url }, { now });
+        const ext = outside.has(parseHttpUrl(url)?.href) ? { external: true as const } : {};
+        t = signToken(secret, { kind: "click", ...emailRef, url, ...ext }, { now });
         clicks.set(url, t);
       }
       return t.then((tok) => `${b}/c/${tok}`);

@@ -20,6 +20,17 @@ export function siteName(config: SiteConfig): string {
   return config.brand?.name ?? displayName(config.from);
 }
 
+/**
+ * The checkout's own recovery URL, when the episode started with a checkout the store's systems
+ * reported (a browser checkout never carries one): the cart link of its emails. Read from the
+ * engine's snapshot as it is (cleaning browser text would strip it), https only.
+ */
+export function recoveryUrlOf(effect: SendEffect): string | null {
+  const ev = obj(obj(effect.context)?.event);
+  const u = ev?.name === "checkout" ? str(ev.recovery_url) : null;
+  return u && /^https:\/\//i.test(u) && URL.canParse(u) ? u : null;
+}
+
 export function templateContextOf(effect: SendEffect, config: SiteConfig): TemplateContext {
   const c = cleanShopperData(effect.context) as Obj;
   const brand = config.brand ?? {};
@@ -33,6 +44,8 @@ export function templateContextOf(effect: SendEffect, config: SiteConfig): Templ
   if (productUrl && !links.product) links.product = productUrl;
   const eventUrl = str(obj(c.event)?.url);
   if (eventUrl && !links.form && effect.trigger.startsWith("form")) links.form = eventUrl;
+  const recovery = recoveryUrlOf(effect);
+  if (recovery) links.cart = recovery;
   return {
     contact: {
       ...contact,

@@ -21,7 +21,13 @@ export interface EmailRefPayload {
   step: number;
   variant: number | null;
 }
-export type ClickPayload = EmailRefPayload & { kind: "click"; url: string };
+export type ClickPayload = EmailRefPayload & {
+  kind: "click";
+  url: string;
+  /** A destination the store's own systems gave for this one email (a checkout's recovery URL),
+   * not on the site's origins: followed as signed, and without an identity token. */
+  external?: true;
+};
 export type OpenPayload = EmailRefPayload & { kind: "open" };
 // Unsubscribe and identity tokens name the contact by its keyed hash, never by address: these
 // tokens end up in URLs, and URLs end up in access logs and analytics.
@@ -94,6 +100,7 @@ const ref = [
 ] as const;
 const Wire = z.union([
   z.tuple([z.literal("c"), z.number().int().min(0), ...ref, str]),
+  z.tuple([z.literal("c"), z.number().int().min(0), ...ref, str, z.literal(1)]),
   z.tuple([z.literal("o"), z.number().int().min(0), ...ref]),
   z.tuple([z.literal("u"), z.number().int().min(0), str, str]),
   z.tuple([z.literal("i"), z.number().int().min(0), str, str]),
@@ -110,7 +117,10 @@ const Wire = z.union([
 function toWire(p: TokenPayload, exp: number): unknown[] {
   switch (p.kind) {
     case "click":
-      return ["c", exp, p.site, p.contact, p.trigger, p.episode, p.step, p.variant, p.url];
+      return [
+        ...["c", exp, p.site, p.contact, p.trigger, p.episode, p.step, p.variant, p.url],
+        ...(p.external ? [1] : []),
+      ];
     case "open":
       return ["o", exp, p.site, p.contact, p.trigger, p.episode, p.step, p.variant];
     case "unsubscribe":
@@ -127,10 +137,20 @@ function toWire(p: TokenPayload, exp: number): unknown[] {
 function fromWire(w: z.infer<typeof Wire>): { payload: TokenPayload; exp: number } {
   switch (w[0]) {
     case "c": {
-      const [, exp, site, contact, trigger, episode, step, variant, url] = w;
+      const [, exp, site, contact, trigger, episode, step, variant, url, external] = w;
       return {
         exp,
-        payload: { kind: "click", site, contact, trigger, episode, step, variant, url },
+        payload: {
+          kind: "click",
+          site,
+          contact,
+          trigger,
+          episode,
+          step,
+          variant,
+          url,
+          ...(external ? { external: true as const } : {}),
+        },
       };
     }
     case "o": {

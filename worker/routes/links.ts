@@ -51,10 +51,12 @@ links.get("/c/:token", async (c) => {
   const now = Date.now();
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), now, "click");
   if (!v.ok) return invalid(v.reason, "/c");
-  const { site, contact, url, kind: _kind, ...ref } = v.payload;
+  const { site, contact, url, external, kind: _kind, ...ref } = v.payload;
   const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
   if (!cfg.ok) return invalid(cfg.reason, "/c");
-  if (!isAllowedDestination(url, cfg.config.origins))
+  // A checkout's recovery URL (signed into this email's token as external) is the one way off the
+  // site's origins; it must still be https.
+  if (external ? !/^https:\/\//i.test(url) : !isAllowedDestination(url, cfg.config.origins))
     return invalid("destination_not_allowed", "/c");
   let known = false;
   try {
@@ -67,12 +69,14 @@ links.get("/c/:token", async (c) => {
   }
   // The URL parser drops tabs and newlines a raw Location header could not carry.
   const dest = new URL(url).href;
-  const to = known
-    ? withIdentity(
-        dest,
-        await signToken(c.env.NUDGE_SECRET, { kind: "identity", site, contact }, { now }),
-      )
-    : dest;
+  // Our identity token never goes to another party's page.
+  const to =
+    known && !external
+      ? withIdentity(
+          dest,
+          await signToken(c.env.NUDGE_SECRET, { kind: "identity", site, contact }, { now }),
+        )
+      : dest;
   return new Response(null, { status: 302, headers: { location: to, ...NO_STORE } });
 });
 

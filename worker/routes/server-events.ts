@@ -6,21 +6,14 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
-import type { NudgeEvent } from "../ingest/events.ts";
-import {
-  FUTURE_SLACK_MS,
-  routeServerEvent,
-  type RoutedServerEvent,
-} from "../ingest/server-events.ts";
+import { FUTURE_SLACK_MS } from "../ingest/server-events.ts";
 import { ServerBatchSchema } from "../ingest/wire.ts";
-import { contactHash, safeEqual } from "../lib/crypto.ts";
-import { errorMessage, httpError, httpErrorMessage, zodIssues } from "../lib/errors.ts";
+import { safeEqual } from "../lib/crypto.ts";
+import { httpError, httpErrorMessage, zodIssues } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { contactStub, visitorStub } from "../lib/stubs.ts";
+import { deliverServerEvents } from "./deliver.ts";
 
 export const MAX_SERVER_BODY_BYTES = 512 * 1024;
-/** Objects called at once for one request. */
-const CONCURRENCY = 8;
 
 export const serverEvents = new Hono<{ Bindings: Env }>();
 
@@ -82,70 +75,14 @@ serverEvents.post(
       throw httpError(429, "rate_limited", undefined, { "retry-after": "60" });
     }
 
-    // Group in order: by visitor (vid given) or by person (email only).
-    const byVisitor = new Map<string, RoutedServerEvent[]>();
-    const byEmail = new Map<string, RoutedServerEvent[]>();
-    for (const e of events) {
-      const r = routeServerEvent(e, now);
-      // Unsubscribe and resubscribe are about the person: always their Contact object.
-      const [map, k] = r.vid && !r.action ? [byVisitor, r.vid] : [byEmail, r.email ?? ""];
-      map.set(k, [...(map.get(k) ?? []), r]);
-    }
-    const jobs: (() => Promise<{ accepted: number; duplicates: number }>)[] = [];
-    for (const [vid, list] of byVisitor)
-      jobs.push(() =>
-        visitorStub(c.env, site, vid).ingest({
-          site,
-          vid,
-          tz: null,
-          base: new URL(c.req.url).origin,
-          events: list.flatMap(visitorEvents),
-        }),
-      );
-    for (const [email, list] of byEmail)
-      jobs.push(async () => {
-        const contact = await contactHash(c.env.NUDGE_SECRET, site, email);
-        return contactStub(c.env, site, contact).serverEvents(site, contact, email, list);
-      });
-    let accepted = 0;
-    let duplicates = 0;
-    try {
-      for (let i = 0; i < jobs.length; i += CONCURRENCY) {
-        for (const r of await Promise.all(jobs.slice(i, i + CONCURRENCY).map((j) => j()))) {
-          accepted += r.accepted;
-          duplicates += r.duplicates;
-        }
-      }
-    } catch (err) {
-      // Part of the batch may be in: the caller retries the whole batch, and ids dedupe it.
-      log("error", "server_events.rejected", {
-        site,
-        reason: "unavailable",
-        detail: errorMessage(err),
-      });
-      throw httpError(503, "unavailable", undefined, { "retry-after": "5" });
-    }
+    const { accepted, duplicates } = await deliverServerEvents(
+      c.env,
+      site,
+      events,
+      new URL(c.req.url).origin,
+      now,
+    );
     log("info", "server_events.accepted", { site, events: accepted, duplicates });
     return c.json({ accepted, duplicates }, 202);
   },
 );
-
-/**
- * A server event for one visitor: its engine events, and when it also names an address, a
- * verified identify first (the visitor is that person).
- */
-function visitorEvents(r: RoutedServerEvent): NudgeEvent[] {
-  const who: NudgeEvent[] =
-    r.email && r.events[0]?.name !== "identify"
-      ? [
-          {
-            id: `${r.id}.who`.slice(0, 64),
-            name: "identify",
-            at: r.events[0]?.at ?? Date.now(),
-            verified: "server",
-            data: { email: r.email },
-          },
-        ]
-      : [];
-  return [...who, ...r.events];
-}

@@ -14,6 +14,10 @@ import demoConfig from "../../../demo/site-config.json" with { type: "json" };
 export const ADMIN_TOKEN = "e2e-admin-token";
 /** The stack's NUDGE_SERVER_KEY (POST /v1/events). */
 export const SERVER_KEY = "e2e-server-key-0123456789abcdef";
+/** The stack's platform webhook secrets (POST /webhooks/<platform>/:site). */
+export const SHOPIFY_SECRET = "e2e-shopify-secret";
+export const WOOCOMMERCE_SECRET = "e2e-woocommerce-secret";
+export const STRIPE_SECRET = "whsec_e2e_stripe_secret";
 
 export interface Stack {
   worker: string;
@@ -92,6 +96,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     RESEND_WEBHOOK_SECRET: "whsec_ZTJlLXdlYmhvb2stc2VjcmV0",
     RESEND_API_KEY: "",
     NUDGE_SERVER_KEY: SERVER_KEY,
+    SHOPIFY_WEBHOOK_SECRET: SHOPIFY_SECRET,
+    WOOCOMMERCE_WEBHOOK_SECRET: WOOCOMMERCE_SECRET,
+    STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
     ...opts.vars,
   };
   const logs: string[] = [];
