@@ -45,6 +45,23 @@ if (!/^NUDGE_SERVER_KEY=/m.test(readFileSync(".dev.vars", "utf8"))) {
   console.log(`wrote NUDGE_SERVER_KEY to .dev.vars (for POST /v1/events): ${key}`);
 }
 
+// Local signing secrets for the platform webhooks (POST /webhooks/<platform>/demo), so a signed
+// test delivery can be sent with the install guides' commands. Not declared secrets of the
+// worker (a store sets only the ones it uses), so they are passed as vars below.
+const PLATFORM_SECRETS = {
+  SHOPIFY_WEBHOOK_SECRET: "local-shopify-secret",
+  WOOCOMMERCE_WEBHOOK_SECRET: "local-woocommerce-secret",
+  STRIPE_WEBHOOK_SECRET: "whsec_local_stripe_secret",
+};
+for (const [name, value] of Object.entries(PLATFORM_SECRETS)) {
+  if (!new RegExp(`^${name}=`, "m").test(readFileSync(".dev.vars", "utf8")))
+    appendFileSync(".dev.vars", `${name}=${value}\n`);
+}
+const platformVars = readFileSync(".dev.vars", "utf8")
+  .split("\n")
+  .filter((l) => Object.keys(PLATFORM_SECRETS).some((n) => l.startsWith(`${n}=`)))
+  .flatMap((l) => ["--var", l.replace("=", ":")]);
+
 const wrangler = (args, opts = {}) =>
   spawnSync("npx", ["wrangler", ...args], { encoding: "utf8", ...opts });
 
@@ -76,6 +93,7 @@ const dev = spawn(
     // Only declared secrets are read from .dev.vars: the environment is passed as a var.
     "--var",
     "NUDGE_ENV:development",
+    ...platformVars,
   ],
   { stdio: "inherit", detached: true },
 );

@@ -19,6 +19,7 @@ import {
   eventId,
   getJson,
   newVid,
+  ORIGIN,
   outboxTo,
   post,
   seedSite,
@@ -237,6 +238,36 @@ describe("Shopify", () => {
     await new Promise((r) => setTimeout(r, 3300));
     await drain(SITE, vid);
     expect((await outboxTo(email)).map(triggerOf)).toEqual(["checkout-soon"]);
+  }, 30_000);
+
+  it("with platform shopify, the cart email's button is a Shopify cart permalink", async () => {
+    await seedSite("shopify-shop", {
+      platform: "shopify",
+      triggers: [
+        {
+          id: "cart-soon",
+          on: "cart",
+          steps: [{ wait: "1s", template: "cart-abandoned", subject: "Cart" }],
+        },
+      ],
+    });
+    const email = uniqueEmail("shp-permalink");
+    const vid = newVid();
+    const items = [
+      { id: "808950810", name: "IPod Nano - Pink", price: 199, quantity: 2 },
+      { id: "457924702", name: "IPod Nano - Black", price: 199, quantity: 1 },
+    ];
+    await post({
+      site: "shopify-shop",
+      vid,
+      events: [
+        { id: eventId(), name: "identify", data: { email } },
+        { id: eventId(), name: "cart", data: { items, currency: "USD" } },
+      ],
+    });
+    const mail = await mailOf(email, "cart-soon");
+    const target = new URL((await buttonTarget(mail.html, "Return to your cart"))!);
+    expect(`${target.origin}${target.pathname}`).toBe(`${ORIGIN}/cart/808950810:2,457924702:1`);
   }, 30_000);
 
   it("customers/create: a verified person with the shop's marketing consent", async () => {

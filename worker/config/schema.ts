@@ -304,6 +304,10 @@ export const SiteConfigSchema = z
       .meta({
         description: "Destinations for templates' calls to action: shop, cart, form, review, …",
       }),
+    platform: z.enum(["shopify", "woocommerce", "stripe", "custom"]).optional().meta({
+      description:
+        "The store's platform: shopify makes the cart link in emails a Shopify cart permalink (/cart/<variant>:<quantity>,…) unless cartLink says otherwise",
+    }),
     cartLink: z
       .string()
       .trim()

@@ -5,7 +5,7 @@ import type { SiteConfig } from "../config/schema.ts";
 import { CONFIRM_TRIGGER, stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
 import { signToken } from "../mail/tokens.ts";
 import { log } from "../lib/log.ts";
-import { cartRestoreLink } from "../mail/cart-link.ts";
+import { cartRestoreLink, platformCartLink } from "../mail/cart-link.ts";
 import { makeLinkSigner, trimBase } from "../mail/links.ts";
 import { senderFor } from "../mail/outbound.ts";
 import { awaitSendSlot } from "../mail/pacer.ts";
@@ -205,7 +205,8 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
   const cartLink = recovery ? undefined : config.cartLink;
   const restore =
     recovery === null && cartLink === undefined
-      ? await cartRestoreLink(host.env.NUDGE_SECRET, site, context, effect.due)
+      ? (platformCartLink(config.platform, context) ??
+        (await cartRestoreLink(host.env.NUDGE_SECRET, site, context, effect.due)))
       : null;
   if (restore) context.links = { ...context.links, cart: restore };
   if (effect.trigger === CONFIRM_TRIGGER) {

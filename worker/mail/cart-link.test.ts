@@ -2,7 +2,7 @@
 // readable back only through the token check; nothing added for an empty or oversized cart.
 import { describe, expect, it } from "vitest";
 import type { TemplateContext } from "./context.ts";
-import { cartRestoreLink } from "./cart-link.ts";
+import { cartRestoreLink, platformCartLink, shopifyCartPermalink } from "./cart-link.ts";
 import { verifyToken } from "./tokens.ts";
 
 const SECRET = "cart-link-test-secret";
@@ -56,5 +56,35 @@ describe("cartRestoreLink", () => {
     expect(await cartRestoreLink(SECRET, "shop", ctx, 0)).toMatch(
       /^https:\/\/shop\.example\/\?nudge_cart=/,
     );
+  });
+});
+
+describe("shopifyCartPermalink", () => {
+  it("lists variant:quantity pairs on the shop's /cart/ path", () => {
+    expect(shopifyCartPermalink(context([item("808950810", 2), item("457924702", 1)]))).toBe(
+      "https://shop.example/cart/808950810:2,457924702:1",
+    );
+  });
+
+  it("is null when an id is not a variant id, or the cart is empty", () => {
+    expect(shopifyCartPermalink(context([item("808950810", 1), item("mug", 1)]))).toBeNull();
+    expect(shopifyCartPermalink(context([]))).toBeNull();
+  });
+});
+
+describe("platformCartLink", () => {
+  it("WooCommerce: an add-to-cart URL for a one-line cart, nothing for more lines", () => {
+    expect(platformCartLink("woocommerce", context([item("93", 2)]))).toBe(
+      "https://shop.example/cart/?add-to-cart=93&quantity=2",
+    );
+    expect(platformCartLink("woocommerce", context([item("93", 2), item("94", 1)]))).toBeNull();
+  });
+
+  it("Shopify: the permalink; other platforms: none of their own", () => {
+    expect(platformCartLink("shopify", context([item("1", 1)]))).toBe(
+      "https://shop.example/cart/1:1",
+    );
+    expect(platformCartLink("custom", context([item("1", 1)]))).toBeNull();
+    expect(platformCartLink(undefined, context([item("1", 1)]))).toBeNull();
   });
 });

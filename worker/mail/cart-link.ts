@@ -1,6 +1,7 @@
 // The cart link of an email that carries a cart: the shop's cart page (links.cart) with
 // `nudge_cart=<signed token>` naming the items, so the store can rebuild the cart on any device
-// (GET /v1/carts/<token>). Left as it is when the cart is empty or too big for a link.
+// (GET /v1/carts/<token>), or on Shopify the cart permalink that rebuilds it by itself. Left as
+// it is when the cart is empty or too big for a link.
 import type { TemplateContext } from "./context.ts";
 import { signToken } from "./tokens.ts";
 
@@ -36,4 +37,45 @@ export async function cartRestoreLink(
   const url = new URL(base);
   url.searchParams.set("nudge_cart", token);
   return url.toString();
+}
+
+/**
+ * Shopify's cart permalink, `<shop>/cart/<variant id>:<quantity>,…`: it fills a new cart with
+ * those variants on any device. Null when an item id is not a variant id (digits), or no items.
+ */
+export function shopifyCartPermalink(context: TemplateContext): string | null {
+  const items = context.cart?.items ?? [];
+  if (items.length === 0 || items.length > MAX_ITEMS) return null;
+  const parts = items.map((i) => [String(i.id), Math.max(1, Math.floor(i.quantity ?? 1))] as const);
+  if (!parts.every(([id]) => /^\d{1,20}$/.test(id))) return null;
+  const home = context.site.url;
+  if (!home || !URL.canParse(home)) return null;
+  return new URL(`/cart/${parts.map(([id, q]) => `${id}:${q}`).join(",")}`, home).toString();
+}
+
+/**
+ * WooCommerce's add-to-cart URL, `<shop>/cart/?add-to-cart=<id>&quantity=<n>`: it puts the item
+ * in the cart on any device. WooCommerce takes one product per URL, so only a one-line cart gets
+ * one (null otherwise: the restore link then names the items).
+ */
+export function wooCommerceCartLink(context: TemplateContext): string | null {
+  const items = context.cart?.items ?? [];
+  const [only] = items;
+  if (items.length !== 1 || !only || !/^\d{1,20}$/.test(String(only.id))) return null;
+  const home = context.site.url;
+  if (!home || !URL.canParse(home)) return null;
+  const url = new URL("/cart/", home);
+  url.searchParams.set("add-to-cart", String(only.id));
+  url.searchParams.set("quantity", String(Math.max(1, Math.floor(only.quantity ?? 1))));
+  return url.toString();
+}
+
+/** The platform's own cart link for this cart, when the site names a platform that has one. */
+export function platformCartLink(
+  platform: string | undefined,
+  context: TemplateContext,
+): string | null {
+  if (platform === "shopify") return shopifyCartPermalink(context);
+  if (platform === "woocommerce") return wooCommerceCartLink(context);
+  return null;
 }
