@@ -255,6 +255,21 @@ describe("Stripe Checkout", () => {
     expect(events(stripeEvents(noRecovery)).events[0]?.data).not.toHaveProperty("recovery_url");
   });
 
+  it("the promotional consent Checkout collected is the marketing consent", () => {
+    const optIn = structuredClone(stripeExpired) as { data: { object: Record<string, unknown> } };
+    optIn.data.object.consent = { promotions: "opt_in", terms_of_service: null };
+    const out = events(stripeEvents(optIn));
+    expect(out.events.map((e) => e.name)).toEqual(["identify", "checkout"]);
+    expect(out.events[0]?.data).toEqual({
+      email: "stripe@example.com",
+      consent: { marketing: true },
+    });
+    optIn.data.object.consent = { promotions: "opt_out" };
+    expect(events(stripeEvents(optIn)).events[0]?.data).toMatchObject({
+      consent: { marketing: false },
+    });
+  });
+
   it("minor units by currency: cents, whole yen, three-decimal dinars", () => {
     expect(fromMinorUnits(2198, "usd")).toBe(21.98);
     expect(fromMinorUnits(500, "JPY")).toBe(500);

@@ -1,6 +1,7 @@
 // Stripe Checkout events → server events. A completed session that is paid is a verified
 // purchase (amounts in the currency's minor unit); an expired session is an abandoned checkout,
-// linking to the session's recovery URL when the store turned recovery on. The visitor id may
+// linking to the session's recovery URL when the store turned recovery on; the promotional
+// consent Checkout collected (`consent.promotions`) is the person's marketing consent. The visitor id may
 // come as the session's `client_reference_id` or `metadata.nudge_vid`. Pure.
 import { z } from "zod";
 import {
@@ -41,6 +42,8 @@ const Session = z.object({
   customer_details: z.object({ email: text, name: text }).nullish(),
   payment_status: text,
   client_reference_id: text,
+  /** With `consent_collection.promotions`: what the shopper ticked. */
+  consent: z.object({ promotions: text }).nullish().catch(null),
   metadata: z.record(z.string(), z.unknown()).nullish().catch(null),
   after_expiration: z
     .object({ recovery: z.object({ url: text }).nullish() })
@@ -73,9 +76,22 @@ export function stripeEvents(body: unknown): PlatformOutcome {
   const vid = visitorIdOf(s.client_reference_id) ?? visitorIdOf(s.metadata?.nudge_vid);
   const link = vid ? { vid, email } : null;
   const at = e.data.created * 1000;
+  const promotions = s.consent?.promotions;
+  const who =
+    promotions === "opt_in" || promotions === "opt_out"
+      ? [
+          {
+            id: eventIdOf("stp", e.data.id, "who"),
+            name: "identify",
+            email,
+            data: { email, consent: { marketing: promotions === "opt_in" } },
+          },
+        ]
+      : [];
   if (type === "checkout.session.expired") {
     const recovery = s.after_expiration?.recovery?.url;
     return checked(link, [
+      ...who,
       {
         id: eventIdOf("stp", e.data.id),
         name: "checkout",
@@ -95,6 +111,7 @@ export function stripeEvents(body: unknown): PlatformOutcome {
     return ignored("awaiting_payment");
   if (value === undefined) return ignored("no_amount");
   return checked(link, [
+    ...who,
     {
       // One id per session: completed and async_payment_succeeded are one purchase.
       id: eventIdOf("stp-o", s.id),
