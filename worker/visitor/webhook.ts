@@ -3,9 +3,13 @@
 import type { Effect } from "../engine/effects.ts";
 import type { WebhookOutcome } from "./runner.ts";
 
+/** How long a receiver has to answer. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+
 export async function postWebhook(
   effect: Extract<Effect, { type: "webhook" }>,
   site: string,
+  timeoutMs = WEBHOOK_TIMEOUT_MS,
 ): Promise<WebhookOutcome> {
   const res = await fetch(effect.url, {
     method: "POST",
@@ -15,7 +19,7 @@ export async function postWebhook(
       "user-agent": "nudge-webhook/1",
     },
     body: JSON.stringify({ site, trigger: effect.trigger, step: effect.step, ...effect.payload }),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   await res.body?.cancel();
   if (res.ok) return { ok: true };
