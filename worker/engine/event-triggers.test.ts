@@ -147,6 +147,31 @@ describe("derived cart_item_removed", () => {
     expect(s).toHaveLength(1);
     expect(s[0]?.context.event).toMatchObject({ name: "cart_item_removed", item: { id: "a" } });
   });
+
+  it("one update that drops several items is one episode that knows every removed item", () => {
+    const config = configWith((d) => {
+      d.triggers.push({
+        id: "items-removed",
+        on: "cart_item_removed",
+        steps: [{ wait: "10m", template: "removed", subject: "Changed your mind?" }],
+      });
+    });
+    const ev = events();
+    const sim = new Sim(config);
+    sim.apply(ev.identify(T0 - MIN, EMAIL));
+    sim.apply(ev.cart(T0, [ev.item("a"), ev.item("b"), ev.item("c")]));
+    sim.apply(ev.cart(T0 + MIN, [ev.item("c")]));
+    sim.wake(T0 + HOUR);
+    const s = sim.sends("items-removed");
+    expect(s).toHaveLength(1);
+    const event = s[0]?.context.event as { item: { id: string }; items: { id: string }[] };
+    expect(event.item.id).toBe("a");
+    expect(event.items.map((i) => i.id)).toEqual(["a", "b"]);
+    // Due 10 minutes after the one update: nothing restarted it.
+    expect(
+      sim.facts.filter((f) => f.type === "restarted" && f.trigger === "items-removed"),
+    ).toEqual([]);
+  });
 });
 
 describe("browse-abandoned (count atLeast 2 within 1d, sameKey product.id)", () => {

@@ -92,17 +92,20 @@ export function apply(
   }
   const snap = snapshotOf(event, run.profile);
   onEvent(run, event, snap, envOf(run.profile, snap), activity);
-  if (!event.custom && event.name === "cart") {
-    removedItems(before.cart.items, event.data.items).forEach((item, i) => {
-      const removed: NudgeEvent = {
-        id: `${event.id}-r${i}`,
-        name: "cart_item_removed",
-        at: event.at,
-        data: { item },
-      };
-      const s = snapshotOf(removed, run.profile);
-      onEvent(run, removed, s, envOf(run.profile, s), false);
-    });
+  // One cart update that drops several items is one removal: one episode that knows them all
+  // (`items`), with the first as `item` for conditions and templates about one product.
+  const gone =
+    !event.custom && event.name === "cart" ? removedItems(before.cart.items, event.data.items) : [];
+  const [first] = gone;
+  if (first) {
+    const removed: NudgeEvent = {
+      id: `${event.id}-r`,
+      name: "cart_item_removed",
+      at: event.at,
+      data: { item: first, items: gone },
+    };
+    const s = snapshotOf(removed, run.profile);
+    onEvent(run, removed, s, envOf(run.profile, s), false);
   }
   if (run.profile.email !== null)
     for (const [key, ep] of Object.entries(run.engine.episodes)) {

@@ -50,7 +50,8 @@ export type BuiltinEvent = Base &
     | { name: "email_open"; data: EmailRef }
     | { name: "email_click"; data: EmailRef & { href: string } }
     | { name: "session_end"; data: Record<string, never> }
-    | { name: "cart_item_removed"; data: { item: CartItem } }
+    /** Every item one cart update dropped (`items`), the first of them as `item`. */
+    | { name: "cart_item_removed"; data: { item: CartItem; items: CartItem[] } }
     /** The Contact object says this address is verified (confirmed opt-in, a click, …). */
     | { name: "contact_verified"; data: { email: string } }
   );
