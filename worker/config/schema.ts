@@ -93,6 +93,10 @@ const webhookUrl = z.string().refine((u) => parseUrl(u)?.protocol === "https:", 
 export const VariantSchema = z.strictObject({
   template: templateName,
   subject: subject.optional(),
+  weight: z.number().int().min(1).max(100).optional().meta({
+    description:
+      "Share of people who get this variant, relative to the others' weights (default 1: an even split)",
+  }),
 });
 
 export const StepSchema = z

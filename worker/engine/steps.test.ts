@@ -191,6 +191,67 @@ describe("variants", () => {
     }
     expect([...seen.keys()].sort()).toEqual([0, 1]);
   });
+
+  /** A config whose win-back step has two variants with these weights (and a short idle). */
+  const weighted = (w0?: number, w1?: number) =>
+    configWith((d) => {
+      const wb = d.triggers.find((t) => t.id === "win-back");
+      if (!wb) throw new Error("win-back");
+      wb.inactiveFor = "1h";
+      wb.reentry = "always";
+      const step = wb.steps[0] as { variants?: Record<string, unknown>[] };
+      step.variants = [
+        { template: "win-back", ...(w0 ? { weight: w0 } : {}) },
+        { template: "win-back-offer", ...(w1 ? { weight: w1 } : {}) },
+      ];
+    });
+  /** The variant `email` gets on one device (`vid`), across `episodes` re-entries. */
+  function variantsOf(
+    config: ReturnType<typeof weighted>,
+    email: string,
+    vid: string,
+    episodes = 1,
+  ) {
+    const ev = events();
+    const sim = new Sim(config, "UTC", vid);
+    sim.apply(ev.identify(T0, email));
+    for (let k = 0; k < episodes; k++) {
+      sim.apply(ev.purchase(T0 + k * 3 * HOUR));
+      sim.runUntil(T0 + k * 3 * HOUR + 2 * HOUR);
+    }
+    return sim.sends("win-back").map((x) => x.variant);
+  }
+
+  it("are the same for one person on every device and every re-entry", () => {
+    const config = weighted();
+    for (let i = 0; i < 20; i++) {
+      const email = `person${i}@example.com`;
+      const phone = variantsOf(config, email, `phone-${String(i).padStart(12, "0")}`, 3);
+      const laptop = variantsOf(config, email, `laptop-${String(i).padStart(11, "0")}`, 2);
+      expect(phone).toHaveLength(3); // three episodes, three sends
+      expect(new Set([...phone, ...laptop]).size).toBe(1);
+    }
+  });
+
+  it("split people near the configured weights", () => {
+    const share = (config: ReturnType<typeof weighted>) => {
+      let offer = 0;
+      const n = 2000;
+      for (let i = 0; i < n; i++) {
+        const ev = events();
+        const sim = new Sim(config, "UTC", `v-${String(i).padStart(14, "0")}`);
+        sim.apply(ev.identify(T0, `split${i}@example.com`));
+        sim.apply(ev.purchase(T0));
+        sim.runUntil(T0 + 2 * HOUR);
+        if (sim.sends("win-back")[0]?.variant === 1) offer++;
+      }
+      return offer / n;
+    };
+    expect(share(weighted())).toBeCloseTo(0.5, 1);
+    const skewed = share(weighted(1, 3));
+    expect(skewed).toBeGreaterThan(0.71);
+    expect(skewed).toBeLessThan(0.79);
+  });
 });
 
 describe("config changes and retention", () => {

@@ -57,11 +57,21 @@ function consentOk(run: Run, t: Trigger): boolean {
   return !run.config.requireConsent || c === true;
 }
 
-/** Variant index: stable per (contact email, else visitor) and trigger. */
+/**
+ * Variant index: stable per (contact email, else visitor) and trigger, so a person sees the same
+ * variant on every device and every re-entry; people split by the variants' weights (default 1
+ * each; with equal weights this is `hash % n`, as before weights existed).
+ */
 export function variantOf(run: Run, t: Trigger, s: Step): number | null {
   if (!s.variants) return null;
   const who = run.profile.email ?? run.profile.vid;
-  return hash32(`${who}|${t.id}`) % s.variants.length;
+  const weights = s.variants.map((v) => v.weight ?? 1);
+  let bucket = hash32(`${who}|${t.id}`) % weights.reduce((a, b) => a + b, 0);
+  for (const [i, w] of weights.entries()) {
+    if (bucket < w) return i;
+    bucket -= w;
+  }
+  return weights.length - 1;
 }
 
 /** Why an email cannot go out yet, or null when it can: no address, or (double opt-in) an
