@@ -4,7 +4,7 @@
 // in another tab), and links the visitor to checkout through the cart attribute `_nudge_vid`.
 // Product views come from the theme's JSON-LD, read by the core. See snippet/README.md
 // "Platform adapters".
-import { read, report, watch, type Item } from "./common.ts";
+import { get, read, report, watch, type Item } from "./common.ts";
 
 /** A line of GET /cart.js (the fields used): prices are integers in minor units. */
 export interface ShopifyLine {
@@ -52,14 +52,14 @@ try {
     read<ShopifyCart>(root + "cart.js", (c) => {
       report(itemsOf(c), c.currency);
       // Checkout link: the visitor id as a cart attribute (Shopify passes it on to the order's
-      // note_attributes), set once per cart; /cart/update.js leaves the items alone, so the
-      // read it causes reports nothing. (Returned: `read` catches its failure.)
+      // note_attributes), set once per cart, by the unwatched fetch (no read follows).
+      // Returned: `read` catches its failure.
       const vid = localStorage.nudge_vid;
       return (
         vid &&
         c.items[0] &&
         c.attributes?._nudge_vid != vid &&
-        fetch(root + "cart/update.js", {
+        get(root + "cart/update.js", {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ attributes: { _nudge_vid: vid } }),

@@ -22,7 +22,7 @@ export interface WooCart {
 
 declare global {
   interface Window {
-    jQuery?: (el: Element) => { on(events: string, f: () => void): unknown };
+    jQuery?: (el: Element) => { on?(events: string, f: () => void): unknown };
   }
 }
 
@@ -45,24 +45,19 @@ try {
   const sync = () =>
     read<WooCart>(
       // The REST root WordPress announces (pretty permalinks: /wp-json/, else /?rest_route=/).
-      (document.querySelector<HTMLLinkElement>('link[rel="https://api.w.org/"]')?.href ||
-        "/wp-json/") + "wc/store/v1/cart",
+      (document.querySelector<HTMLLinkElement>('[rel$="api.w.org/"]')?.href || "/wp-json/") +
+        "wc/store/v1/cart",
       (c) => report(itemsOf(c), c.totals?.currency_code),
     );
-  watch(
-    /wc\/store\/(v1\/)?(cart\/(add|update|remove)-item|batch)|wc-ajax=(add_to|remove_from)_cart/,
-    sync,
-  );
+  // Store API cart/add-item, update-item, remove-item and batch; wc-ajax=add_to_cart and
+  // remove_from_cart (and side-cart plugins' own …_cart actions).
+  watch(/store\/(v1\/)?(cart\/\w+-item|batch)|wc-ajax=\w+_cart\b/, sync);
   // Once parsed (the tag is async): the REST link is in the head, jQuery may load later.
   const start = () => {
-    try {
-      sync();
-      window
-        .jQuery?.(document.body)
-        .on("added_to_cart removed_from_cart updated_cart_totals", sync);
-    } catch {
-      /* ours */
-    }
+    sync();
+    window
+      .jQuery?.(document.body)
+      .on?.("added_to_cart removed_from_cart updated_cart_totals", sync);
   };
   if (document.readyState == "loading") addEventListener("DOMContentLoaded", start);
   else start();
