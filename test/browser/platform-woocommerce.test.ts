@@ -8,6 +8,7 @@
 // the newsletter, leaves, and the abandonment email lists the cart.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import sample from "./fixtures/platforms/woocommerce-cart.json" with { type: "json" };
 import { hasChromium, launchChromium, visitorIdOf } from "./support/chromium.ts";
 import { startFakeWoo, type FakeWoo } from "./support/fake-woocommerce.ts";
 import {
@@ -59,6 +60,19 @@ describe.skipIf(!hasChromium)("WooCommerce adapter (Chromium, wrangler dev)", ()
     const vid = await visitorIdOf(page);
     return { ctx, page, vid, events: () => tap.of(vid) };
   }
+
+  it("the fake store answers the Store API cart in the documented shape (the fixture's keys)", async () => {
+    const { ctx, page } = await shopper("/shop/");
+    await page.click("#add-mill");
+    await page.waitForSelector('#mini-cart[data-lines="1"]', { state: "attached" });
+    const cart = (await page.evaluate(async () =>
+      (await fetch("/wp-json/wc/store/v1/cart")).json(),
+    )) as { items: Record<string, unknown>[]; totals: Record<string, unknown> };
+    expect(Object.keys(cart).sort()).toEqual(Object.keys(sample).sort());
+    expect(Object.keys(cart.items[0]!).sort()).toEqual(Object.keys(sample.items[0]!).sort());
+    expect(Object.keys(cart.totals).sort()).toEqual(Object.keys(sample.totals).sort());
+    await ctx.close();
+  });
 
   it("reports every cart change (Store API, wc-ajax, a plain link, the classic cart page), once, in major units", async () => {
     const { ctx, page, vid, events } = await shopper("/shop/");
