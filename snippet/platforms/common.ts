@@ -1,7 +1,7 @@
 // What the platform adapters share. An adapter is a separate IIFE that GET /nudge.js?platform=…
 // appends to the core (worker/routes/snippet.ts); it talks to the core only through the public
 // `nudge(…)` API (README "Install the tag on a store") and reads the visitor id the core stored.
-// Nothing here throws into the page: the entry runs inside `safe`, every promise ends in a catch.
+// Nothing here throws into the page: each entry runs inside `try`, every promise ends in a catch.
 import type { WireEvent } from "../../worker/ingest/wire.ts";
 
 export type Item = Extract<WireEvent, { name: "cart" }>["data"]["items"][number];
