@@ -27,9 +27,17 @@ const anchors: Record<string, string> = {};
 const machine = { cpus: cpus().length, loadAvg1mAtStart: Math.round(loadavg()[0]! * 100) / 100 };
 execFileSync("node", ["scripts/build-snippet.mjs"], { stdio: "inherit" });
 if (want("snippet") && existsSync("scripts/size.mjs")) {
-  Object.assign(results, jsonFrom("node", ["scripts/size.mjs", "--json"]));
+  // {"snippetGzipBytes": N, "platformGzipBytes": {"shopify": N, …}}: flat figures here.
+  type Size = Figures & { platformGzipBytes?: Record<string, number> };
+  const { platformGzipBytes, ...size } = jsonFrom("node", ["scripts/size.mjs", "--json"]) as Size;
+  Object.assign(results, size);
   anchors.snippetGzipBytes =
     "Plausible npm tracker 2,694 B, Umami 2,239 B, Fathom Lite 1,292 B (gzip); budget 1,500 B, goal 1,000 B";
+  for (const [name, bytes] of Object.entries(platformGzipBytes ?? {})) {
+    results[`${name}AdapterGzipBytes`] = bytes;
+    anchors[`${name}AdapterGzipBytes`] =
+      "the adapter alone (GET /nudge.js?platform=…, after the core); budget 700 B";
+  }
 }
 if (want("engine") && existsSync("bench/engine.ts")) {
   Object.assign(results, jsonFrom("npx", ["tsx", "bench/engine.ts", "--json"]));

@@ -1,5 +1,6 @@
-// `npm run generate`: writes the four generated files, all committed:
+// `npm run generate`: writes the five generated files, all committed:
 //   worker/generated/snippet.ts          from snippet/*.ts            (scripts/build-snippet.mjs)
+//   worker/generated/platforms.ts        from snippet/platforms/*.ts  (scripts/build-snippet.mjs)
 //   templates/bundle.ts                  from templates/*.liquid      (scripts/gen-templates.mjs)
 //   templates/nudge-config.schema.json   from worker/config/ (zod)    (scripts/gen-schema.ts)
 //   worker/worker-configuration.d.ts     from wrangler.toml           (scripts/typegen.mjs)
@@ -10,7 +11,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tsImport } from "tsx/esm/api";
-import { SNIPPET_MODULE_PATH, buildSnippet, snippetModuleSource } from "./build-snippet.mjs";
+import {
+  PLATFORMS_MODULE_PATH,
+  SNIPPET_MODULE_PATH,
+  buildPlatforms,
+  buildSnippet,
+  platformsModuleSource,
+  snippetModuleSource,
+} from "./build-snippet.mjs";
 import { BUNDLE_PATH, buildTemplateBundle } from "./gen-templates.mjs";
 import { TYPES_PATH, typegen } from "./typegen.mjs";
 
@@ -29,6 +37,12 @@ const TARGETS = [
     from: "snippet/*.ts",
     // Writing also refreshes dist/nudge.js (not committed), what the browser tests serve.
     fresh: async (write) => snippetModuleSource(await buildSnippet({ write })),
+  },
+  {
+    path: PLATFORMS_MODULE_PATH,
+    from: "snippet/platforms/*.ts (and the snippet modules they import)",
+    // Writing also refreshes dist/nudge.<platform>.js (core + adapter, not committed).
+    fresh: async (write) => platformsModuleSource(await buildPlatforms({ write })),
   },
   {
     path: BUNDLE_PATH,
