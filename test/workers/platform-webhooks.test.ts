@@ -150,6 +150,8 @@ async function mailOf(email: string, trigger: string, ms = 15_000) {
 async function buttonTarget(html: string, label: string): Promise<string | null> {
   const m = new RegExp(`href="([^"]+)"[^>]*>[^<]*${label}`).exec(html);
   if (!m?.[1]) throw new Error(`no ${label} button`);
+  // Links point at the worker the events reached (not a fallback host), whichever device sent.
+  expect(m[1].startsWith("http://nudge.test/c/"), m[1]).toBe(true);
   const res = await exports.default.fetch(m[1].replaceAll("&amp;", "&"), { redirect: "manual" });
   return res.headers.get("location");
 }

@@ -97,6 +97,8 @@ export class Contact extends DurableObject<Env> {
     contact: string,
     email: string,
     batch: RoutedServerEvent[],
+    /** The worker's public origin the events reached it on (links in the emails they cause). */
+    base: string | null = null,
   ): Promise<{ accepted: number; duplicates: number }> {
     if (this.erased()) {
       // A tombstone: nothing about the person is stored again, nothing is sent.
@@ -135,7 +137,7 @@ export class Contact extends DurableObject<Env> {
       at: now,
       data: { email },
     };
-    await this.toVisitors(site, contact, [verified, ...events]);
+    await this.toVisitors(site, contact, [verified, ...events], undefined, base);
     return { accepted: fresh.length, duplicates: batch.length - fresh.length };
   }
 
@@ -235,6 +237,7 @@ export class Contact extends DurableObject<Env> {
     contact: string,
     events: NudgeEvent[],
     except?: string,
+    base: string | null = null,
   ): Promise<void> {
     const vids = this.visitors().filter((v) => v !== except);
     for (let i = 0; i < vids.length; i += 8) {
@@ -245,7 +248,7 @@ export class Contact extends DurableObject<Env> {
               site,
               vid,
               tz: null,
-              base: null,
+              base,
               events,
               fromContact: true,
             });

@@ -43,7 +43,7 @@ export async function deliverServerEvents(
   for (const [email, list] of byEmail)
     jobs.push(async () => {
       const contact = await contactHash(env.NUDGE_SECRET, site, email);
-      return contactStub(env, site, contact).serverEvents(site, contact, email, list);
+      return contactStub(env, site, contact).serverEvents(site, contact, email, list, base);
     });
   let accepted = 0;
   let duplicates = 0;

@@ -363,6 +363,19 @@ ${buttons}
       return withCookie(wantsJson ? out : { status: 302, headers: { location: "/cart" } });
     }
     if (req.method === "GET" && path === "/cart") return withCookie(html(cartPage(cart)));
+    // A cart permalink (/cart/<variant>:<quantity>,…): the cart becomes exactly those lines.
+    const permalink = /^\/cart\/(\d+:\d+(?:,\d+:\d+)*)$/.exec(path);
+    if (req.method === "GET" && permalink) {
+      const lines: Line[] = [];
+      for (const pair of permalink[1]!.split(",")) {
+        const [id, q] = pair.split(":").map(Number);
+        const variant = VARIANTS.find((v) => v.id === id);
+        if (!variant) return { status: 404, body: "no such variant" };
+        lines.push({ variant, quantity: q!, properties: {} });
+      }
+      cart.lines = lines;
+      return withCookie({ status: 302, headers: { location: "/cart" } });
+    }
     if (req.method === "POST" && path === "/contact")
       return { status: 302, headers: { location: "/?customer_posted=true#contact_form" } };
     if (req.method === "GET" && path === "/")

@@ -10,17 +10,33 @@ import { waitFor, type Stack } from "./stack.ts";
 /** The cart-abandonment step's wait in these tests. */
 export const STEP_WAIT_S = 3;
 
-/** The demo config (single opt-in) for a store at `shop`, with one cart-abandonment trigger. */
-export function platformConfig(shop: string): Record<string, unknown> {
+/**
+ * The demo config (single opt-in) for a store at `shop` on `platform`, with a cart-abandonment
+ * and a checkout-abandonment trigger (a checkout supersedes the cart, as in the default config).
+ */
+export function platformConfig(shop: string, platform?: string): Record<string, unknown> {
   return {
     origins: [shop],
+    ...(platform ? { platform } : {}),
     links: { cart: `${shop}/cart`, shop: `${shop}/` },
     triggers: [
+      {
+        id: "checkout-abandoned",
+        on: "checkout",
+        cancelOn: ["purchase"],
+        steps: [
+          {
+            wait: `${STEP_WAIT_S}s`,
+            template: "checkout-abandoned",
+            subject: "Your order is waiting",
+          },
+        ],
+      },
       {
         id: "cart-abandoned",
         on: "cart",
         if: { "cart.value": { gt: 0 } },
-        cancelOn: ["purchase", { event: "cart", if: { "cart.count": { eq: 0 } } }],
+        cancelOn: ["purchase", "checkout", { event: "cart", if: { "cart.count": { eq: 0 } } }],
         reentry: "always",
         steps: [
           {
@@ -136,6 +152,8 @@ export const brief = (items: CartItem[]) => items.map((i) => `${i.id}×${i.quant
 interface VisitorSnapshot {
   profile: {
     email: string | null;
+    orders: number;
+    revenue: number;
     cart: { items: CartItem[]; currency: string | null; count: number };
   };
 }
@@ -186,16 +204,21 @@ export async function outbox(stack: Stack): Promise<OutboxJsonItem[]> {
   return ((await res.json()) as { emails: OutboxJsonItem[] }).emails;
 }
 
-/** The cart-abandonment email to `email`, once it is in the outbox. */
-export function abandonmentEmail(stack: Stack, email: string, timeoutMs = 30_000) {
+/** The `trigger` email (cart-abandoned unless said) to `email`, once it is in the outbox. */
+export function abandonmentEmail(
+  stack: Stack,
+  email: string,
+  timeoutMs = 30_000,
+  trigger = "cart-abandoned",
+) {
   return waitFor(
     async () =>
       (await outbox(stack)).find(
         (e) =>
           e.to.toLowerCase().includes(email) &&
-          e.tags.some((t) => t.name === "trigger" && t.value === "cart-abandoned"),
+          e.tags.some((t) => t.name === "trigger" && t.value === trigger),
       ),
-    `the cart-abandoned email to ${email}`,
+    `the ${trigger} email to ${email}`,
     timeoutMs,
   );
 }
