@@ -1,7 +1,7 @@
 // The snippet as built now from snippet/*.ts (in memory, nothing written): one minified IIFE
 // within the 1,500 B gzip -9 budget, and exactly what the committed worker/generated/snippet.ts
 // embeds (editing snippet/ without running `npm run generate` fails here). The same for each
-// platform adapter (snippet/platforms/<name>.ts), measured alone, within 700 B, and
+// platform adapter (snippet/platforms/<name>.ts), measured alone, within 1,000 B, and
 // worker/generated/platforms.ts.
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -17,7 +17,7 @@ import {
 } from "../scripts/build-snippet.mjs";
 
 const BUDGET = 1500;
-const PLATFORM_BUDGET = 700;
+const PLATFORM_BUDGET = 1000;
 const IIFE = /^\(\(\)=>\{[\s\S]*\}\)\(\);$/;
 
 let code = "";

@@ -3,8 +3,10 @@
 // (cart/add-item, update-item, remove-item, batch; under /wp-json/ or ?rest_route=) or the
 // classic ?wc-ajax=add_to_cart / remove_from_cart, after jQuery's added_to_cart /
 // removed_from_cart / updated_cart_totals body events where jQuery is present, and on every page
-// load (a plain ?add-to-cart= link or form, another tab). See snippet/README.md.
-import { read, report, watch, type Item } from "./common.ts";
+// load (a plain ?add-to-cart= link or form, another tab). A cart link from a Nudge email
+// (`nudge_cart`) puts the items it names into this device's cart when it is empty (classic
+// wc-ajax add_to_cart: no nonce needed). See snippet/README.md.
+import { get, read, report, watch, type Item } from "./common.ts";
 
 /** An item of the Store API cart (the fields used): prices are strings in minor units. */
 export interface WooItem {
@@ -42,19 +44,36 @@ export const itemsOf = (c: WooCart): Item[] =>
   });
 
 try {
-  const sync = () =>
-    read<WooCart>(
-      // The REST root WordPress announces (pretty permalinks: /wp-json/, else /?rest_route=/).
-      (document.querySelector<HTMLLinkElement>('[rel$="api.w.org/"]')?.href || "/wp-json/") +
-        "wc/store/v1/cart",
-      (c) => report(itemsOf(c), c.totals?.currency_code),
-    );
+  // The REST root WordPress announces (pretty permalinks: /wp-json/, else /?rest_route=/).
+  const cartUrl = () =>
+    (document.querySelector<HTMLLinkElement>('[rel$="api.w.org/"]')?.href || "/wp-json/") +
+    "wc/store/v1/cart";
+  const sync = () => read<WooCart>(cartUrl(), (c) => report(itemsOf(c), c.totals?.currency_code));
+  const src = (document.currentScript as HTMLScriptElement | null)?.src;
+  const u = new URL(location.href);
+  const token = u.searchParams.get("nudge_cart");
+  /** Into an empty cart (another device's), the email's items; a cart with items is kept. */
+  const restore = async () => {
+    const { items } = (await (await get(new URL("/v1/carts/" + token, src))).json()) as {
+      items: { id: string; quantity: number }[];
+    };
+    if (!((await (await get(cartUrl())).json()) as WooCart).items.length)
+      for (const i of items)
+        await get("/?wc-ajax=add_to_cart", {
+          method: "POST",
+          body: new URLSearchParams({ product_id: i.id, quantity: i.quantity + "" }),
+        });
+  };
   // Store API cart/add-item, update-item, remove-item and batch; wc-ajax=add_to_cart and
   // remove_from_cart (and side-cart plugins' own …_cart actions).
   watch(/store\/(v1\/)?(cart\/\w+-item|batch)|wc-ajax=\w+_cart\b/, sync);
   // Once parsed (the tag is async): the REST link is in the head, jQuery may load later.
   const start = () => {
-    sync();
+    if (token && src) {
+      u.searchParams.delete("nudge_cart");
+      history.replaceState(history.state, "", u);
+      restore().then(sync, sync);
+    } else sync();
     window
       .jQuery?.(document.body)
       .on?.("added_to_cart removed_from_cart updated_cart_totals", sync);

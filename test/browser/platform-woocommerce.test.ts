@@ -37,7 +37,7 @@ describe.skipIf(!hasChromium)("WooCommerce adapter (Chromium, wrangler dev)", ()
   beforeAll(async () => {
     const port = await freePort();
     [stack, browser] = await Promise.all([
-      startStack({ site: SITE, config: platformConfig(`http://127.0.0.1:${port}`) }),
+      startStack({ site: SITE, config: platformConfig(`http://127.0.0.1:${port}`, "woocommerce") }),
       launchChromium(),
     ]);
     // The tag comes from the worker through a tap that records what POST /e receives.
@@ -161,5 +161,23 @@ describe.skipIf(!hasChromium)("WooCommerce adapter (Chromium, wrangler dev)", ()
     expect(mail.text.split("Linen Apron × 1: €34.50")).toHaveLength(3); // both colours
     expect(mail.text).toContain("Subtotal: €87.00");
     expect(mail.html).toContain(`src="${shop.url}/wp-content/uploads/2026/03/apron-clay.svg"`);
+
+    // The button opens the cart page with a signed nudge_cart: on another device (an empty
+    // cart) the tag puts the same items into that device's cart, and takes the token out of
+    // the address bar.
+    const m = /href="([^"]+)"[^>]*>[^<]*Return to your cart/.exec(mail.html);
+    expect(m?.[1]).toBeTruthy();
+    const other = await browser.newContext();
+    const phone = await other.newPage();
+    await phone.goto(m![1]!.replaceAll("&amp;", "&"));
+    await phone.waitForURL((u) => u.pathname === "/cart/" && !u.searchParams.has("nudge_cart"));
+    const lines = await waitFor(async () => {
+      const c = (await phone.evaluate(async () =>
+        (await fetch("/wp-json/wc/store/v1/cart")).json(),
+      )) as { items: { id: number; quantity: number }[] };
+      return c.items.length === 3 ? c.items.map((i) => `${i.id}:${i.quantity}`) : undefined;
+    }, "the restored cart");
+    expect(lines.sort()).toEqual(["22:1", "23:1", "38:1"]);
+    await other.close();
   });
 });

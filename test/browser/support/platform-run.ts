@@ -18,7 +18,10 @@ export function platformConfig(shop: string, platform?: string): Record<string, 
   return {
     origins: [shop],
     ...(platform ? { platform } : {}),
-    links: { cart: `${shop}/cart`, shop: `${shop}/` },
+    links: {
+      cart: platform === "woocommerce" ? `${shop}/cart/` : `${shop}/cart`,
+      shop: `${shop}/`,
+    },
     triggers: [
       {
         id: "checkout-abandoned",
