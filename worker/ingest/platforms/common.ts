@@ -105,3 +105,27 @@ export function checked(
 export function invalid(error: z.ZodError): PlatformOutcome {
   return { kind: "invalid", issues: zodIssues(error.issues) };
 }
+
+/**
+ * The identify a platform's record of a person gives: a verified address, the names it holds (cut
+ * to 100 characters, blanks dropped), and the marketing consent when it says one.
+ */
+export function identifyOf(
+  id: string,
+  email: string,
+  who: { first?: string | null; last?: string | null; consent?: { marketing: boolean } },
+): Record<string, unknown> {
+  const first = who.first?.trim();
+  const last = who.last?.trim();
+  return {
+    id,
+    name: "identify",
+    email,
+    data: {
+      email,
+      ...(first ? { first_name: first.slice(0, 100) } : {}),
+      ...(last ? { last_name: last.slice(0, 100) } : {}),
+      ...(who.consent ? { consent: who.consent } : {}),
+    },
+  };
+}

@@ -9,6 +9,7 @@ import {
   checked,
   eventIdOf,
   gidNumber,
+  identifyOf,
   idText,
   ignored,
   invalid,
@@ -134,11 +135,6 @@ function consentOf(
   return buyerAccepts ? { marketing: true } : undefined;
 }
 
-const names = (first?: string | null, last?: string | null) => ({
-  ...(first?.trim() ? { first_name: first.trim().slice(0, 100) } : {}),
-  ...(last?.trim() ? { last_name: last.trim().slice(0, 100) } : {}),
-});
-
 const vidOf = (attrs: { name: string; value: unknown }[] | null | undefined) =>
   visitorIdOf(attrs?.find((a) => a.name === SHOPIFY_VID_ATTRIBUTE)?.value);
 
@@ -166,16 +162,11 @@ export function shopifyEvents(topic: string, webhookId: string, body: unknown): 
       const consent = consentOf(o.customer, o.buyer_accepts_marketing);
       const vid = vidOf(o.note_attributes);
       return checked(vid ? { vid, email } : null, [
-        {
-          id: `${id}-who`,
-          name: "identify",
-          email,
-          data: {
-            email,
-            ...names(o.customer?.first_name, o.customer?.last_name),
-            ...(consent ? { consent } : {}),
-          },
-        },
+        identifyOf(`${id}-who`, email, {
+          first: o.customer?.first_name,
+          last: o.customer?.last_name,
+          consent,
+        }),
         {
           id,
           name: "purchase",
@@ -205,19 +196,11 @@ export function shopifyEvents(topic: string, webhookId: string, body: unknown): 
       const consent = consentOf(co.customer, co.buyer_accepts_marketing);
       const vid = vidOf(co.note_attributes);
       return checked(vid ? { vid, email } : null, [
-        {
-          id: `${id}-who`,
-          name: "identify",
-          email,
-          data: {
-            email,
-            ...names(
-              co.customer?.first_name ?? co.billing_address?.first_name,
-              co.customer?.last_name ?? co.billing_address?.last_name,
-            ),
-            ...(consent ? { consent } : {}),
-          },
-        },
+        identifyOf(`${id}-who`, email, {
+          first: co.customer?.first_name ?? co.billing_address?.first_name,
+          last: co.customer?.last_name ?? co.billing_address?.last_name,
+          consent,
+        }),
         {
           id: `${id}-cart`,
           name: "cart",
@@ -249,12 +232,11 @@ export function shopifyEvents(topic: string, webhookId: string, body: unknown): 
       if (!email) return ignored("no_email");
       const consent = consentOf(cu);
       return checked(null, [
-        {
-          id: eventIdOf("shp", webhookId),
-          name: "identify",
-          email,
-          data: { email, ...names(cu.first_name, cu.last_name), ...(consent ? { consent } : {}) },
-        },
+        identifyOf(eventIdOf("shp", webhookId), email, {
+          first: cu.first_name,
+          last: cu.last_name,
+          consent,
+        }),
       ]);
     }
     case "products/update":

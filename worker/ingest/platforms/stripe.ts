@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
   checked,
   eventIdOf,
+  identifyOf,
   ignored,
   invalid,
   visitorIdOf,
@@ -80,12 +81,9 @@ export function stripeEvents(body: unknown): PlatformOutcome {
   const who =
     promotions === "opt_in" || promotions === "opt_out"
       ? [
-          {
-            id: eventIdOf("stp", e.data.id, "who"),
-            name: "identify",
-            email,
-            data: { email, consent: { marketing: promotions === "opt_in" } },
-          },
+          identifyOf(eventIdOf("stp", e.data.id, "who"), email, {
+            consent: { marketing: promotions === "opt_in" },
+          }),
         ]
       : [];
   if (type === "checkout.session.expired") {

@@ -7,6 +7,7 @@ import {
   amount,
   checked,
   eventIdOf,
+  identifyOf,
   idText,
   ignored,
   invalid,
@@ -71,11 +72,6 @@ const Customer = z.object({
   last_name: text,
 });
 
-const names = (first?: string | null, last?: string | null) => ({
-  ...(first?.trim() ? { first_name: first.trim().slice(0, 100) } : {}),
-  ...(last?.trim() ? { last_name: last.trim().slice(0, 100) } : {}),
-});
-
 /**
  * One WooCommerce webhook: `topic` (X-WC-Webhook-Topic), `deliveryId`
  * (X-WC-Webhook-Delivery-ID) and the parsed JSON body.
@@ -109,12 +105,10 @@ export function wooCommerceEvents(
           }),
         );
       const vid = visitorIdOf(o.meta_data?.find((m) => m.key === "_nudge_vid")?.value);
-      const who = {
-        id: eventIdOf("woo-o", o.id, "who"),
-        name: "identify",
-        email,
-        data: { email, ...names(o.billing?.first_name, o.billing?.last_name) },
-      };
+      const who = identifyOf(eventIdOf("woo-o", o.id, "who"), email, {
+        first: o.billing?.first_name,
+        last: o.billing?.last_name,
+      });
       if (WOO_PAID_STATUSES.includes(status)) {
         const at = o.date_paid_gmt ?? o.date_created_gmt;
         return checked(vid ? { vid, email } : null, [
@@ -161,12 +155,10 @@ export function wooCommerceEvents(
       const email = p.data.email?.trim();
       if (!email) return ignored("no_email");
       return checked(null, [
-        {
-          id: eventIdOf("woo", deliveryId),
-          name: "identify",
-          email,
-          data: { email, ...names(p.data.first_name, p.data.last_name) },
-        },
+        identifyOf(eventIdOf("woo", deliveryId), email, {
+          first: p.data.first_name,
+          last: p.data.last_name,
+        }),
       ]);
     }
     case "product.updated":
