@@ -11,7 +11,8 @@ export interface Handled {
   body?: string;
 }
 
-function rawBody(req: IncomingMessage): Promise<Buffer> {
+/** A request's whole body. */
+export function rawBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));

@@ -2,9 +2,10 @@
 // fake store's origin; a tap in front of the worker that records what POST /e received and
 // answered (a beacon sent while a page unloads included); the worker's own record of the
 // visitor's cart; the dev outbox.
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { OutboxJsonItem } from "../../../worker/mail/outbox-view.ts";
+import { rawBody } from "./fake-platform.ts";
 import { waitFor, type Stack } from "./stack.ts";
 
 /** The cart-abandonment step's wait in these tests. */
@@ -78,15 +79,6 @@ export interface Tap {
   close(): Promise<void>;
 }
 
-function body(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 /**
  * A transparent HTTP tap in front of `worker` on 127.0.0.1: every request goes through as sent
  * (method, path, headers, body: the page's Origin included), every answer comes back as given,
@@ -98,7 +90,7 @@ export async function startTap(worker: string): Promise<Tap> {
   const seen = new Set<string>();
   const server = createServer((req, res) => {
     void (async () => {
-      const raw = await body(req);
+      const raw = await rawBody(req);
       const headers = Object.fromEntries(
         Object.entries(req.headers).filter(
           (kv): kv is [string, string] => typeof kv[1] === "string" && kv[0] !== "host",
