@@ -47,6 +47,63 @@ describe("nudge validate", () => {
     expect((await run("validate", join(dir, "missing.json"))).code).toBe(1);
   });
 
+  it("places a JSON syntax error at its line and column, with the line and a caret", async () => {
+    const text = '{\n  "site": "shop",\n  "from": "Shop <a@b.c>"\n  "postalAddress": "x"\n}';
+    const r = await run("validate", file("comma.json", text));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("not valid JSON at line 4, column 3: comma expected");
+    expect(r.err).toContain('\n    "postalAddress": "x"\n    ^');
+  });
+
+  it("refuses Liquid that does not compile in a subject, naming where", async () => {
+    const cfg = {
+      ...defaultConfig,
+      triggers: [
+        {
+          id: "x",
+          on: "cart",
+          steps: [{ wait: "1h", template: "cart-abandoned", subject: "Hi {{ contact.first_name" }],
+        },
+      ],
+    };
+    const r = await run("validate", file("liquid.json", cfg));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/triggers\[0\]\.steps\[0\]\.subject: is not valid Liquid: .*not closed/);
+  });
+
+  it("warns about events nothing sends and paths that are never set, with what was meant", async () => {
+    const cfg = {
+      ...defaultConfig,
+      triggers: [
+        {
+          id: "x",
+          on: "form_sumbit",
+          if: { "cart.total": { gt: 0 } },
+          cancelOn: ["purchse", "signup"],
+          steps: [{ wait: "1h", template: "welcome", subject: "Hi" }],
+        },
+      ],
+    };
+    const r = await run("validate", file("lint.json", cfg));
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(
+      'triggers[0].on: "form_sumbit" is not an event Nudge sends (did you mean "form_submit"?)',
+    );
+    expect(r.err).toContain(
+      'triggers[0].if["cart.total"]: "cart.total" is never set (did you mean "cart.value"?)',
+    );
+    expect(r.err).toContain(
+      'triggers[0].cancelOn[0]: "purchse" is not an event Nudge sends (did you mean "purchase"?)',
+    );
+    expect(r.err).toContain('triggers[0].cancelOn[1]: "signup" is not an event Nudge sends;');
+    // A custom event the site declares is no typo.
+    const declared = await run(
+      "validate",
+      file("lint2.json", { ...cfg, customEvents: ["signup"] }),
+    );
+    expect(declared.err).not.toContain('"signup"');
+  });
+
   it("warns about a template that is neither bundled nor overridden", async () => {
     const cfg = {
       ...defaultConfig,

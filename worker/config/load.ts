@@ -2,6 +2,7 @@
 // bounded time and keeps serving the last good version when a newer one fails validation.
 // Called by routes and Durable Objects; decisions live in schema.ts.
 import { log } from "../lib/log.ts";
+import { configWarnings } from "./lint.ts";
 import { parseSiteConfig, type SiteConfig } from "./schema.ts";
 
 /** How long a config is served from the isolate cache before KV is read again. */
@@ -47,6 +48,10 @@ export async function loadSiteConfig(
     } else {
       const entry: Entry = { config: parsed.config, raw, fetchedAt: now };
       cache.set(site, entry);
+      // A new version that loads but will likely never fire somewhere: said once per isolate.
+      const warnings = configWarnings(parsed.config);
+      if (warnings.length)
+        log("warn", "config.warning", { site, reason: warnings.slice(0, 5).join("; ") });
       return toResult(entry);
     }
   } else {

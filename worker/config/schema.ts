@@ -50,9 +50,28 @@ const templateName = z.string().regex(TEMPLATE_NAME, {
     `${JSON.stringify(iss.input)} is not a template name (lowercase letters, digits, - and _)`,
 });
 
-const subject = z.string().trim().min(1, { error: "must not be empty" }).max(200, {
-  error: "is longer than 200 characters",
-});
+const liquid = new Liquid();
+/** Why a string does not parse as a Liquid template, or null when it does (rendering can still
+ * fail on data). */
+function liquidProblem(source: string): string | null {
+  try {
+    liquid.parse(source);
+    return null;
+  } catch (err) {
+    return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "invalid";
+  }
+}
+const isLiquid = (source: string) => liquidProblem(source) === null;
+
+const subject = z
+  .string()
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(200, { error: "is longer than 200 characters" })
+  .superRefine((v, ctx) => {
+    const problem = liquidProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: `is not valid Liquid: ${problem}` });
+  });
 
 const httpUrl = z
   .string()
@@ -207,17 +226,6 @@ export const TriggerSchema = z
     });
   });
 
-const liquid = new Liquid();
-/** Whether a string parses as a Liquid template (rendering can still fail on data). */
-function isLiquid(source: string): boolean {
-  try {
-    liquid.parse(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The largest `dailyLimit` a site may set (the Contact object remembers this many sends). */
 export const DAILY_LIMIT_MAX = 1000;
 
@@ -329,6 +337,18 @@ export const SiteConfigSchema = z
     retention: duration
       .prefault("400d")
       .meta({ description: "Idle visitor state is erased after this" }),
+    customEvents: z
+      .array(
+        z.string().regex(EVENT_NAME, {
+          error: (iss) => `${JSON.stringify(iss.input)} is not an event name like plan_upgraded`,
+        }),
+      )
+      .max(200)
+      .optional()
+      .meta({
+        description:
+          "Names of the custom events the site sends (nudge('track', name) or server events), so triggers on them are not reported as typos",
+      }),
     triggers: z.array(TriggerSchema).max(100),
   })
   .superRefine((c, ctx) => {
