@@ -1,5 +1,6 @@
 // CLI dispatch: parses the command line and hands each command to its module. Returns the exit
 // code (0 ok, 1 failure, 2 usage) instead of exiting, so tests can call it directly.
+import { createRequire } from "node:module";
 import type { Io } from "./args.ts";
 import { runPull, runPush, runValidate } from "./config.ts";
 
@@ -15,15 +16,81 @@ export const USAGE = `usage: nudge <command> [options]
   send-event SITE --name NAME (--email E | --vid V) [--data JSON] [--id ID] [--at TIME]
                                          send one server event to POST /v1/events
                                          (key: NUDGE_SERVER_KEY; url: NUDGE_URL)
-  key                                    print a new random NUDGE_SERVER_KEY and how to use it`;
+  key                                    print a new random NUDGE_SERVER_KEY and how to use it
+
+  nudge help COMMAND, nudge COMMAND --help   that command's options;  nudge --version
+exit codes: 0 done, 1 failed (the message says why), 2 wrong usage`;
+
+/** What `nudge help CMD` and `nudge CMD --help` print: the command's usage and its options. */
+export const HELP: Record<string, string> = {
+  validate: `usage: nudge validate FILE
+
+Checks a site config with the worker's own schema. Errors (exit 1) name the JSON path and the
+problem; a JSON syntax error names its line and column. Warnings (exit 0) name an event nothing
+sends, a condition path never set and a template that is not bundled, with what was meant.`,
+  push: `usage: nudge push FILE [--local] [--persist-to DIR]
+
+Validates FILE, then writes it to KV as site:<id> through wrangler (your wrangler login).
+  --local             the local KV of \`wrangler dev\` instead of the deployed namespace
+  --persist-to DIR    with --local: wrangler's persistence folder (npm start uses .wrangler/state)`,
+  pull: `usage: nudge pull SITE [--local] [--persist-to DIR]
+
+Prints the config stored for SITE (JSON), from the deployed KV or, with --local, the local one.`,
+  render: `usage: nudge render TEMPLATE --data FILE [--out DIR] [--subject TEXT] [--templates DIR]
+                    [--base URL] [--transactional]
+
+Renders a bundled template (or one from --templates DIR) with the context in FILE (as
+templates/sample-data.json) to <out>/<TEMPLATE>.html and .txt (default out: .nudge-local/render).
+  --subject TEXT      the subject's Liquid (default: the data file's, for that template)
+  --base URL          the worker origin its links point at (default http://127.0.0.1:8787)
+  --transactional     render as non-marketing mail (no unsubscribe footer)`,
+  stats: `usage: nudge stats SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--url URL] [--token TOKEN] [--json]
+
+Prints each trigger's funnel, holdout lift with its interval, unverified claims and skip reasons.
+  --url URL           the worker (default: NUDGE_URL, else http://127.0.0.1:8787)
+  --token TOKEN       the admin token (default: NUDGE_ADMIN_TOKEN)
+  --json              the report as JSON`,
+  "send-event": `usage: nudge send-event SITE --name NAME (--email EMAIL | --vid VID) [--data JSON] [--id ID]
+                        [--at ISO-TIME] [--url URL] [--key KEY]
+
+Sends one server event to POST /v1/events (docs/server-events.md lists the names and data).
+  --key KEY           the server key (default: NUDGE_SERVER_KEY)
+  --url URL           the worker (default: NUDGE_URL, else http://127.0.0.1:8787)`,
+  key: `usage: nudge key
+
+Prints a new random NUDGE_SERVER_KEY and how to install it.`,
+};
 
 const stdio: Io = {
   out: (l) => process.stdout.write(`${l}\n`),
   err: (l) => process.stderr.write(`${l}\n`),
 };
 
+/** This package's version (package.json). */
+export function version(): string {
+  return (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+}
+
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "-v") {
+    io.out(version());
+    return 0;
+  }
+  if (
+    command !== undefined &&
+    command in HELP &&
+    (rest.includes("--help") || rest.includes("-h"))
+  ) {
+    io.out(HELP[command]!);
+    return 0;
+  }
+  if (command === "help" && rest[0] !== undefined) {
+    const help = HELP[rest[0]];
+    if (help) io.out(help);
+    else io.err(`nudge help: unknown command "${rest[0]}"\n${USAGE}`);
+    return help ? 0 : 2;
+  }
   try {
     switch (command) {
       case "validate":

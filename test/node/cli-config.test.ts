@@ -148,3 +148,22 @@ describe("nudge push and pull (local KV through wrangler)", () => {
     expect((await run("pull", "nothing-here", "--local", "--persist-to", persist)).code).toBe(1);
   }, 60_000);
 });
+
+describe("help and version", () => {
+  it("prints each command's options with --help or help CMD, exit 0; an unknown one is a usage error", async () => {
+    for (const cmd of ["validate", "push", "pull", "render", "stats", "send-event", "key"]) {
+      const a = await run(cmd, "--help");
+      expect(a.code, cmd).toBe(0);
+      expect(a.out, cmd).toMatch(new RegExp(`^usage: nudge ${cmd}`));
+      expect((await run("help", cmd)).out).toBe(a.out);
+    }
+    const bad = await run("help", "deploy");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('unknown command "deploy"');
+  });
+
+  it("--version prints the package version", async () => {
+    const { version } = (await import("../../package.json", { with: { type: "json" } })).default;
+    expect(await run("--version")).toMatchObject({ code: 0, out: version });
+  });
+});
