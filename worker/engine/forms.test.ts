@@ -47,3 +47,30 @@ describe("form abandonment and other forms", () => {
     expect(sim.sends("form-abandoned")).toHaveLength(0);
   });
 });
+
+describe("a form's name fields", () => {
+  const submit = (at: number, email: string, fields?: Record<string, string>): NudgeEvent =>
+    ({
+      id: `form-evt-${++n}`,
+      at,
+      name: "form_submit",
+      data: { form: "newsletter", email, ...(fields ? { fields } : {}) },
+    }) as NudgeEvent;
+
+  it("first_name and last_name fields greet the person by name", () => {
+    const sim = new Sim();
+    sim.apply(submit(T0, EMAIL, { first_name: "  Ana ", last_name: "Lima", size: "M" }));
+    sim.runUntil(T0 + HOUR);
+    const [welcome] = sim.sends("welcome");
+    expect(welcome?.context.contact).toMatchObject({ first_name: "Ana", last_name: "Lima" });
+  });
+
+  it("a later form without them keeps the names for the same address, forgets them for a new one", () => {
+    const sim = new Sim();
+    sim.apply(submit(T0, EMAIL, { first_name: "Ana" }));
+    sim.apply(submit(T0 + MIN, EMAIL));
+    expect(sim.state.profile.first_name).toBe("Ana");
+    sim.apply(submit(T0 + 2 * MIN, "someone.else@example.com"));
+    expect(sim.state.profile.first_name).toBeNull();
+  });
+});

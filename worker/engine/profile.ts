@@ -184,9 +184,18 @@ export function reduceProfile(p: Profile, e: NudgeEvent, tz?: string | null): Pr
       };
     case "form_submit": {
       const email = e.data.email ?? p.email;
+      // A form's `first_name` / `last_name` fields (marked data-nudge-field) name the person, as
+      // an identify would; a new address without them forgets the old names.
+      const name = (k: "first_name" | "last_name") => {
+        const v = e.data.fields?.[k];
+        if (typeof v === "string" && v.trim()) return v.trim().slice(0, 100);
+        return email === p.email ? p[k] : null;
+      };
       return {
         ...next,
         email,
+        first_name: name("first_name"),
+        last_name: name("last_name"),
         verified:
           (e.verified !== undefined && e.data.email !== undefined) ||
           (email === p.email && p.verified === true),
