@@ -226,6 +226,8 @@ describe.skipIf(!hasChromium)("end to end in Chromium on wrangler dev", () => {
       expect(lag).toBeGreaterThanOrEqual(STEP_WAIT_MS - 1000);
       expect(abandonment.subject).toBe("You left something behind");
       expect(abandonment.html).toContain("Waxed Canvas Tote");
+      // The form's first-name field names her: the emails greet her by it.
+      expect(abandonment.text).toContain("Hi Ada,");
       expect(abandonment.headers["List-Unsubscribe"]).toMatch(/<http:\/\/127\.0\.0\.1:\d+\/u\//);
       expect(abandonment.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
 
