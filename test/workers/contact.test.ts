@@ -329,6 +329,41 @@ describe("links", () => {
     expect(await outboxFor(email)).toHaveLength(1);
   });
 
+  it("the page after unsubscribing offers the way back: Subscribe again lifts the unsubscribe", async () => {
+    const email = uniqueEmail("resub");
+    await abandonCart(email);
+    const [m] = await outboxFor(email);
+    const unsub = /<([^>]+)>/.exec(m!.headers["List-Unsubscribe"]!)![1]!;
+    const form = { "content-type": "application/x-www-form-urlencoded", accept: "text/html" };
+    const done = await exports.default.fetch(unsub, {
+      method: "POST",
+      headers: form,
+      body: "List-Unsubscribe=One-Click",
+    });
+    const page = await done.text();
+    expect(page).toContain("You are unsubscribed");
+    expect(page).toContain('name="action" value="resubscribe"');
+    expect(page).toContain("Back to"); // the shop's home page and postal address are on it
+    expect((await contact(email)).body?.suppressed).toMatchObject({ reason: "unsubscribed" });
+
+    const back = await exports.default.fetch(unsub, {
+      method: "POST",
+      headers: form,
+      body: "action=resubscribe",
+    });
+    expect(back.status).toBe(200);
+    expect(await back.text()).toContain("You are subscribed again");
+    expect((await contact(email)).body?.suppressed).toBeNull();
+    // A forged token resubscribes nobody.
+    const forged = await exports.default.fetch("http://nudge.test/u/abc.def", {
+      method: "POST",
+      headers: form,
+      body: "action=resubscribe",
+    });
+    expect(forged.status).toBe(400);
+    await forged.text();
+  });
+
   it("tampered unsubscribe tokens change nothing", async () => {
     const res = await exports.default.fetch("http://nudge.test/u/abc.def", {
       method: "POST",

@@ -340,6 +340,15 @@ export class Contact extends DurableObject<Env> {
     return this.suppressNow(site, contact, this.load()?.email ?? "", "unsubscribed");
   }
 
+  /** The person asked to be written to again (the button on the unsubscribe page): lifts an
+   * unsubscribe, never a bounce or a complaint. Nothing for an erased or unknown person. */
+  async resubscribe(site: string, contact: string): Promise<{ ok: boolean }> {
+    const rec = this.load();
+    if (this.erased() || !rec) return { ok: false };
+    this.resubscribeNow(site, contact, rec.email);
+    return { ok: true };
+  }
+
   /** The address behind an identity token (null when erased or unknown). */
   async emailOf(): Promise<string | null> {
     return this.load()?.email || null;

@@ -83,13 +83,41 @@ describe("outbox views", () => {
 });
 
 describe("unsubscribe page", () => {
+  const brand = {
+    name: "<Shop>",
+    color: "#0f766e",
+    url: "https://shop.example/",
+    postalAddress: "1 Example Street",
+  };
   it("GET shows a confirm form posting List-Unsubscribe=One-Click; names are escaped", async () => {
     const { unsubscribePage } = await import("./unsubscribe-view.ts");
-    const html = unsubscribePage({ state: "confirm", siteName: "<Shop>", action: "/u/abc.def" });
+    const html = unsubscribePage({ state: "confirm", brand, action: "/u/abc.def" });
     expect(html).toContain('<form method="post" action="/u/abc.def">');
     expect(html).toContain('name="List-Unsubscribe" value="One-Click"');
     expect(html).toContain("&lt;Shop&gt;");
-    expect(unsubscribePage({ state: "done", siteName: "S" })).toContain("You are unsubscribed");
     expect(unsubscribePage({ state: "invalid" })).toContain("not valid");
+  });
+
+  it("carries the brand: its colour, postal address and a way back to the shop", async () => {
+    const { unsubscribePage } = await import("./unsubscribe-view.ts");
+    const html = unsubscribePage({ state: "confirm", brand, action: "/u/t" });
+    expect(html).toContain(":root{--brand:#0f766e}");
+    expect(html).toContain("1 Example Street");
+    expect(html).toContain('<a href="https://shop.example/">Back to &lt;Shop&gt;</a>');
+    // A colour that is not a hex colour never reaches the style sheet.
+    const odd = unsubscribePage({
+      state: "confirm",
+      brand: { ...brand, color: "red;}body{" },
+      action: "/u/t",
+    });
+    expect(odd).not.toContain("--brand:red");
+  });
+
+  it("after unsubscribing offers to subscribe again, posting action=resubscribe", async () => {
+    const { unsubscribePage } = await import("./unsubscribe-view.ts");
+    const done = unsubscribePage({ state: "done", brand, action: "/u/t" });
+    expect(done).toContain("You are unsubscribed");
+    expect(done).toContain('<input type="hidden" name="action" value="resubscribe">');
+    expect(unsubscribePage({ state: "resubscribed", brand })).toContain("You are subscribed again");
   });
 });

@@ -1,36 +1,69 @@
-// Pure HTML for GET /u/:token (a confirm button; GET never unsubscribes, link scanners prefetch)
-// and for the result of the form POST. RFC 8058 one-click POSTs get a plain 200 from the route.
+// Pure HTML for GET /u/:token (a confirm button; GET never unsubscribes, link scanners prefetch),
+// for the result of the form POST (with a way back: resubscribe), and for the resubscribed page.
+// The pages carry the shop's name, brand colour, postal address and a link back to the shop.
+// RFC 8058 one-click POSTs get a plain 200 from the route.
 import { escapeHtml } from "../lib/html.ts";
+
+/** What our pages show of the shop (from the site config; absent when it cannot be read). */
+export interface PageBrand {
+  name: string;
+  /** `#rgb` or `#rrggbb` (validated by the config schema). */
+  color: string | null;
+  url: string | null;
+  postalAddress: string | null;
+}
 
 export type UnsubscribeView =
   | {
       state: "confirm";
-      siteName: string;
+      brand: PageBrand;
       /** form action, usually the same /u/:token URL */ action: string;
     }
-  | { state: "done"; siteName: string }
+  | { state: "done"; brand: PageBrand; action: string }
+  | { state: "resubscribed"; brand: PageBrand }
   | { state: "invalid" };
 
 const STYLE =
   "body{margin:0;background:#f3f4f6;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#111827}" +
-  "main{max-width:440px;margin:12vh auto;background:#fff;border-radius:8px;padding:32px;text-align:center}" +
+  "main{max-width:440px;margin:12vh auto 24px;background:#fff;border-radius:8px;padding:32px;text-align:center}" +
   "h1{font-size:22px;margin:0 0 12px}p{color:#4b5563;margin:0 0 20px}" +
-  "button{font:inherit;font-weight:600;color:#fff;background:#111827;border:0;border-radius:6px;padding:12px 24px;cursor:pointer}";
+  "button{font:inherit;font-weight:600;color:#fff;background:var(--brand,#111827);border:0;border-radius:6px;padding:12px 24px;cursor:pointer}" +
+  "button.quiet{color:#111827;background:#e5e7eb}a{color:inherit}" +
+  "footer{max-width:440px;margin:0 auto 12vh;text-align:center;color:#6b7280;font-size:13px}" +
+  "@media (max-width:480px){main{margin:16px;padding:24px}footer{margin:0 16px 24px}}";
+
+const HEX = /^#(?:[0-9a-f]{3}){1,2}$/i;
 
 /** The page frame our own pages share (unsubscribe, confirm): centred card, no tracking. */
-export function pageShell(title: string, body: string): string {
+export function pageShell(title: string, body: string, brand?: PageBrand): string {
+  const color = brand?.color && HEX.test(brand.color) ? `:root{--brand:${brand.color}}` : "";
+  const footer = brand
+    ? `<footer>${escapeHtml(brand.name)}${brand.postalAddress ? ` · ${escapeHtml(brand.postalAddress)}` : ""}` +
+      (brand.url
+        ? `<br><a href="${escapeHtml(brand.url)}">Back to ${escapeHtml(brand.name)}</a>`
+        : "") +
+      `</footer>`
+    : "";
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}${color}</style></head><body><main>${body}</main>${footer}</body></html>`;
 }
 
 export function unsubscribePage(v: UnsubscribeView): string {
+  if (v.state === "invalid")
+    return pageShell(
+      "Unsubscribe",
+      `<h1>This link is not valid</h1><p>It may have been altered. Use the unsubscribe link in the latest email you received.</p>`,
+    );
+  const name = escapeHtml(v.brand.name);
   const body =
     v.state === "confirm"
-      ? `<h1>Unsubscribe from ${escapeHtml(v.siteName)}?</h1><p>You will stop receiving marketing email from ${escapeHtml(v.siteName)}.</p>` +
+      ? `<h1>Unsubscribe from ${name}?</h1><p>You will stop receiving marketing email from ${name}. Order and account emails still reach you.</p>` +
         `<form method="post" action="${escapeHtml(v.action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">` +
         `<button type="submit">Unsubscribe</button></form>`
       : v.state === "done"
-        ? `<h1>You are unsubscribed</h1><p>${escapeHtml(v.siteName)} will not send you marketing email any more.</p>`
-        : `<h1>This link is not valid</h1><p>It may have been altered. Use the unsubscribe link in the latest email you received.</p>`;
-  return pageShell("Unsubscribe", body);
+        ? `<h1>You are unsubscribed</h1><p>${name} will not send you marketing email any more.</p>` +
+          `<form method="post" action="${escapeHtml(v.action)}"><input type="hidden" name="action" value="resubscribe">` +
+          `<p>Unsubscribed by mistake?</p><button type="submit" class="quiet">Subscribe again</button></form>`
+        : `<h1>You are subscribed again</h1><p>${name} will send you its emails again. Every one of them has an unsubscribe link.</p>`;
+  return pageShell(`Unsubscribe from ${v.brand.name}`, body, v.brand);
 }

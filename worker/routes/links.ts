@@ -10,7 +10,7 @@ import { contactStub } from "../lib/stubs.ts";
 import { siteName } from "../mail/template-context.ts";
 import { isAllowedDestination, withIdentity } from "../mail/links.ts";
 import { signToken, verifyToken } from "../mail/tokens.ts";
-import { unsubscribePage } from "../mail/unsubscribe-view.ts";
+import { unsubscribePage, type PageBrand } from "../mail/unsubscribe-view.ts";
 import { confirmPage } from "../mail/confirm-view.ts";
 import { errorMessage, httpError, httpErrorWith } from "../lib/errors.ts";
 
@@ -23,13 +23,20 @@ const PIXEL = Uint8Array.from(
   (ch) => ch.charCodeAt(0),
 );
 
-/** The shop's name for our pages; the site id when its config cannot be read. */
-async function siteNameOf(env: Env, site: string): Promise<string> {
+/** The shop as our pages show it: its name (the site id when its config cannot be read), brand
+ * colour, postal address and home page. */
+async function brandOf(env: Env, site: string): Promise<PageBrand> {
   const cfg = await loadSiteConfig(env.NUDGE_CONFIG, site);
-  return cfg.ok ? siteName(cfg.config) : site;
+  if (!cfg.ok) return { name: site, color: null, url: null, postalAddress: null };
+  const c = cfg.config;
+  return {
+    name: siteName(c),
+    color: c.brand?.color ?? null,
+    url: c.brand?.url ?? `${c.origins[0]}/`,
+    postalAddress: c.postalAddress,
+  };
 }
 
-/** A tampered, forged or expired link: a page saying so (410 when only expired). */
 function invalid(reason: string, path: string): never {
   log("info", "link.rejected", { reason, path });
   const page =
@@ -98,23 +105,30 @@ links.get("/o/:token", async (c) => {
 links.get("/u/:token", async (c) => {
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
   if (!v.ok) return invalid(v.reason, "/u");
-  const siteName = await siteNameOf(c.env, v.payload.site);
-  return c.html(unsubscribePage({ state: "confirm", siteName, action: c.req.path }), 200, NO_STORE);
+  const brand = await brandOf(c.env, v.payload.site);
+  return c.html(unsubscribePage({ state: "confirm", brand, action: c.req.path }), 200, NO_STORE);
 });
 
 links.post("/u/:token", smallBody, async (c) => {
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
   if (!v.ok) return invalid(v.reason, "/u");
   const body = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
+  const { site, contact } = v.payload;
+  // The way back: "Subscribe again" on the page shown after unsubscribing.
+  if (body.get("action") === "resubscribe") {
+    const r = await contactStub(c.env, site, contact).resubscribe(site, contact);
+    if (!r.ok) return invalid("unknown_contact", "/u");
+    const brand = await brandOf(c.env, site);
+    return c.html(unsubscribePage({ state: "resubscribed", brand }), 200, NO_STORE);
+  }
   if (body.get("List-Unsubscribe") !== "One-Click") {
     throw httpError(400, "expected_one_click_body", undefined, NO_STORE);
   }
-  const { site, contact } = v.payload;
   await contactStub(c.env, site, contact).unsubscribe(site, contact);
   // A person pressing the button on our page gets a page; a mail client gets a plain 200.
   if ((c.req.header("accept") ?? "").includes("text/html")) {
-    const siteName = await siteNameOf(c.env, site);
-    return c.html(unsubscribePage({ state: "done", siteName }), 200, NO_STORE);
+    const brand = await brandOf(c.env, site);
+    return c.html(unsubscribePage({ state: "done", brand, action: c.req.path }), 200, NO_STORE);
   }
   return c.text("unsubscribed", 200, NO_STORE);
 });
@@ -122,7 +136,7 @@ links.post("/u/:token", smallBody, async (c) => {
 links.get("/v/:token", async (c) => {
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "verify");
   if (!v.ok) return invalid(v.reason, "/v");
-  const siteName = await siteNameOf(c.env, v.payload.site);
+  const { name: siteName } = await brandOf(c.env, v.payload.site);
   return c.html(confirmPage({ state: "confirm", siteName, action: c.req.path }), 200, NO_STORE);
 });
 
