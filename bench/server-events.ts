@@ -11,6 +11,7 @@
 import { writeFileSync } from "node:fs";
 import { load, type LoadResult } from "./load.ts";
 import { SERVER_KEY, startStack } from "../test/browser/support/stack.ts";
+import { mulberry32 } from "../test/support/prng.ts";
 
 const SITE = "srvbench";
 const PEOPLE = 1000;
@@ -37,18 +38,6 @@ const revenueOf = (p: number) =>
     Array.from({ length: ORDERS }, (_, o) => valueOf(p, o)).reduce((a, b) => a + b) * 100,
   ) / 100;
 
-/** A small seeded PRNG (mulberry32): the same shuffle on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function batches(now: number): string[] {
   const events: PurchaseEvent[] = [];
   for (let p = 0; p < PEOPLE; p++)
@@ -61,7 +50,7 @@ function batches(now: number): string[] {
         at: new Date(now - 30 * DAY_MS + o * 3_600_000).toISOString(),
         data: { order_id: `ord-${pad(p)}-${o}`, value: valueOf(p, o), currency: "EUR" },
       });
-  const random = rng(20261204);
+  const random = mulberry32(20261204); // the same shuffle on every run
   for (let i = events.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [events[i], events[j]] = [events[j]!, events[i]!];
@@ -80,6 +69,14 @@ interface Pass {
   failed: Set<number>;
   /** The first answer that was not a 202, for the report. */
   firstFailure: string | null;
+}
+
+/** Counts a 202 answer for batch `i`: what it accepted, what it had already. */
+function tally(r: Pass, i: number, text: string): void {
+  const { accepted, duplicates } = JSON.parse(text) as { accepted: number; duplicates: number };
+  r.accepted += accepted;
+  r.duplicates += duplicates;
+  r.failed.delete(i);
 }
 
 export async function benchServerEvents(): Promise<Record<string, number | string>> {
@@ -109,13 +106,7 @@ export async function benchServerEvents(): Promise<Record<string, number | strin
             r.firstFailure ??= `batch ${i}: ${res.status} ${text.slice(0, 300)}`;
             return;
           }
-          const { accepted, duplicates } = JSON.parse(text) as {
-            accepted: number;
-            duplicates: number;
-          };
-          r.accepted += accepted;
-          r.duplicates += duplicates;
-          r.failed.delete(i);
+          tally(r, i, text);
         },
       );
       return r;
@@ -129,14 +120,7 @@ export async function benchServerEvents(): Promise<Record<string, number | strin
           try {
             const res = await post(bodies[i]!);
             const text = await res.text();
-            if (res.status !== 202) continue;
-            const { accepted, duplicates } = JSON.parse(text) as {
-              accepted: number;
-              duplicates: number;
-            };
-            r.accepted += accepted;
-            r.duplicates += duplicates;
-            r.failed.delete(i);
+            if (res.status === 202) tally(r, i, text);
           } catch {
             /* tried again */
           }

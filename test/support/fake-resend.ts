@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ResendContract } from "./resend-contract.ts";
+import { mulberry32 } from "./prng.ts";
 
 export interface FaultConfig {
   /** PRNG seed: the same seed and request order give the same faults. */
@@ -61,17 +62,6 @@ const SERVER_ERROR_NAMES: Record<number, string> = {
 };
 
 const TAG_RE = /^[A-Za-z0-9_-]{1,256}$/;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;

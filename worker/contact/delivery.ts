@@ -178,9 +178,8 @@ async function record(
 async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfig, now: number) {
   const { site, contact, effect } = req;
   const override = await host.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
-  // A checkout the store reported brings its own recovery link (templateContextOf puts it in
-  // links.cart): it wins over the cart link and the restore link, and this email alone may
-  // link to it.
+  // A checkout the store reported brings its own recovery link: it wins over the cart link and
+  // the restore link, and this email alone may link to it.
   const recovery = recoveryUrlOf(effect);
   const signer = makeLinkSigner(
     host.env.NUDGE_SECRET,
@@ -198,17 +197,19 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
     recovery ? [recovery] : [],
   );
   const context = templateContextOf(effect, config);
-  // A cart the shopper can get back on any device: the store's cart permalink (`cartLink`,
-  // rendered with the email), else its cart page with a signed `nudge_cart` to rebuild from.
-  // Tokens with an expiry are signed at the step's due time, not now: every retry of a send
-  // must be byte-identical, or the provider refuses its idempotency key (409).
+  // A cart the shopper can get back on any device: the checkout's recovery link, else the
+  // store's cart permalink (`cartLink`, rendered with the email), else the platform's own link,
+  // else its cart page with a signed `nudge_cart` to rebuild from. Tokens with an expiry are
+  // signed at the step's due time, not now: every retry of a send must be byte-identical, or
+  // the provider refuses its idempotency key (409).
   const cartLink = recovery ? undefined : config.cartLink;
-  const restore =
-    recovery === null && cartLink === undefined
+  const cart =
+    recovery ??
+    (cartLink === undefined
       ? (platformCartLink(config.platform, context) ??
         (await cartRestoreLink(host.env.NUDGE_SECRET, site, context, effect.due)))
-      : null;
-  if (restore) context.links = { ...context.links, cart: restore };
+      : null);
+  if (cart) context.links = { ...context.links, cart };
   if (effect.trigger === CONFIRM_TRIGGER) {
     // The one link that confirms the address: our own page, never a click-tracked site link.
     const token = await signToken(

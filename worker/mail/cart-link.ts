@@ -10,6 +10,17 @@ const MAX_ITEMS = 50;
 /** Longest token put in a link (mail clients and servers handle a few KB of URL). */
 const MAX_TOKEN = 3000;
 
+/** The cart's lines as [item id, quantity] (at least 1). */
+const linesOf = (context: TemplateContext) =>
+  (context.cart?.items ?? []).map(
+    (i) => [String(i.id), Math.max(1, Math.floor(i.quantity ?? 1))] as const,
+  );
+/** A platform's numeric product or variant id. */
+const PLATFORM_ID = /^\d{1,20}$/;
+/** `path` on the shop's site, or null when its URL is unusable. */
+const onShop = (context: TemplateContext, path: string): URL | null =>
+  context.site.url && URL.canParse(context.site.url) ? new URL(path, context.site.url) : null;
+
 export async function cartRestoreLink(
   secret: string,
   site: string,
@@ -26,10 +37,7 @@ export async function cartRestoreLink(
       kind: "cart",
       site,
       currency: context.cart?.currency ?? null,
-      items: items.map((i) => [
-        String(i.id).slice(0, 128),
-        Math.max(1, Math.floor(i.quantity ?? 1)),
-      ]),
+      items: linesOf(context).map(([id, q]) => [id.slice(0, 128), q]),
     },
     { now },
   );
@@ -44,13 +52,12 @@ export async function cartRestoreLink(
  * those variants on any device. Null when an item id is not a variant id (digits), or no items.
  */
 export function shopifyCartPermalink(context: TemplateContext): string | null {
-  const items = context.cart?.items ?? [];
-  if (items.length === 0 || items.length > MAX_ITEMS) return null;
-  const parts = items.map((i) => [String(i.id), Math.max(1, Math.floor(i.quantity ?? 1))] as const);
-  if (!parts.every(([id]) => /^\d{1,20}$/.test(id))) return null;
-  const home = context.site.url;
-  if (!home || !URL.canParse(home)) return null;
-  return new URL(`/cart/${parts.map(([id, q]) => `${id}:${q}`).join(",")}`, home).toString();
+  const lines = linesOf(context);
+  if (lines.length === 0 || lines.length > MAX_ITEMS) return null;
+  if (!lines.every(([id]) => PLATFORM_ID.test(id))) return null;
+  return (
+    onShop(context, `/cart/${lines.map(([id, q]) => `${id}:${q}`).join(",")}`)?.toString() ?? null
+  );
 }
 
 /**
@@ -59,15 +66,13 @@ export function shopifyCartPermalink(context: TemplateContext): string | null {
  * one (null otherwise: the restore link then names the items).
  */
 export function wooCommerceCartLink(context: TemplateContext): string | null {
-  const items = context.cart?.items ?? [];
-  const [only] = items;
-  if (items.length !== 1 || !only || !/^\d{1,20}$/.test(String(only.id))) return null;
-  const home = context.site.url;
-  if (!home || !URL.canParse(home)) return null;
-  const url = new URL("/cart/", home);
-  url.searchParams.set("add-to-cart", String(only.id));
-  url.searchParams.set("quantity", String(Math.max(1, Math.floor(only.quantity ?? 1))));
-  return url.toString();
+  const lines = linesOf(context);
+  const [only] = lines;
+  if (lines.length !== 1 || !only || !PLATFORM_ID.test(only[0])) return null;
+  const url = onShop(context, "/cart/");
+  url?.searchParams.set("add-to-cart", only[0]);
+  url?.searchParams.set("quantity", String(only[1]));
+  return url?.toString() ?? null;
 }
 
 /** The platform's own cart link for this cart, when the site names a platform that has one. */

@@ -20,10 +20,16 @@ export function siteName(config: SiteConfig): string {
   return config.brand?.name ?? displayName(config.from);
 }
 
+/** The shop's home page: the configured brand URL, else the first origin. */
+export function shopHome(config: SiteConfig): string {
+  return config.brand?.url ?? `${config.origins[0]}/`;
+}
+
 /**
  * The checkout's own recovery URL, when the episode started with a checkout the store's systems
- * reported (a browser checkout never carries one): the cart link of its emails. Read from the
- * engine's snapshot as it is (cleaning browser text would strip it), https only.
+ * reported (a browser checkout never carries one): the cart link of its emails (the delivery
+ * sets it). Read from the engine's snapshot as it is (cleaning browser text would strip it),
+ * https only.
  */
 export function recoveryUrlOf(effect: SendEffect): string | null {
   const ev = obj(obj(effect.context)?.event);
@@ -34,7 +40,7 @@ export function recoveryUrlOf(effect: SendEffect): string | null {
 export function templateContextOf(effect: SendEffect, config: SiteConfig): TemplateContext {
   const c = cleanShopperData(effect.context) as Obj;
   const brand = config.brand ?? {};
-  const home = brand.url ?? `${config.origins[0]}/`;
+  const home = shopHome(config);
   const contact = obj(c.contact) ?? {};
   const cart = obj(c.cart);
   const product = obj(c.product);
@@ -44,8 +50,6 @@ export function templateContextOf(effect: SendEffect, config: SiteConfig): Templ
   if (productUrl && !links.product) links.product = productUrl;
   const eventUrl = str(obj(c.event)?.url);
   if (eventUrl && !links.form && effect.trigger.startsWith("form")) links.form = eventUrl;
-  const recovery = recoveryUrlOf(effect);
-  if (recovery) links.cart = recovery;
   return {
     contact: {
       ...contact,

@@ -7,7 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
-import { siteName } from "../mail/template-context.ts";
+import { shopHome, siteName } from "../mail/template-context.ts";
 import { isAllowedDestination, withIdentity } from "../mail/links.ts";
 import { signToken, verifyToken } from "../mail/tokens.ts";
 import { unsubscribePage, type PageBrand } from "../mail/unsubscribe-view.ts";
@@ -32,7 +32,7 @@ async function brandOf(env: Env, site: string): Promise<PageBrand> {
   return {
     name: siteName(c),
     color: c.brand?.color ?? null,
-    url: c.brand?.url ?? `${c.origins[0]}/`,
+    url: shopHome(c),
     postalAddress: c.postalAddress,
   };
 }
@@ -150,8 +150,6 @@ links.post("/v/:token", smallBody, async (c) => {
     log("info", "link.rejected", { reason: "unknown_contact", path: "/v" });
     return c.html(confirmPage({ state: "gone" }), 410, NO_STORE);
   }
-  const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
-  const name = cfg.ok ? siteName(cfg.config) : site;
-  const shopUrl = cfg.ok ? (cfg.config.brand?.url ?? `${cfg.config.origins[0]}/`) : null;
-  return c.html(confirmPage({ state: "done", siteName: name, shopUrl }), 200, NO_STORE);
+  const { name, url } = await brandOf(c.env, site);
+  return c.html(confirmPage({ state: "done", siteName: name, shopUrl: url }), 200, NO_STORE);
 });
