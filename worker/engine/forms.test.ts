@@ -6,8 +6,12 @@ import { HOUR, MIN, Sim, T0, configWith, events } from "./testkit.ts";
 
 const EMAIL = "ana@example.com";
 let n = 0;
-const form = (name: "form_start" | "form_submit", at: number, id: string): NudgeEvent =>
-  ({ id: `form-evt-${++n}`, at, name, data: { form: id } }) as NudgeEvent;
+const form = (
+  name: "form_start" | "form_submit",
+  at: number,
+  id: string,
+  data: Record<string, unknown> = {},
+): NudgeEvent => ({ id: `form-evt-${++n}`, at, name, data: { form: id, ...data } }) as NudgeEvent;
 
 describe("form abandonment and other forms", () => {
   it("is not cancelled by another form's submit", () => {
@@ -49,13 +53,8 @@ describe("form abandonment and other forms", () => {
 });
 
 describe("a form's name fields", () => {
-  const submit = (at: number, email: string, fields?: Record<string, string>): NudgeEvent =>
-    ({
-      id: `form-evt-${++n}`,
-      at,
-      name: "form_submit",
-      data: { form: "newsletter", email, ...(fields ? { fields } : {}) },
-    }) as NudgeEvent;
+  const submit = (at: number, email: string, fields?: Record<string, string>) =>
+    form("form_submit", at, "newsletter", { email, ...(fields ? { fields } : {}) });
 
   it("first_name and last_name fields greet the person by name", () => {
     const sim = new Sim();
