@@ -20,7 +20,9 @@ export const MAX_RELATED = 20;
 
 export const CatalogProductSchema = z
   .strictObject({
-    id: text(128).meta({ description: "The id the storefront reports for it (variant id on Shopify)" }),
+    id: text(128).meta({
+      description: "The id the storefront reports for it (variant id on Shopify)",
+    }),
     name: text(500),
     price: z
       .number({ error: "must be a number like 19.9" })

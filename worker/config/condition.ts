@@ -11,6 +11,7 @@ export const PATH_ROOTS = [
   "contact",
   "visitor",
   "form",
+  "price_drop",
 ] as const;
 
 const PATH_RE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/;

@@ -69,7 +69,7 @@ describe("configWarnings", () => {
     );
     expect(w).toEqual([
       'triggers[0].if["cart.total"]: "cart.total" is never set (did you mean "cart.value"?); cart has items, value, currency, count',
-      'triggers[0].count.sameKey: "product.sku" is never set; product has id, name, price, currency, url, image',
+      'triggers[0].count.sameKey: "product.sku" is never set; product has id, name, price, currency, url, image, available, category',
       'triggers[0].cancelOn[0].if["cart.qty"]: "cart.qty" is never set (did you mean "cart.count"?); cart has items, value, currency, count',
       'triggers[0].steps[0].if["visitor.pageviews"]: "visitor.pageviews" is never set (did you mean "visitor.page_views"?); visitor has vid, tz, page_views, first_seen, last_seen, orders',
     ]);

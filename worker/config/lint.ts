@@ -14,7 +14,8 @@ export const KNOWN_EVENTS: readonly string[] = [...BUILTIN_EVENTS, ...SERVER_EVE
 export const KNOWN_PATHS: Record<string, readonly string[]> = {
   cart: ["items", "value", "currency", "count"],
   visitor: ["vid", "tz", "page_views", "first_seen", "last_seen", "orders"],
-  product: ["id", "name", "price", "currency", "url", "image"],
+  product: ["id", "name", "price", "currency", "url", "image", "available", "category"],
+  price_drop: ["percent", "from", "to", "seen_at", "product"],
   order: ["order_id", "value", "currency", "items"],
   form: ["form", "email", "fields"],
 };

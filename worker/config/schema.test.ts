@@ -59,6 +59,20 @@ describe("the example config (templates/default-config.json)", () => {
       "birthday",
       "clicked-no-purchase",
       "checkout-abandoned",
+      "back-in-stock",
+      "price-drop",
+    ]);
+    expect(byId("price-drop").within).toBe(14 * DAY);
+    expect(byId("price-drop").if).toEqual({ "price_drop.percent": { gte: 10 } });
+  });
+
+  it('refuses "within" on a trigger that is not on price_drop', () => {
+    const r = parseSiteConfig({
+      ...defaultConfig,
+      triggers: [{ ...defaultConfig.triggers[0], within: "3d" }],
+    });
+    expect(r.ok ? [] : r.errors).toEqual([
+      'triggers[0].within: "within" only applies to a trigger "on": "price_drop" (use count.within for counts)',
     ]);
   });
 

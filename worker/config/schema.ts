@@ -183,6 +183,10 @@ export const TriggerSchema = z
         sameKey: PathSchema.optional(),
       })
       .optional(),
+    within: duration.optional().meta({
+      description:
+        'For "on": "price_drop": how recently the visitor must have viewed or carted the product (default 14d)',
+    }),
     cancelOn: z.array(cancelOnEntry).max(20).optional(),
     holdout: z.number().min(0).max(1).default(0),
     reentry,
@@ -214,6 +218,13 @@ export const TriggerSchema = z
         path: ["at"],
         message: '"at" only applies to a "date" trigger',
       });
+    if (t.within !== undefined && t.on !== "price_drop")
+      ctx.addIssue({
+        code: "custom",
+        path: ["within"],
+        message:
+          '"within" only applies to a trigger "on": "price_drop" (use count.within for counts)',
+      });
     if (t.count !== undefined && t.on === undefined)
       ctx.addIssue({ code: "custom", path: ["count"], message: '"count" needs an "on" event' });
     t.cancelOn?.forEach((c, i) => {
@@ -225,6 +236,9 @@ export const TriggerSchema = z
         });
     });
   });
+
+/** How recently a price drop's viewer must have seen the product when the trigger does not say. */
+export const PRICE_DROP_WITHIN_MS = 14 * 86_400_000;
 
 /** The largest `dailyLimit` a site may set (the Contact object remembers this many sends). */
 export const DAILY_LIMIT_MAX = 1000;

@@ -12,6 +12,8 @@ import { awaitSendSlot } from "../mail/pacer.ts";
 import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
 import { recoveryUrlOf, templateContextOf } from "../mail/template-context.ts";
 import { recordFacts } from "../stats/facts.ts";
+import { catalogFacts } from "../catalog/update.ts";
+import { withCatalog } from "../catalog/overlay.ts";
 import { decide, type SendRequest } from "./policy.ts";
 import {
   outcomeOfSend,
@@ -196,7 +198,12 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
     now,
     recovery ? [recovery] : [],
   );
-  const context = templateContextOf(effect, config);
+  // What the store's catalog says of the products it names wins over what a browser said.
+  const stated = templateContextOf(effect, config);
+  const context =
+    effect.trigger === CONFIRM_TRIGGER
+      ? stated
+      : withCatalog(stated, ...(await catalogFacts(host.env, site, stated)));
   // A cart the shopper can get back on any device: the checkout's recovery link, else the
   // store's cart permalink (`cartLink`, rendered with the email), else the platform's own link,
   // else its cart page with a signed `nudge_cart` to rebuild from. Tokens with an expiry are

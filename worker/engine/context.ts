@@ -26,9 +26,17 @@ export function snapshotOf(e: NudgeEvent, p: Profile): Snapshot {
   const latest = p.products[0];
   return {
     event: { id: e.id, name: e.name, at: e.at, url: e.url ?? null, data },
-    product: !e.custom && e.name === "product" ? data : latest ? { ...latest } : null,
+    product: productOf(e) ?? (latest ? { ...latest } : null),
     order: !e.custom && e.name === "purchase" ? data : null,
   };
+}
+
+/** The product an event is about: a view's, or the catalog's for a restock or a price drop. */
+function productOf(e: NudgeEvent): Record<string, unknown> | null {
+  if (e.custom) return null;
+  if (e.name === "product") return { ...e.data };
+  if (e.name === "back_in_stock" || e.name === "price_drop") return { ...e.data.product };
+  return null;
 }
 
 /** A snapshot for triggers without an event (inactivity, dates). */
@@ -41,7 +49,10 @@ export function syntheticSnapshot(id: string, name: string, at: number, p: Profi
   };
 }
 
-/** Condition environment: `event`, `cart`, `product`, `order`, `contact`, `visitor`, `form`. */
+/**
+ * Condition environment: `event`, `cart`, `product`, `order`, `contact`, `visitor`, `form`, and
+ * `price_drop` (percent, from, to, seen_at) for a price drop.
+ */
 export function envOf(p: Profile, snap: Snapshot): Env {
   const ev = snap.event;
   return {
@@ -59,6 +70,7 @@ export function envOf(p: Profile, snap: Snapshot): Env {
       orders: p.orders,
     },
     form: ev.name === "form_start" || ev.name === "form_submit" ? ev.data : null,
+    price_drop: ev.name === "price_drop" ? ev.data : null,
   };
 }
 
@@ -82,5 +94,6 @@ export function templateContext(site: string, p: Profile, snap: Snapshot): Recor
     product: snap.product,
     order: snap.order,
     event: { name: snap.event.name, at: snap.event.at, url: snap.event.url, ...snap.event.data },
+    price_drop: snap.event.name === "price_drop" ? snap.event.data : null,
   };
 }

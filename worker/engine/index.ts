@@ -41,6 +41,8 @@ const SERVER_ONLY = new Set([
   "session_end",
   "cart_item_removed",
   "contact_verified",
+  "back_in_stock",
+  "price_drop",
 ]);
 
 function finish(run: Run, now: number): EngineResult {

@@ -205,6 +205,10 @@ export function reduceProfile(p: Profile, e: NudgeEvent, tz?: string | null): Pr
         },
       };
     }
+    case "notify":
+      // An address typed into a "tell me when it's back" form names the person, unverified.
+      if (!e.data.email || e.data.email === p.email) return next;
+      return { ...next, email: e.data.email, verified: false, first_name: null, last_name: null };
     case "contact_verified":
       // For the address this visitor has (a visitor with none, like the person's server-side
       // visitor, takes it): a late event for an old address changes nothing.

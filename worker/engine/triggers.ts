@@ -1,7 +1,7 @@
 // Starting, restarting and cancelling episodes: event triggers (`on`, `if`, `count`,
 // `cancelOn`, `reentry`) and the shared start logic for inactivity and date triggers.
 // Called by index.ts (events) and schedule.ts (derived and timed events).
-import type { Trigger } from "../config/schema.ts";
+import { PRICE_DROP_WITHIN_MS, type Trigger } from "../config/schema.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
 import { evaluate, getPath } from "./conditions.ts";
 import type { Env } from "./context.ts";
@@ -78,6 +78,12 @@ function cancels(t: Trigger, ep: Episode, e: NudgeEvent, env: Env): boolean {
   });
 }
 
+/** A price drop reaches a trigger only when the visitor saw the product within its `within`. */
+function recentEnough(t: Trigger, e: NudgeEvent): boolean {
+  if (e.custom || e.name !== "price_drop") return true;
+  return e.at - e.data.seen_at <= (t.within ?? PRICE_DROP_WITHIN_MS);
+}
+
 /** Records a `count` hit; true once `atLeast` hits (same key, within the window) are in. */
 function counted(run: Run, t: Trigger, e: NudgeEvent, env: Env): boolean {
   const c = t.count;
@@ -111,7 +117,8 @@ export function onEvent(
       cancelEpisode(run, t, ep, "activity");
       ep = undefined;
     }
-    if (t.on !== e.name || e.history || !evaluate(t.if, env) || !counted(run, t, e, env)) continue;
+    if (t.on !== e.name || e.history || !recentEnough(t, e)) continue;
+    if (!evaluate(t.if, env) || !counted(run, t, e, env)) continue;
     const first = ep?.step === 0 && ep.held === null;
     if (ep && !first && reentryAllows(run, t, e.at)) {
       cancelEpisode(run, t, ep, "superseded");

@@ -10,6 +10,7 @@ import type {
   FormStartSchema,
   FormSubmitSchema,
   IdentifySchema,
+  NotifySchema,
   PageSchema,
   ParsedWireEvent,
   ProductSchema,
@@ -54,7 +55,35 @@ export type BuiltinEvent = Base &
     | { name: "cart_item_removed"; data: { item: CartItem; items: CartItem[] } }
     /** The Contact object says this address is verified (confirmed opt-in, a click, …). */
     | { name: "contact_verified"; data: { email: string } }
+    /** The visitor asked to hear when `product` is back in stock. */
+    | { name: "notify"; data: z.output<typeof NotifySchema> }
+    /** The catalog turned a product this visitor asked about available again. */
+    | { name: "back_in_stock"; data: { product: CatalogFacts } }
+    /** The catalog lowered the price of a product this visitor viewed or carted at `seen_at`. */
+    | { name: "price_drop"; data: PriceDrop }
   );
+
+/** What the catalog says of a product, as events and templates carry it. */
+export interface CatalogFacts {
+  id: string;
+  name: string;
+  price: number;
+  currency?: string;
+  available: boolean;
+  url?: string;
+  image?: string;
+  category?: string;
+}
+
+export interface PriceDrop {
+  product: CatalogFacts;
+  /** The old and new price, and the fall in whole percent of the old. */
+  from: number;
+  to: number;
+  percent: number;
+  /** When this visitor last viewed or carted the product (ms since epoch). */
+  seen_at: number;
+}
 
 /** Reference to the email an open or click came from. */
 export interface EmailRef {

@@ -2,6 +2,7 @@
 // person's visitors (stamped `verified: "server"`, and `history` when older than a day), and what
 // only the person's Contact object acts on (a verified purchase, unsubscribe, resubscribe).
 // Pure; the route (worker/routes/server-events.ts) validates and delivers.
+import type { CatalogProduct } from "../catalog/schema.ts";
 import type { NudgeEvent } from "./events.ts";
 import { SERVER_HISTORY_MS, type ParsedServerEvent } from "./wire.ts";
 
@@ -17,6 +18,8 @@ export interface RoutedServerEvent {
   action: "unsubscribe" | "resubscribe" | null;
   /** A verified purchase, for attribution and revenue. */
   purchase: { id: string; value: number; currency: string; at: number } | null;
+  /** A catalog fact (`product_updated`): for the site's Catalog object, about no one. */
+  product: CatalogProduct | null;
 }
 
 /** Further in the future than this is a client clock error, not an event time. */
@@ -39,8 +42,11 @@ export function routeServerEvent(e: ParsedServerEvent, now: number): RoutedServe
     events: [],
     action: null,
     purchase: null,
+    product: null,
   };
   switch (e.name) {
+    case "product_updated":
+      return { ...routed, product: e.data };
     case "unsubscribe":
     case "resubscribe":
       return { ...routed, action: e.name };

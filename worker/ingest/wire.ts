@@ -1,6 +1,7 @@
 // The event batch the snippet sends to POST /e: one zod schema, the single source of truth.
 // The snippet imports only the inferred types (erased at build); the worker validates with it.
 import { z } from "zod";
+import { CatalogProductSchema } from "../catalog/schema.ts";
 import { productFromJsonLd } from "./jsonld.ts";
 import { EVENT_NAME, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 import { minimalPageUrl } from "./url.ts";
@@ -159,6 +160,12 @@ export const FormSubmitSchema = z.object({
 
 export const PageSchema = z.object({ title: z.string().max(TEXT_MAX).optional() }).default({});
 
+/**
+ * `nudge('notify', { product, email? })`: tell me when this product is back in stock. The email,
+ * when given, names the person as a form's would (unverified; double opt-in applies).
+ */
+export const NotifySchema = z.object({ product: text.max(128), email: email.optional() });
+
 /** Names the browser may not send: the worker derives these itself. */
 export const SERVER_EVENTS = [
   "email_open",
@@ -166,7 +173,11 @@ export const SERVER_EVENTS = [
   "session_end",
   "cart_item_removed",
   "contact_verified",
+  "back_in_stock",
+  "price_drop",
 ] as const;
+/** Catalog events: about a product, not a person; they never reach a trigger. */
+export const CATALOG_EVENTS = ["product_updated"] as const;
 export const BUILTIN_EVENTS = [
   "page",
   "product",
@@ -177,6 +188,7 @@ export const BUILTIN_EVENTS = [
   "form_start",
   "form_submit",
   "consent",
+  "notify",
 ] as const;
 
 const base = {
@@ -194,7 +206,8 @@ const customName = z
   .refine(
     (n) =>
       !(BUILTIN_EVENTS as readonly string[]).includes(n) &&
-      !(SERVER_EVENTS as readonly string[]).includes(n),
+      !(SERVER_EVENTS as readonly string[]).includes(n) &&
+      !(CATALOG_EVENTS as readonly string[]).includes(n),
     "reserved event name",
   );
 
@@ -212,6 +225,7 @@ export const WireEventSchema = z.discriminatedUnion("name", [
   z.object({ ...base, name: z.literal("consent"), data: ConsentSchema }),
   z.object({ ...base, name: z.literal("form_start"), data: FormStartSchema.default({}) }),
   z.object({ ...base, name: z.literal("form_submit"), data: FormSubmitSchema.default({}) }),
+  z.object({ ...base, name: z.literal("notify"), data: NotifySchema }),
   z.object({ ...base, name: z.literal("track"), event: customName, data: props.default({}) }),
 ]);
 
@@ -288,6 +302,9 @@ export const ServerEventSchema = z
     z.object({ ...who, name: z.literal("consent"), data: ConsentSchema }),
     z.object({ ...who, name: z.literal("form_start"), data: FormStartSchema.default({}) }),
     z.object({ ...who, name: z.literal("form_submit"), data: FormSubmitSchema.default({}) }),
+    z.object({ ...who, name: z.literal("notify"), data: NotifySchema }),
+    /** A catalog fact (about a product, not a person): no email or vid. */
+    z.object({ ...who, name: z.literal("product_updated"), data: CatalogProductSchema }),
     z.object({ ...who, name: z.literal("unsubscribe"), data: z.object({}).default({}) }),
     z.object({ ...who, name: z.literal("resubscribe"), data: z.object({}).default({}) }),
     z.object({
@@ -299,6 +316,15 @@ export const ServerEventSchema = z
   ])
   .superRefine((e, ctx) => {
     const named = e.name === "identify" ? e.data.email : e.email;
+    if (e.name === "product_updated") {
+      if (e.email || e.vid)
+        ctx.addIssue({
+          code: "custom",
+          path: ["email"],
+          message: "product_updated is about a product: no email or vid",
+        });
+      return;
+    }
     if (!named && !e.vid)
       ctx.addIssue({ code: "custom", path: ["email"], message: "needs an email or a vid" });
     if ((e.name === "unsubscribe" || e.name === "resubscribe") && !e.email)

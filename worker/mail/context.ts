@@ -36,6 +36,8 @@ export interface TemplateContext {
     items?: ItemContext[];
     [extra: string]: unknown;
   } | null;
+  /** A price drop's `from`, `to` and `percent` (the triggering event's, else null). */
+  price_drop?: Record<string, unknown> | null;
   /** The triggering event's data (as the engine saw it). */
   event?: Record<string, unknown> | null;
   site: {
@@ -58,6 +60,11 @@ export interface TemplateContext {
    * on the site's origins is click-rewritten; `unsubscribe` is filled in by renderEmail.
    */
   links?: Record<string, string>;
+  /** Products to suggest (the catalog's related products, same category, best sellers). */
+  recommendations?: (Omit<ItemContext, "quantity"> & {
+    currency: string | null;
+    available: boolean;
+  })[];
   /** Free per-step variables (e.g. discount_code) from the trigger config. */
   vars?: Record<string, Scalar>;
 }

@@ -61,6 +61,7 @@ export function templateContextOf(effect: SendEffect, config: SiteConfig): Templ
     product: product as TemplateContext["product"],
     order: order as TemplateContext["order"],
     event: obj(c.event),
+    price_drop: obj(c.price_drop),
     site: {
       id: config.site,
       name: siteName(config),

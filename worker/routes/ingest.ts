@@ -181,11 +181,12 @@ const MAX_ADDRESSES_PER_BATCH = 2;
 /** Local development and test stacks (many simulated shoppers on one machine) are exempt. */
 const LOOPBACK = /^(local|127\.\d+\.\d+\.\d+|::1)$/;
 
-/** The distinct email addresses a batch names (identify and form submits). */
+/** The distinct email addresses a batch names (identify, form submits, notify requests). */
 export function addressesIn(events: readonly ParsedWireEvent[]): string[] {
   const out = new Set<string>();
   for (const e of events)
-    if ((e.name === "identify" || e.name === "form_submit") && e.data.email) out.add(e.data.email);
+    if ((e.name === "identify" || e.name === "form_submit" || e.name === "notify") && e.data.email)
+      out.add(e.data.email);
   return [...out];
 }
 

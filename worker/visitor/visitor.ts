@@ -3,6 +3,9 @@
 // (the outbox), records the engine's facts, keeps one alarm at the earliest due time and
 // performs effects via runner.ts.
 import { DurableObject } from "cloudflare:workers";
+import { catalogNeeds } from "../catalog/changes.ts";
+import { interestsOf } from "../catalog/interest.ts";
+import { watcherShardOf, watcherStub } from "../catalog/watchers.ts";
 import { loadSiteConfig } from "../config/load.ts";
 import type { SiteConfig } from "../config/schema.ts";
 import {
@@ -57,6 +60,9 @@ interface Purchase {
   verified: boolean;
 }
 
+/** Events about something that happened before: for an unknown visitor they are no news. */
+const ABOUT_THE_PAST = new Set(["contact_verified", "back_in_stock", "price_drop"]);
+
 /** Effects performed per alarm run; the rest wait for the next run (scheduled at once). */
 const DRAIN_LIMIT = 25;
 
@@ -77,8 +83,9 @@ export class Visitor extends DurableObject<Env> {
     const alarmsBefore = this.alarmsSet;
     const now = Date.now();
     const stored = this.load();
-    if (!stored && input.events.every((e) => e.name === "contact_verified"))
-      // A confirmation for a visitor that expired or was erased: nothing to release, nothing kept.
+    if (!stored && input.events.every((e) => ABOUT_THE_PAST.has(e.name)))
+      // News for a visitor that expired or was erased (a confirmation, a restock or price drop it
+      // asked about): nothing to release or tell, nothing kept.
       return {
         accepted: 0,
         duplicates: 0,
@@ -94,6 +101,7 @@ export class Visitor extends DurableObject<Env> {
     let via: VerifiedVia | undefined;
     const effects: Effect[] = [];
     const facts: Fact[] = [];
+    const applied: NudgeEvent[] = [];
     let accepted = 0;
     let duplicates = 0;
     let nextDue: number | null = null;
@@ -104,6 +112,7 @@ export class Visitor extends DurableObject<Env> {
         continue;
       }
       accepted++;
+      applied.push(e);
       state = r.state;
       if (e.name === "purchase" && !e.custom) {
         purchases.push({
@@ -128,6 +137,7 @@ export class Visitor extends DurableObject<Env> {
     if (accepted) {
       stats = await this.commit(state, effects, facts, now);
       await this.schedule(state, nextDue, config);
+      await this.registerInterest(input, stored, applied, config);
     }
     const newlyVerified = !verifiedBefore && state.profile.verified === true ? via : undefined;
     const linked = input.fromContact
@@ -222,6 +232,32 @@ export class Visitor extends DurableObject<Env> {
     });
     const { site, vid } = state.profile;
     return recordFacts(this.env, facts, { site, vid }, now);
+  }
+
+  /**
+   * Tells the products' watcher objects what this batch showed interest in (a restock request;
+   * a view or a newly carted item, when the site has a price-drop trigger). Best effort, after
+   * the batch is stored: a lost registration costs one catalog email, never a wrong one.
+   */
+  private async registerInterest(
+    input: IngestInput,
+    before: VisitorState | null,
+    events: NudgeEvent[],
+    config: SiteConfig,
+  ): Promise<void> {
+    const interests = interestsOf(before?.profile ?? null, events, catalogNeeds(config));
+    if (interests.length === 0) return;
+    const { site, vid } = input;
+    const shard = watcherShardOf(vid);
+    const now = Date.now();
+    const results = await Promise.allSettled(
+      interests.map((i) =>
+        watcherStub(this.env, site, i.product, shard).register(vid, i.watch, i.seenAt, now),
+      ),
+    );
+    for (const r of results)
+      if (r.status === "rejected")
+        log("warn", "catalog.interest_failed", { site, vid, reason: errorMessage(r.reason) });
   }
 
   /** Tells the person's Contact object about a newly known email and about purchases; returns
