@@ -1,5 +1,6 @@
-// What every CLI command shares: the output seam (so tests capture it), `--flag value` parsing
-// and the usage error that makes `nudge` exit with 2. Imported by main.ts and each command.
+// What every CLI command shares: the output seam (so tests capture it), `--flag value` parsing,
+// the usage error that makes `nudge` exit with 2, and where the worker is and which server key
+// it takes. Imported by main.ts and each command.
 
 export interface Io {
   out(line: string): void;
@@ -38,4 +39,31 @@ export class UsageError extends Error {}
 export function fetchFailure(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   return err.cause instanceof Error ? err.cause.message : err.message;
+}
+
+/** Where the CLI finds the worker when neither --url nor NUDGE_URL says. */
+export const DEFAULT_URL = "http://127.0.0.1:8787";
+
+/** `path` on the worker: --url, else NUDGE_URL, else DEFAULT_URL; not a URL is a usage error. */
+export function workerUrl(
+  path: string,
+  url: string | undefined,
+  env: Record<string, string | undefined>,
+): URL {
+  const base = url ?? env.NUDGE_URL ?? DEFAULT_URL;
+  try {
+    return new URL(path, base);
+  } catch {
+    throw new UsageError(`--url "${base}" is not a URL`);
+  }
+}
+
+/** The server key (Bearer for /v1/*): --key, else NUDGE_SERVER_KEY; none is a usage error. */
+export function serverKey(
+  key: string | undefined,
+  env: Record<string, string | undefined>,
+): string {
+  const k = key ?? env.NUDGE_SERVER_KEY;
+  if (!k) throw new UsageError("no server key: set NUDGE_SERVER_KEY or pass --key");
+  return k;
 }

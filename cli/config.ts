@@ -2,11 +2,11 @@
 // credentials and local persistence as `wrangler dev` apply).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { parseTree, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { TEMPLATES } from "../templates/bundle.ts";
 import { configWarnings } from "../worker/config/lint.ts";
 import { parseSiteConfig, type SiteConfig } from "../worker/config/schema.ts";
 import { parseArgs, UsageError, type Io } from "./args.ts";
+import { jsonProblem } from "./json-problem.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
 
 function readConfig(file: string | undefined, io: Io): { ok: boolean; site?: string } {
@@ -34,25 +34,6 @@ function readConfig(file: string | undefined, io: Io): { ok: boolean; site?: str
   for (const w of [...configWarnings(r.config), ...templateWarnings(r.config)])
     io.err(`${file}: warning: ${w}`);
   return { ok: true, site: r.config.site };
-}
-
-/**
- * A JSON syntax error as an editor shows it: what is wrong, at which line and column (1-based),
- * and the line itself with a caret (V8's own message gives at most a byte position).
- */
-export function jsonProblem(text: string, err: unknown): string {
-  const errors: ParseError[] = [];
-  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
-  const first = errors[0];
-  if (!first) return `not valid JSON (${err instanceof Error ? err.message : String(err)})`;
-  const before = text.slice(0, first.offset).split("\n");
-  const line = before.length;
-  const column = (before.at(-1)?.length ?? 0) + 1;
-  const what = printParseErrorCode(first.error)
-    .replace(/([a-z])([A-Z])/g, "$1 $2")
-    .toLowerCase();
-  const src = (text.split("\n")[line - 1] ?? "").replace(/\t/g, " ");
-  return `not valid JSON at line ${line}, column ${column}: ${what}\n  ${src}\n  ${" ".repeat(column - 1)}^`;
 }
 
 /** Steps naming a template Nudge does not bundle: fine only with a KV override in place. */

@@ -17,6 +17,9 @@ export const USAGE = `usage: nudge <command> [options]
                                          send one server event to POST /v1/events
                                          (key: NUDGE_SERVER_KEY; url: NUDGE_URL)
   key                                    print a new random NUDGE_SERVER_KEY and how to use it
+  catalog push SITE FILE [--batch N] [--dry-run] [--url URL] [--key KEY]
+                                         check a product file (JSON, CSV, Merchant RSS) and
+                                         send it to POST /v1/catalog in batches
 
   nudge help COMMAND, nudge COMMAND --help   that command's options;  nudge --version
 exit codes: 0 done, 1 failed (the message says why), 2 wrong usage`;
@@ -59,6 +62,27 @@ Sends one server event to POST /v1/events (docs/server-events.md lists the names
   key: `usage: nudge key
 
 Prints a new random NUDGE_SERVER_KEY and how to install it.`,
+  catalog: `usage: nudge catalog push SITE FILE [--url URL] [--key KEY] [--batch N] [--dry-run]
+
+Checks every product in FILE with the worker's schema, then sends them to POST /v1/catalog in
+batches, one after another (docs/catalog.md). A file with any error sends nothing; each error
+names its place: [12].price (JSON), line 14 (id "sku-9") (CSV), item 7 (g:id "123") (RSS).
+  FILE                .json: an array of products, or { "products": [ … ] }
+                      .csv: a header row of id, name, price (required), currency, available,
+                        inventory, url, image, category, related (ids separated by |);
+                        price "19.90" or "19.90 EUR"; available true/false, yes/no, 1/0,
+                        in_stock/out_of_stock; an empty cell is no value
+                      .xml/.rss: a Google Merchant RSS 2.0 feed (g:id, title, link, g:price,
+                        g:sale_price when lower, g:availability, g:image_link, g:product_type)
+                      other names: by the first character ([ or { JSON, < RSS, else CSV)
+  --batch N           products per request, 1 to 500 (default 500)
+  --dry-run           check the file and say what would be sent; send nothing
+  --key KEY           the server key (default: NUDGE_SERVER_KEY)
+  --url URL           the worker (default: NUDGE_URL, else http://127.0.0.1:8787)
+A 429, a 503 or a network failure is retried up to 5 times per batch (retry-after honoured, at
+most 30 s); any other refusal stops the push, names the file positions and how many products
+were pushed before it.
+exit codes: 0 pushed (or checked), 1 file errors or the worker refused, 2 wrong usage`,
 };
 
 const stdio: Io = {
@@ -110,6 +134,10 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case "send-event": {
         const { runSendEvent } = await import("./send-event.ts");
         return await runSendEvent(rest, io);
+      }
+      case "catalog": {
+        const { runCatalog } = await import("./catalog.ts");
+        return await runCatalog(rest, io);
       }
       case "key": {
         const { runKey } = await import("./send-event.ts");

@@ -2,7 +2,7 @@
 // GET /admin/api/stats from a running worker and prints it as tables (cli/stats-format.ts).
 // Exit codes: 0 ok, 1 failure (auth, unknown site, network), 2 usage.
 import type { Report } from "../worker/stats/report.ts";
-import { fetchFailure, parseArgs, UsageError, type Io } from "./args.ts";
+import { fetchFailure, parseArgs, UsageError, workerUrl, type Io } from "./args.ts";
 import { formatReport } from "./stats-format.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
 
@@ -79,12 +79,12 @@ export async function runStats(
     io.err(`nudge stats: no admin token: set NUDGE_ADMIN_TOKEN or pass --token\n${STATS_USAGE}`);
     return 2;
   }
-  const base = str("url") ?? deps.env.NUDGE_URL ?? "http://127.0.0.1:8787";
   let url: URL;
   try {
-    url = new URL("/admin/api/stats", base);
-  } catch {
-    io.err(`nudge stats: --url "${base}" is not a URL\n${STATS_USAGE}`);
+    url = workerUrl("/admin/api/stats", str("url"), deps.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`nudge stats: ${err.message}\n${STATS_USAGE}`);
     return 2;
   }
   url.searchParams.set("site", site);
