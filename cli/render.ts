@@ -1,7 +1,9 @@
 // `npx nudge render TEMPLATE --data FILE [--out DIR] [--subject S] [--templates DIR] [--base URL]
 // [--transactional]`: renders one template with real link signing and writes <out>/<name>.html/.txt.
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { TemplateContext } from "../worker/mail/context.ts";
 import { makeLinkSigner } from "../worker/mail/links.ts";
 import { renderEmail } from "../worker/mail/render.ts";
@@ -13,6 +15,10 @@ export const RENDER_USAGE =
 interface DataFile {
   context?: TemplateContext;
   origins?: string[];
+  /** For the preview only: image URLs starting with a key load from the local directory (relative
+   * to the data file) instead, so sample images show without the store running, e.g.
+   * `{ "http://127.0.0.1:8080/img/": "samples/" }`. The email as sent keeps the store's URLs. */
+  previewImages?: Record<string, string>;
   templates?: Record<string, { subject?: string; marketing?: boolean }>;
 }
 
@@ -24,6 +30,24 @@ const FLAGS = {
   base: "value",
   transactional: "bool",
 } as const;
+
+/** `src="<prefix>name"` → the local file `<dir>/name` (when it exists) as a file: URL. */
+export function localPreviewImages(
+  html: string,
+  map: Record<string, string>,
+  baseDir: string,
+): string {
+  return html.replace(/(<img\b[^>]*?\ssrc=")([^"]+)"/gi, (whole, head: string, src: string) => {
+    for (const [prefix, dir] of Object.entries(map)) {
+      if (!src.startsWith(prefix)) continue;
+      const name = src.slice(prefix.length).split(/[?#]/)[0] ?? "";
+      if (!/^[\w.-]+$/.test(name)) continue;
+      const file = resolve(baseDir, dir, name);
+      if (existsSync(file)) return `${head}${pathToFileURL(file).href}"`;
+    }
+    return whole;
+  });
+}
 
 async function readOverrides(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -104,7 +128,12 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
   await mkdir(outDir, { recursive: true });
   const htmlPath = join(outDir, `${name}.html`);
   const textPath = join(outDir, `${name}.txt`);
-  await writeFile(htmlPath, r.html);
+  await writeFile(
+    htmlPath,
+    data.previewImages
+      ? localPreviewImages(r.html, data.previewImages, dirname(resolve(cwd, dataPath)))
+      : r.html,
+  );
   await writeFile(textPath, r.text);
   io.out(`Subject: ${r.subject}`);
   for (const [k, v] of Object.entries(r.headers)) io.out(`${k}: ${v}`);

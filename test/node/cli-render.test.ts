@@ -23,6 +23,11 @@ describe("runRender", () => {
     expect(t.out).toContain("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
     const html = await readFile(join(dir, "cart-abandoned-2.html"), "utf8");
     expect(html).toContain("http://127.0.0.1:8787/c/");
+    // The sample's previewImages: store images load from templates/samples/ in the preview.
+    expect(html).toMatch(
+      /<img class="item-img" src="file:\/\/[^"]*\/templates\/samples\/mug-01\.svg"/,
+    );
+    expect(html).toContain("You might also like");
     expect(await readFile(join(dir, "cart-abandoned-2.txt"), "utf8")).toContain(
       "Subtotal: €100.40",
     );

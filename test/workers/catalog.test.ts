@@ -240,7 +240,10 @@ describe("back in stock", () => {
     const vid = newVid();
     const email = uniqueEmail("bis-browser");
     await send(vid, [{ name: "notify", data: { product: "bis-hat", email } }]);
-    const snap = await env.VISITORS.get(env.VISITORS.idFromName(`${SITE}:${vid}`)).snapshot();
+    const stub = env.VISITORS.get(env.VISITORS.idFromName(`${SITE}:${vid}`));
+    const snap = (await stub.snapshot()) as unknown as {
+      profile: { email: string; verified: boolean };
+    };
     expect(snap?.profile.email).toBe(email);
     expect(snap?.profile.verified).toBe(false);
   });

@@ -186,7 +186,7 @@ describe("variants", () => {
       const b = pick();
       expect(a?.variant).toBe(b?.variant);
       expect(a?.template).toBe(a?.variant === 0 ? "win-back" : "win-back-offer");
-      expect(a?.subject).toBe(a?.variant === 0 ? "We miss you" : "10% off, just for you");
+      expect(a?.subject).toMatch(a?.variant === 0 ? /^We miss you$/ : /We saved you a seat/);
       seen.set(a?.variant ?? -1, (seen.get(a?.variant ?? -1) ?? 0) + 1);
     }
     expect([...seen.keys()].sort()).toEqual([0, 1]);

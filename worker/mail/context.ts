@@ -7,11 +7,28 @@ export type Scalar = string | number | boolean | null;
 export interface ItemContext {
   id: string;
   name: string;
+  /** Unit price (for catalog products, the catalog's current price). */
   price: number;
   quantity?: number;
   url?: string | null;
   image?: string | null;
+  /** false: the catalog says the product is gone or sold out (templates show "Sold out" and no
+   * price). Absent or true: buyable. */
+  available?: boolean;
   [extra: string]: unknown;
+}
+
+/** A product to suggest (related products or best sellers from the store's catalog). */
+export interface RecommendationContext {
+  id: string;
+  name: string;
+  /** The catalog's current price. */
+  price: number;
+  currency?: string | null;
+  url?: string | null;
+  image?: string | null;
+  /** false: sold out (templates skip it). */
+  available?: boolean;
 }
 
 /**
@@ -60,13 +77,16 @@ export interface TemplateContext {
    * on the site's origins is click-rewritten; `unsubscribe` is filled in by renderEmail.
    */
   links?: Record<string, string>;
-  /** Products to suggest (the catalog's related products, same category, best sellers). */
-  recommendations?: (Omit<ItemContext, "quantity"> & {
-    currency: string | null;
-    available: boolean;
-  })[];
-  /** Free per-step variables (e.g. discount_code) from the trigger config. */
-  vars?: Record<string, Scalar>;
+  /**
+   * Free variables from the site config (`vars`) overlaid by the step's (`vars`). The offer
+   * templates (welcome, birthday, win-back-offer) read `offer_text`, `discount_code`,
+   * `coupon_pool` and `offer_terms`; see docs/templates.md.
+   */
+  vars?: Record<string, string>;
+  /** Unique codes claimed for this send, by pool: `{{ coupon.POOL }}` / `coupon[vars.coupon_pool]`. */
+  coupon?: Record<string, string>;
+  /** Up to 3 products to suggest; templates skip those with `available: false`. */
+  recommendations?: RecommendationContext[];
 }
 
 /** "Demo Shop <shop@example.com>" → "Demo Shop"; a bare address → its domain. */
