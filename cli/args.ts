@@ -39,3 +39,26 @@ export function fetchFailure(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   return err.cause instanceof Error ? err.cause.message : err.message;
 }
+
+/** The worker URL when neither --url nor NUDGE_URL says (what `npm start` serves). */
+export const DEFAULT_URL = "http://127.0.0.1:8787";
+
+/**
+ * Where and with which key a command calls the store's server API (POST /v1/events,
+ * POST /v1/coupons): --key or NUDGE_SERVER_KEY; --url, NUDGE_URL or the local worker. A
+ * `problem` is a usage error.
+ */
+export function serverTarget(
+  opts: { key?: string | true; url?: string | true },
+  env: Record<string, string | undefined>,
+  path: string,
+): { ok: true; key: string; url: URL } | { ok: false; problem: string } {
+  const key = typeof opts.key === "string" ? opts.key : env.NUDGE_SERVER_KEY;
+  if (!key) return { ok: false, problem: "no server key: set NUDGE_SERVER_KEY or pass --key" };
+  const base = typeof opts.url === "string" ? opts.url : (env.NUDGE_URL ?? DEFAULT_URL);
+  try {
+    return { ok: true, key, url: new URL(path, base) };
+  } catch {
+    return { ok: false, problem: `--url "${base}" is not a URL` };
+  }
+}

@@ -17,6 +17,8 @@ export const USAGE = `usage: nudge <command> [options]
                                          send one server event to POST /v1/events
                                          (key: NUDGE_SERVER_KEY; url: NUDGE_URL)
   key                                    print a new random NUDGE_SERVER_KEY and how to use it
+  coupons push SITE POOL FILE [--dry-run] upload unique coupon codes to a pool (POST /v1/coupons)
+                                         (key: NUDGE_SERVER_KEY; url: NUDGE_URL)
 
   nudge help COMMAND, nudge COMMAND --help   that command's options;  nudge --version
 exit codes: 0 done, 1 failed (the message says why), 2 wrong usage`;
@@ -59,6 +61,16 @@ Sends one server event to POST /v1/events (docs/server-events.md lists the names
   key: `usage: nudge key
 
 Prints a new random NUDGE_SERVER_KEY and how to install it.`,
+  coupons: `usage: nudge coupons push SITE POOL FILE [--url URL] [--key KEY] [--dry-run]
+
+Uploads unique coupon codes to POOL (templates read one as {{ coupon.POOL }}; docs/offers.md).
+FILE holds one code a line (blank lines and # comments skipped), or is a CSV whose header's first
+column is code. Every line is checked first: a bad code or one repeated in the file is an error
+naming its lines, and nothing is sent. Codes go in batches of 1,000; pushing again is safe (codes
+the pool has are counted, not added twice).
+  --key KEY           the server key (default: NUDGE_SERVER_KEY)
+  --url URL           the worker (default: NUDGE_URL, else http://127.0.0.1:8787)
+  --dry-run           check FILE and send nothing`,
 };
 
 const stdio: Io = {
@@ -110,6 +122,10 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case "send-event": {
         const { runSendEvent } = await import("./send-event.ts");
         return await runSendEvent(rest, io);
+      }
+      case "coupons": {
+        const { runCoupons } = await import("./coupons.ts");
+        return await runCoupons(rest, io);
       }
       case "key": {
         const { runKey } = await import("./send-event.ts");

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { BUILTIN_EVENTS, SERVER_ONLY_EVENTS, ServerBatchSchema } from "../worker/ingest/wire.ts";
 import { zodIssues } from "../worker/lib/errors.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
-import { fetchFailure, parseArgs, UsageError, type Io } from "./args.ts";
+import { fetchFailure, parseArgs, serverTarget, UsageError, type Io } from "./args.ts";
 
 export const SEND_EVENT_USAGE =
   "usage: nudge send-event SITE --name NAME (--email EMAIL | --vid VID) [--data JSON] [--id ID]\n" +
@@ -87,15 +87,9 @@ export async function runSendEvent(
     for (const i of zodIssues(parsed.error.issues)) io.err(`  ${i.path}: ${i.message}`);
     return 2;
   }
-  const key = str("key") ?? deps.env.NUDGE_SERVER_KEY;
-  if (!key) return usage("no server key: set NUDGE_SERVER_KEY or pass --key");
-  const base = str("url") ?? deps.env.NUDGE_URL ?? "http://127.0.0.1:8787";
-  let url: URL;
-  try {
-    url = new URL("/v1/events", base);
-  } catch {
-    return usage(`--url "${base}" is not a URL`);
-  }
+  const target = serverTarget(opts, deps.env, "/v1/events");
+  if (!target.ok) return usage(target.problem);
+  const { key, url } = target;
   let res: Response;
   try {
     res = await deps.fetch(url, {

@@ -58,8 +58,12 @@ export interface TemplateContext {
    * on the site's origins is click-rewritten; `unsubscribe` is filled in by renderEmail.
    */
   links?: Record<string, string>;
-  /** Free per-step variables (e.g. discount_code) from the trigger config. */
+  /** Free variables (e.g. discount_percent) from the site config: the site's, the step's and
+   * the variant's (template-context.ts `varsOf`). */
   vars?: Record<string, Scalar>;
+  /** Unique codes by pool name, one per pool the template reads (`{{ coupon.spring }}`),
+   * claimed for this step at send time (offers/claim.ts). */
+  coupon?: Record<string, string>;
 }
 
 /** "Demo Shop <shop@example.com>" → "Demo Shop"; a bare address → its domain. */

@@ -8,10 +8,10 @@ import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
 import { FUTURE_SLACK_MS } from "../ingest/server-events.ts";
 import { ServerBatchSchema } from "../ingest/wire.ts";
-import { safeEqual } from "../lib/crypto.ts";
-import { httpError, httpErrorMessage, zodIssues } from "../lib/errors.ts";
+import { httpError, zodIssues } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { deliverServerEvents } from "./deliver.ts";
+import { requireServerKey } from "./server-key.ts";
 
 export const MAX_SERVER_BODY_BYTES = 512 * 1024;
 
@@ -19,25 +19,7 @@ export const serverEvents = new Hono<{ Bindings: Env }>();
 
 serverEvents.post(
   "/v1/events",
-  async (c, next) => {
-    // Authentication before anything is read: a wrong or missing key learns nothing else.
-    const key = c.env.NUDGE_SERVER_KEY ?? "";
-    if (!key) {
-      log("warn", "server_events.rejected", { reason: "no_server_key" });
-      throw httpErrorMessage(
-        401,
-        "unauthorized",
-        "the worker has no NUDGE_SERVER_KEY: set it with `wrangler secret put NUDGE_SERVER_KEY`",
-      );
-    }
-    const header = c.req.header("authorization") ?? "";
-    const given = /^Bearer (.+)$/.exec(header)?.[1] ?? "";
-    if (!(await safeEqual(given, key))) {
-      log("warn", "server_events.rejected", { reason: "bad_key" });
-      throw httpError(401, "unauthorized", undefined, { "www-authenticate": "Bearer" });
-    }
-    await next();
-  },
+  requireServerKey("server_events.rejected"),
   bodyLimit({
     maxSize: MAX_SERVER_BODY_BYTES,
     onError: () => {
