@@ -5,29 +5,12 @@
 // pool with no code left means the email cannot say what it promises: the step is skipped.
 import type { SendEffect } from "../engine/effects.ts";
 import { log } from "../lib/log.ts";
-import { parseTemplateOverride, templateSources } from "../mail/render.ts";
-import { couponRefs } from "./codes.ts";
 import { couponPool } from "./coupon-pool.ts";
+import { couponPoolsOf } from "./refs.ts";
 
 export type CouponClaim =
   | { ok: true; coupon: Record<string, string> }
   | { ok: false; reason: "coupon_pool_empty"; pool: string };
-
-/** The pools a send reads: its subject and the HTML and text parts it will render from. */
-export function couponPoolsOf(
-  effect: Pick<SendEffect, "template" | "subject">,
-  override: string | null,
-): string[] {
-  const sources = templateSources(
-    effect.template,
-    parseTemplateOverride(effect.template, override),
-  );
-  return couponRefs([
-    effect.subject,
-    sources[`${effect.template}.html`],
-    sources[`${effect.template}.txt`],
-  ]);
-}
 
 /** One code per pool the send reads, claimed under its step key. */
 export async function claimCoupons(

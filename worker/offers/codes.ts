@@ -1,7 +1,7 @@
 // Unique coupon codes, the pure part: pool names and codes, the batch POST /v1/coupons takes
-// (and `nudge coupons push` checks before sending), the object and KV names of a site's pools,
-// and which pools a template asks for (`{{ coupon.NAME }}`). No I/O here: the CouponPool object
-// (coupon-pool.ts) keeps the codes, claim.ts hands them out at send time.
+// (and `nudge coupons push` checks before sending), and the object and KV names of a site's
+// pools. No I/O here: the CouponPool object (coupon-pool.ts) keeps the codes, claim.ts hands them
+// out at send time (refs.ts finds which pools an email reads).
 import { z } from "zod";
 import { SITE_ID, VAR_NAME } from "../lib/ids.ts";
 
@@ -69,14 +69,4 @@ export function parsePoolIndex(raw: string | null): string[] {
 /** The index with `pool` in it (sorted), or null when it is already there (nothing to write). */
 export function withPool(index: readonly string[], pool: string): string[] | null {
   return index.includes(pool) ? null : [...index, pool].sort();
-}
-
-/** `coupon.NAME` as templates write it (not `vars.coupon.x` or `my_coupon.x`). */
-const COUPON_REF = /(?<![\w.])coupon\.([a-z][a-z0-9_]{0,31})(?![a-z0-9_])/g;
-
-/** The pools the given Liquid sources read, sorted, each once. */
-export function couponRefs(sources: readonly (string | undefined)[]): string[] {
-  const pools = new Set<string>();
-  for (const s of sources) for (const m of s?.matchAll(COUPON_REF) ?? []) pools.add(m[1]!);
-  return [...pools].sort();
 }
