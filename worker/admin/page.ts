@@ -37,7 +37,7 @@ main{max-width:1200px;margin:0 auto;padding:20px 16px 48px}
 .panel{padding:16px;margin-bottom:16px;min-width:0}
 .panel>h2,.panel>header{margin-bottom:12px}
 .panel>header{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 12px}
-.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,2fr);gap:16px;align-items:start}
+.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,2fr);gap:16px;align-items:start;margin-bottom:16px}
 .grid2>.panel{margin-bottom:0}
 .cols{display:grid;grid-template-columns:minmax(0,1.1fr) minmax(0,1fr);gap:20px}
 .section-title{margin:28px 0 12px}
