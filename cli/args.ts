@@ -67,3 +67,26 @@ export function serverKey(
   if (!k) throw new UsageError("no server key: set NUDGE_SERVER_KEY or pass --key");
   return k;
 }
+
+/**
+ * Where and with which key a command calls the store's server API (POST /v1/events,
+ * POST /v1/coupons): --key or NUDGE_SERVER_KEY; --url, NUDGE_URL or the local worker. A
+ * `problem` is a usage error.
+ */
+export function serverTarget(
+  opts: { key?: string | true; url?: string | true },
+  env: Record<string, string | undefined>,
+  path: string,
+): { ok: true; key: string; url: URL } | { ok: false; problem: string } {
+  const given = (v: string | true | undefined) => (typeof v === "string" ? v : undefined);
+  try {
+    return {
+      ok: true,
+      key: serverKey(given(opts.key), env),
+      url: workerUrl(path, given(opts.url), env),
+    };
+  } catch (err) {
+    if (err instanceof UsageError) return { ok: false, problem: err.message };
+    throw err;
+  }
+}

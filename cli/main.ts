@@ -20,6 +20,8 @@ export const USAGE = `usage: nudge <command> [options]
   catalog push SITE FILE [--batch N] [--dry-run] [--url URL] [--key KEY]
                                          check a product file (JSON, CSV, Merchant RSS) and
                                          send it to POST /v1/catalog in batches
+  coupons push SITE POOL FILE [--dry-run] upload unique coupon codes to a pool (POST /v1/coupons)
+                                         (key: NUDGE_SERVER_KEY; url: NUDGE_URL)
 
   nudge help COMMAND, nudge COMMAND --help   that command's options;  nudge --version
 exit codes: 0 done, 1 failed (the message says why), 2 wrong usage`;
@@ -83,6 +85,16 @@ A 429, a 503 or a network failure is retried up to 5 times per batch (retry-afte
 most 30 s); any other refusal stops the push, names the file positions and how many products
 were pushed before it.
 exit codes: 0 pushed (or checked), 1 file errors or the worker refused, 2 wrong usage`,
+  coupons: `usage: nudge coupons push SITE POOL FILE [--url URL] [--key KEY] [--dry-run]
+
+Uploads unique coupon codes to POOL (templates read one as {{ coupon.POOL }}; docs/offers.md).
+FILE holds one code a line (blank lines and # comments skipped), or is a CSV whose header's first
+column is code. Every line is checked first: a bad code or one repeated in the file is an error
+naming its lines, and nothing is sent. Codes go in batches of 1,000; pushing again is safe (codes
+the pool has are counted, not added twice).
+  --key KEY           the server key (default: NUDGE_SERVER_KEY)
+  --url URL           the worker (default: NUDGE_URL, else http://127.0.0.1:8787)
+  --dry-run           check FILE and send nothing`,
 };
 
 const stdio: Io = {
@@ -138,6 +150,10 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case "catalog": {
         const { runCatalog } = await import("./catalog.ts");
         return await runCatalog(rest, io);
+      }
+      case "coupons": {
+        const { runCoupons } = await import("./coupons.ts");
+        return await runCoupons(rest, io);
       }
       case "key": {
         const { runKey } = await import("./send-event.ts");

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { BUILTIN_EVENTS, SERVER_ONLY_EVENTS, ServerBatchSchema } from "../worker/ingest/wire.ts";
 import { zodIssues } from "../worker/lib/errors.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
-import { fetchFailure, parseArgs, serverKey, UsageError, workerUrl, type Io } from "./args.ts";
+import { fetchFailure, parseArgs, serverTarget, UsageError, type Io } from "./args.ts";
 
 export const SEND_EVENT_USAGE =
   "usage: nudge send-event SITE --name NAME (--email EMAIL | --vid VID) [--data JSON] [--id ID]\n" +
@@ -87,15 +87,9 @@ export async function runSendEvent(
     for (const i of zodIssues(parsed.error.issues)) io.err(`  ${i.path}: ${i.message}`);
     return 2;
   }
-  let key: string;
-  let url: URL;
-  try {
-    key = serverKey(str("key"), deps.env);
-    url = workerUrl("/v1/events", str("url"), deps.env);
-  } catch (err) {
-    if (err instanceof UsageError) return usage(err.message);
-    throw err;
-  }
+  const target = serverTarget(opts, deps.env, "/v1/events");
+  if (!target.ok) return usage(target.problem);
+  const { key, url } = target;
   let res: Response;
   try {
     res = await deps.fetch(url, {

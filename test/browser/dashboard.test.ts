@@ -1,7 +1,7 @@
 // The admin dashboard on the real stack (wrangler dev): seeds a month of realistic stats through
 // POST /_dev/stats (test/development only), signs in through the form, checks the session cookie
 // and key numbers, and saves screenshots at 375 and 1280 px to bench/.tmp/screens/ (also with
-// zero data) for a human look.
+// zero data) for a human look. Two coupon pools (one nearly empty) fill the Coupon pools table.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -11,7 +11,7 @@ import demoConfig from "../../demo/site-config.json" with { type: "json" };
 import type { Report } from "../../worker/stats/report.ts";
 import type { StatEvent } from "../../worker/stats/types.ts";
 import { hasChromium, launchChromium } from "./support/chromium.ts";
-import { ADMIN_TOKEN, startStack, type Stack } from "./support/stack.ts";
+import { ADMIN_TOKEN, SERVER_KEY, startStack, type Stack } from "./support/stack.ts";
 import { printStackLogsOnFailure } from "./support/stack-logs.ts";
 
 const OUT = new URL("../../bench/.tmp/screens/", import.meta.url).pathname;
@@ -60,6 +60,7 @@ const SKIPS = [
   "no_consent",
   "suppressed",
   "quiet_hours",
+  "coupon_pool_empty",
 ];
 
 /** A month of events ending today, and the treated totals the dashboard should show. */
@@ -171,6 +172,21 @@ describe.skipIf(!hasChromium)("admin dashboard", () => {
       });
       expect(res.status, await res.clone().text()).toBe(202);
     }
+    for (const [pool, count] of [
+      ["spring", 40],
+      ["vip", 3],
+    ] as const) {
+      const res = await fetch(`${stack.worker}/v1/coupons`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${SERVER_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          site: "demo",
+          pool,
+          codes: Array.from({ length: count }, (_, i) => `${pool.toUpperCase()}-${i}`),
+        }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
   });
   afterAll(async () => {
     await browser?.close();
@@ -228,6 +244,9 @@ describe.skipIf(!hasChromium)("admin dashboard", () => {
     await expect.poll(() => panel.locator(".lift").textContent()).toContain("95% CI");
     expect(await page.locator("svg[role=img]").count()).toBeGreaterThan(1);
     expect(await page.locator("text=Recent failed sends").count()).toBe(1);
+    const pools = await page.locator("#coupon-pools tbody tr").allTextContents();
+    expect(pools).toEqual(["spring40040", "vip303"]);
+    expect(await page.locator(".reasons >> text=coupon_pool_empty").count()).toBeGreaterThan(0);
     expect(await page.locator("table tbody tr").count()).toBeGreaterThan(seeded.failed > 0 ? 1 : 0);
     await shoot(page, "dashboard");
 

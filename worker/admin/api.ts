@@ -1,6 +1,6 @@
 // The admin JSON API under /admin/api (the guard is installed once, by the admin app in index.ts):
-// the stats report, a visitor's state, a contact's id (from an address in a POST body) and, by that
-// id only, a contact's record, export and erasure. Decisions live in the objects and in
+// the stats report, a site's coupon pools, a visitor's state, a contact's id (from an address in
+// a POST body) and, by that id only, a contact's record, export and erasure. Decisions live in the objects and in
 // worker/stats/; these handlers validate ids and pick the object.
 import { Hono } from "hono";
 import { z } from "zod";
@@ -12,6 +12,7 @@ import { CONTACT_ID, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 import { log } from "../lib/log.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
 import { devOutbox } from "../mail/dev-outbox.ts";
+import { sitePools } from "../offers/coupon-pool.ts";
 import { loadReport } from "../stats/read.ts";
 import { forgetInStats } from "../stats/record.ts";
 import type { Report } from "../stats/report.ts";
@@ -37,6 +38,15 @@ api.get("/stats", async (c) => {
   const r = await siteReport(c.env, q.value);
   if (!r.ok) throw httpError(404, r.reason);
   return c.json(r.report, 200, { "cache-control": "no-store" });
+});
+
+/** A site's coupon pools and how many codes each has left. */
+api.get("/coupons", async (c) => {
+  const site = c.req.query("site") ?? "";
+  if (!SITE_ID.test(site)) throw httpError(400, "invalid_site");
+  const config = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
+  if (!config.ok && config.reason === "unknown_site") throw httpError(404, "unknown_site");
+  return c.json({ pools: await sitePools(c.env, site) }, 200, { "cache-control": "no-store" });
 });
 
 api.get("/visitors/:site/:vid", async (c) => {

@@ -1,11 +1,12 @@
 // The dashboard at GET /admin as one HTML string: filters, site totals, the daily chart,
-// suppression, recent failures and per trigger a funnel, lift, reasons and steps. Pure: the
+// suppression, recent failures, coupon pools and per trigger a funnel, lift, reasons and steps. Pure: the
 // route loads the report and passes it in. No scripts; everything interpolated is escaped.
-import { CONFIRM_TRIGGER } from "../engine/index.ts";
+import { CONFIRM_TRIGGER, type SkipReason } from "../engine/index.ts";
 import { dailyChart } from "./chart.ts";
 import { esc, fmtInt, fmtPct, fmtPp, fmtRevenue, page, stepLabel } from "./page.ts";
 import type { Funnel, Lift, ReasonCount, Report, TriggerReport } from "../stats/report.ts";
 import type { FailureRow } from "../stats/rows.ts";
+import type { PoolCounts } from "../offers/codes.ts";
 
 export interface DashboardView {
   /** Known site ids (for the picker). */
@@ -14,6 +15,8 @@ export interface DashboardView {
   from: string;
   to: string;
   report: Report | null;
+  /** The site's coupon pools (worker/offers/), shown when there are any. */
+  pools?: readonly ({ pool: string } & PoolCounts)[];
   notice?: { kind: "info" | "error"; title: string; lines?: readonly string[] };
 }
 
@@ -117,12 +120,39 @@ function liftBlock(l: Lift): string {
   return `<div class="lift"><h4 style="margin-top:0">Lift · episode conversion vs holdout</h4>${body}</div>`;
 }
 
+/** What each skip reason means, shown on hover (the list keeps the code the logs use). Typed by
+ * the reasons themselves: a new reason needs its line here. */
+export const SKIP_REASON_LABELS: Record<SkipReason | "holdout" | "quiet_hours", string> = {
+  no_email: "no email address known",
+  no_consent: "no marketing consent",
+  condition: "the step's condition was false",
+  cancelled: "the episode was cancelled",
+  suppressed: "unsubscribed, bounced or complained",
+  daily_limit: "the site's daily limit for the address was reached",
+  capped: "frequency cap: a marketing email went out recently",
+  unconfirmed: "double opt-in: the address was not confirmed in time",
+  unverified: "order mail to an address nobody vouched for",
+  verified: "confirmation not needed: the address is verified",
+  recently_asked: "a confirmation went out in the last 24 h",
+  coupon_pool_empty: "the email needs a coupon code and its pool has none left",
+  holdout: "held out for lift measurement",
+  quiet_hours: "quiet hours",
+};
+
+const reasonTitle = (reason: string) =>
+  Object.hasOwn(SKIP_REASON_LABELS, reason)
+    ? ` title="${esc(SKIP_REASON_LABELS[reason as keyof typeof SKIP_REASON_LABELS])}"`
+    : "";
+
 function reasonList(title: string, list: readonly ReasonCount[], limit = 5): string {
   if (list.length === 0) return "";
   const shown = list.slice(0, limit);
   const rest = list.slice(limit).reduce((s, r) => s + r.count, 0);
   return `<h4>${esc(title)}</h4><ul class="reasons">${shown
-    .map((r) => `<li><span>${esc(r.reason)}</span><span class="num">${fmtInt(r.count)}</span></li>`)
+    .map(
+      (r) =>
+        `<li><span${reasonTitle(r.reason)}>${esc(r.reason)}</span><span class="num">${fmtInt(r.count)}</span></li>`,
+    )
     .join(
       "",
     )}${rest ? `<li><span class="muted">other</span><span class="num">${fmtInt(rest)}</span></li>` : ""}</ul>`;
@@ -232,6 +262,29 @@ function suppressionPanel(r: Report): string {
 <p class="muted" style="margin:10px 0 0;font-size:12px">New suppressions in this period, all triggers.</p></section>`;
 }
 
+/** Below this share of codes left a pool is flagged as running low. */
+const LOW_SHARE = 0.1;
+
+function poolsPanel(pools: NonNullable<DashboardView["pools"]>): string {
+  if (pools.length === 0) return "";
+  const rows = pools
+    .map((p) => {
+      const badge =
+        p.available === 0
+          ? ` <span class="badge bad">empty</span>`
+          : p.available < p.total * LOW_SHARE
+            ? ` <span class="badge warn">low</span>`
+            : "";
+      return `<tr><td class="t">${esc(p.pool)}${badge}</td><td>${fmtInt(p.available)}</td><td>${fmtInt(
+        p.total - p.available,
+      )}</td><td>${fmtInt(p.total)}</td></tr>`;
+    })
+    .join("");
+  return `<section class="panel" id="coupon-pools"><h2>Coupon pools</h2>
+<div class="scroll"><table class="num"><thead><tr><th>Pool</th><th>Codes left</th><th>Given</th><th>Total</th></tr></thead><tbody>${rows}</tbody></table></div>
+<p class="muted" style="margin:10px 0 0;font-size:12px">A step whose email needs a code from an empty pool is skipped (<code>coupon_pool_empty</code>). Add codes with <code>npx nudge coupons push</code>.</p></section>`;
+}
+
 function noticeBlock(n: NonNullable<DashboardView["notice"]>): string {
   return `<div class="notice ${n.kind === "error" ? "error" : ""}" role="${n.kind === "error" ? "alert" : "status"}"><strong>${esc(
     n.title,
@@ -249,6 +302,7 @@ export function dashboardPage(v: DashboardView): string {
         label: "Daily email activity",
       })}</section>
 <div class="grid2">${suppressionPanel(r)}${failuresPanel(r.recentFailures)}</div>
+${poolsPanel(v.pools ?? [])}
 <h2 class="section-title">Triggers</h2>
 ${triggersSection(r.triggers)}`
     : "";

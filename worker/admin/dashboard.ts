@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { dashboardPage, type DashboardView } from "./dashboard-view.ts";
 import { DEFAULT_RANGE_DAYS, parseStatsQuery } from "../stats/schema.ts";
 import { addDays, dayOf } from "../stats/rows.ts";
+import { sitePools } from "../offers/coupon-pool.ts";
 import { siteReport } from "./api.ts";
 import { ADMIN_HTML_HEADERS } from "./auth.ts";
 
@@ -59,5 +60,6 @@ dashboard.get("/", async (c) => {
       notice: { kind: "error", title: `No site "${site}" is configured.` },
     });
   }
-  return html(200, { ...view, from: q.value.from, to: q.value.to, report: r.report });
+  const pools = await sitePools(c.env, site);
+  return html(200, { ...view, from: q.value.from, to: q.value.to, report: r.report, pools });
 });

@@ -37,7 +37,7 @@ main{max-width:1200px;margin:0 auto;padding:20px 16px 48px}
 .panel{padding:16px;margin-bottom:16px;min-width:0}
 .panel>h2,.panel>header{margin-bottom:12px}
 .panel>header{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 12px}
-.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,2fr);gap:16px;align-items:start}
+.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,2fr);gap:16px;align-items:start;margin-bottom:16px}
 .grid2>.panel{margin-bottom:0}
 .cols{display:grid;grid-template-columns:minmax(0,1.1fr) minmax(0,1fr);gap:20px}
 .section-title{margin:28px 0 12px}
@@ -59,6 +59,7 @@ main{max-width:1200px;margin:0 auto;padding:20px 16px 48px}
 .lift .good{color:var(--good)}.lift .bad{color:var(--bad)}
 .badge{display:inline-block;font-size:11px;font-weight:600;border-radius:999px;padding:1px 8px;background:#f2f4f7;color:var(--muted);vertical-align:middle}
 .badge.warn{background:#fffaeb;color:var(--warn)}
+.badge.bad{background:#fef3f2;color:var(--bad)}
 .ci{display:block;width:100%;height:18px;margin-top:8px}
 .ci-scale{display:flex;justify-content:space-between;font-size:11px;color:var(--muted);margin-bottom:8px}
 .reasons{list-style:none;margin:0;padding:0}

@@ -249,6 +249,35 @@ const BAD: [string, (d: Doc) => void, string][] = [
     (d) => (d.requireConsent = "yes"),
     'requireConsent: expected true or false, got "yes"',
   ],
+  [
+    "bad var name",
+    (d) => (d.vars = { "Discount-Code": "X" }),
+    'vars["Discount-Code"]: "Discount-Code" is not a variable name',
+  ],
+  [
+    "long var value",
+    (d) => (trig(d, 0).steps[0]!.vars = { terms: "x".repeat(501) }),
+    "triggers[0].steps[0].vars.terms: is longer than 500 characters",
+  ],
+  [
+    "too many vars",
+    (d) => (d.vars = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`v${i}`, "x"]))),
+    "vars: has more than 50 variables",
+  ],
+  [
+    "number var",
+    (d) =>
+      (trig(d, 5).steps[0]!.variants = [
+        { template: "a", vars: { percent: 10 } },
+        { template: "b" },
+      ]),
+    "triggers[5].steps[0].variants[0].vars.percent:",
+  ],
+  [
+    "webhook + vars",
+    (d) => (trig(d, 7).steps[0]!.vars = { a: "b" }),
+    "triggers[7].steps[0].vars: a webhook step has no vars",
+  ],
   ["not an object", () => undefined, ""],
 ];
 

@@ -5,7 +5,7 @@ import { ConditionSchema, PathSchema } from "./condition.ts";
 import { CLOCK_RE, DURATION_RE, parseClock, parseDuration } from "./duration.ts";
 import { formatIssues } from "./errors.ts";
 import { Liquid } from "liquidjs";
-import { EVENT_NAME, SITE_ID, TEMPLATE_NAME, TRIGGER_ID } from "../lib/ids.ts";
+import { EVENT_NAME, SITE_ID, TEMPLATE_NAME, TRIGGER_ID, VAR_NAME } from "../lib/ids.ts";
 
 export { parseDuration } from "./duration.ts";
 
@@ -109,9 +109,31 @@ const webhookUrl = z.string().refine((u) => parseUrl(u)?.protocol === "https:", 
   error: (iss) => `${JSON.stringify(iss.input)} is not an https:// URL`,
 });
 
+export const VARS_MAX = 50;
+export const VAR_VALUE_MAX = 500;
+
+/** Free text values templates read as `vars.NAME` (an offer's percentage, terms, a fixed code). */
+const vars = (where: string) =>
+  z
+    .record(
+      z.string().regex(VAR_NAME, {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a variable name like discount_code (lowercase letters, digits and _, at most 32)`,
+      }),
+      z.string().max(VAR_VALUE_MAX, { error: `is longer than ${VAR_VALUE_MAX} characters` }),
+    )
+    .refine((r) => Object.keys(r).length <= VARS_MAX, {
+      error: `has more than ${VARS_MAX} variables`,
+    })
+    .optional()
+    .meta({
+      description: `Variables templates read as {{ vars.NAME }} (strings of at most ${VAR_VALUE_MAX} characters, at most ${VARS_MAX}); ${where}`,
+    });
+
 export const VariantSchema = z.strictObject({
   template: templateName,
   subject: subject.optional(),
+  vars: vars("override the step's and the site's vars of the same name for this variant"),
   weight: z.number().int().min(1).max(100).optional().meta({
     description:
       "Share of people who get this variant, relative to the others' weights (default 1: an even split)",
@@ -131,11 +153,12 @@ export const StepSchema = z
       .min(2, { error: "needs at least 2 variants" })
       .max(10)
       .optional(),
+    vars: vars("override the site's vars of the same name for this step"),
     webhook: webhookUrl.optional().meta({ description: "POST the episode here instead of email" }),
   })
   .superRefine((s, ctx) => {
     if (s.webhook !== undefined) {
-      for (const k of ["template", "subject", "variants"] as const)
+      for (const k of ["template", "subject", "variants", "vars"] as const)
         if (s[k] !== undefined)
           ctx.addIssue({ code: "custom", path: [k], message: `a webhook step has no ${k}` });
     } else if (s.template === undefined) {
@@ -330,6 +353,7 @@ export const SiteConfigSchema = z
       .meta({
         description: "Destinations for templates' calls to action: shop, cart, form, review, …",
       }),
+    vars: vars("a step's or variant's vars of the same name win"),
     platform: z.enum(["shopify", "woocommerce", "stripe", "custom"]).optional().meta({
       description:
         "The store's platform: shopify makes the cart link in emails a Shopify cart permalink (/cart/<variant>:<quantity>,…) unless cartLink says otherwise",

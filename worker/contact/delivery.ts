@@ -1,6 +1,7 @@
 // Delivering one due step for the Contact object: decide (ledger, suppression, cap), hold out,
-// render, re-check, pace, send, and record what was decided — each outcome once. Behind a small
-// host interface (the object's load, mutate and config), so the object class stays thin.
+// claim coupon codes, render, re-check, pace, send, and record what was decided — each outcome
+// once. Behind a small host interface (the object's load, mutate and config), so the object class
+// stays thin.
 import type { SiteConfig } from "../config/schema.ts";
 import { CONFIRM_TRIGGER, stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
 import { signToken } from "../mail/tokens.ts";
@@ -11,6 +12,7 @@ import { senderFor } from "../mail/outbound.ts";
 import { awaitSendSlot } from "../mail/pacer.ts";
 import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
 import { recoveryUrlOf, templateContextOf } from "../mail/template-context.ts";
+import { claimCoupons } from "../offers/claim.ts";
 import { recordFacts } from "../stats/facts.ts";
 import { catalogFacts } from "../catalog/update.ts";
 import { withCatalog } from "../catalog/overlay.ts";
@@ -81,7 +83,10 @@ export async function deliverStep(
     await record(host, req, [{ type: "withheld", ...ref, channel: "email" }], now);
     return { status: "skipped", reason: "holdout" };
   }
-  const rendered = await render(host, req, config, now);
+  // Unique codes the email reads (`coupon.NAME`), one per pool, kept by the step key.
+  const offer = await claimCoupons(host.env, site, effect, now);
+  if (!offer.ok) return skip(host, req, ref, offer.reason, now);
+  const rendered = await render(host, req, config, now, offer.coupon);
   if (!rendered.ok) {
     log("error", "template.failed", {
       site,
@@ -177,7 +182,13 @@ async function record(
   await recordFacts(host.env, facts, { site: req.site, vid: req.vid, contact: req.contact }, at);
 }
 
-async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfig, now: number) {
+async function render(
+  host: DeliveryHost,
+  req: DeliverRequest,
+  config: SiteConfig,
+  now: number,
+  coupon: Record<string, string>,
+) {
   const { site, contact, effect } = req;
   const override = await host.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
   // A checkout the store reported brings its own recovery link: it wins over the cart link and
@@ -204,6 +215,7 @@ async function render(host: DeliveryHost, req: DeliverRequest, config: SiteConfi
     effect.trigger === CONFIRM_TRIGGER
       ? stated
       : withCatalog(stated, ...(await catalogFacts(host.env, site, stated)));
+  context.coupon = coupon;
   // A cart the shopper can get back on any device: the checkout's recovery link, else the
   // store's cart permalink (`cartLink`, rendered with the email), else the platform's own link,
   // else its cart page with a signed `nudge_cart` to rebuild from. Tokens with an expiry are

@@ -26,6 +26,7 @@ export type DeliverSkip = Extract<
   | "recently_asked"
   | "unconfirmed"
   | "unverified"
+  | "coupon_pool_empty"
 >;
 
 export type DeliverOutcome =

@@ -18,7 +18,9 @@ export type SkipReason =
   | "unverified"
   /** A confirmation request for an address already verified, or asked within 24 h. */
   | "verified"
-  | "recently_asked";
+  | "recently_asked"
+  /** The step's template reads a coupon pool (`coupon.NAME`) with no code left. */
+  | "coupon_pool_empty";
 
 export type Channel = "email" | "webhook";
 

@@ -80,9 +80,9 @@ export interface TemplateContext {
   /**
    * Free variables from the site config (`vars`) overlaid by the step's (`vars`). The offer
    * templates (welcome, birthday, win-back-offer) read `offer_text`, `discount_code`,
-   * `coupon_pool` and `offer_terms`; see docs/templates.md.
+   * `coupon_pool` and `offer_terms`; see docs/templates.md. Built by template-context.ts `varsOf`.
    */
-  vars?: Record<string, string>;
+  vars?: Record<string, Scalar>;
   /** Unique codes claimed for this send, by pool: `{{ coupon.POOL }}` / `coupon[vars.coupon_pool]`. */
   coupon?: Record<string, string>;
   /** Up to 3 products to suggest; templates skip those with `available: false`. */

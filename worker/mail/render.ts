@@ -119,18 +119,26 @@ function oneLine(s: string): string {
     .slice(0, 998);
 }
 
+/**
+ * The sources a template renders from: the bundled ones (or `base`) with a site's overrides laid
+ * over them. An override of the HTML alone drops the default text part (the text is then derived
+ * from the HTML): it must not pair with the default text of a different design.
+ */
+export function templateSources(
+  template: string,
+  overrides: TemplateSources = {},
+  base: TemplateSources = TEMPLATES,
+): Record<string, string> {
+  const sources: Record<string, string> = { ...base };
+  if (overrides[`${template}.html`] !== undefined && overrides[`${template}.txt`] === undefined) {
+    delete sources[`${template}.txt`];
+  }
+  return Object.assign(sources, overrides);
+}
+
 /** Renders one email. Never throws for template problems: returns `{ ok: false, reason }`. */
 export async function renderEmail(input: RenderInput): Promise<RenderResult> {
-  const sources: Record<string, string> = { ...(input.sources ?? TEMPLATES) };
-  const overrides = input.overrides ?? {};
-  // An override of the HTML alone must not pair with the default text of a different design.
-  if (
-    overrides[`${input.template}.html`] !== undefined &&
-    overrides[`${input.template}.txt`] === undefined
-  ) {
-    delete sources[`${input.template}.txt`];
-  }
-  Object.assign(sources, overrides);
+  const sources = templateSources(input.template, input.overrides, input.sources);
   const htmlFile = `${input.template}.html`;
   const textFile = `${input.template}.txt`;
   if (sources[htmlFile] === undefined) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseSiteConfig } from "../config/schema.ts";
 import type { SendEffect } from "../engine/effects.ts";
 import defaultConfig from "../../templates/default-config.json";
-import { templateContextOf } from "./template-context.ts";
+import { templateContextOf, varsOf } from "./template-context.ts";
 
 const parsed = parseSiteConfig(defaultConfig);
 if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
@@ -61,5 +61,58 @@ describe("templateContextOf", () => {
       url: "http://127.0.0.1:8080/m",
     });
     expect(ctx.product?.name).toBe("Lamp — mail me at");
+  });
+});
+
+describe("varsOf", () => {
+  const withVars = parseSiteConfig({
+    ...defaultConfig,
+    vars: { percent: "10", terms: "site terms", code: "SITE" },
+    triggers: [
+      {
+        id: "win-back",
+        inactiveFor: "30d",
+        steps: [
+          { wait: "0s", template: "win-back", subject: "s", vars: { percent: "15" } },
+          {
+            wait: "1d",
+            subject: "s",
+            template: "win-back-offer",
+            vars: { percent: "20", terms: "step terms" },
+            variants: [
+              { template: "win-back-offer", vars: { percent: "25" } },
+              { template: "win-back-offer" },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  if (!withVars.ok) throw new Error(withVars.errors.join("\n"));
+  const cfg = withVars.config;
+  const ref = (step: number, variant: number | null, trigger = "win-back") => ({
+    trigger,
+    step,
+    variant,
+  });
+
+  it("layers site, step and variant vars, the most specific winning", () => {
+    expect(varsOf(cfg, ref(0, null))).toEqual({ percent: "15", terms: "site terms", code: "SITE" });
+    expect(varsOf(cfg, ref(1, 0))).toEqual({ percent: "25", terms: "step terms", code: "SITE" });
+    expect(varsOf(cfg, ref(1, 1))).toEqual({ percent: "20", terms: "step terms", code: "SITE" });
+  });
+
+  it("falls back to the site's vars for a step the config no longer has, and to none", () => {
+    expect(varsOf(cfg, ref(5, null))).toEqual({ percent: "10", terms: "site terms", code: "SITE" });
+    expect(varsOf(cfg, ref(0, null, "gone"))).toEqual(cfg.vars);
+    expect(varsOf(config, ref(0, null, "cart-abandoned"))).toEqual({});
+  });
+
+  it("reaches the template context", () => {
+    const ctx = templateContextOf(
+      { ...effect({}), trigger: "win-back", step: 1, variant: 0, key: "demo.win-back.e1.1" },
+      cfg,
+    );
+    expect(ctx.vars).toEqual({ percent: "25", terms: "step terms", code: "SITE" });
   });
 });

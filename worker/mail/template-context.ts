@@ -1,6 +1,6 @@
 // Builds the Liquid template context of one send (pure): the engine's snapshot of the visitor
 // (contact, cart, product, order, event), its browser-supplied text cleaned (shopper-text.ts),
-// plus what the site config says about the shop.
+// plus what the site config says about the shop and the send's `vars` (site, step, variant).
 import type { SiteConfig } from "../config/schema.ts";
 import type { SendEffect } from "../engine/effects.ts";
 import { displayName, type TemplateContext } from "./context.ts";
@@ -35,6 +35,20 @@ export function recoveryUrlOf(effect: SendEffect): string | null {
   const ev = obj(obj(effect.context)?.event);
   const u = ev?.name === "checkout" ? str(ev.recovery_url) : null;
   return u && /^https:\/\//i.test(u) && URL.canParse(u) ? u : null;
+}
+
+/**
+ * The `vars` of one send: the site's, overridden by the step's, overridden by the chosen
+ * variant's (the step the effect names, looked up in the current config). A trigger or step
+ * removed from the config since the step was queued leaves the site's vars.
+ */
+export function varsOf(
+  config: SiteConfig,
+  ref: { trigger: string; step: number; variant: number | null },
+): Record<string, string> {
+  const step = config.triggers.find((t) => t.id === ref.trigger)?.steps[ref.step];
+  const variant = ref.variant === null ? undefined : step?.variants?.[ref.variant];
+  return { ...config.vars, ...step?.vars, ...variant?.vars };
 }
 
 export function templateContextOf(effect: SendEffect, config: SiteConfig): TemplateContext {
@@ -73,5 +87,6 @@ export function templateContextOf(effect: SendEffect, config: SiteConfig): Templ
       brand_color: brand.color ?? null,
     },
     links,
+    vars: varsOf(config, effect),
   };
 }

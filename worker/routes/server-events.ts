@@ -4,85 +4,61 @@
 // to every device) or vid (→ that visitor). What they say is verified: their addresses need no
 // confirmation and their purchases are revenue. Never a 500 for anything a client can send.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { createMiddleware } from "hono/factory";
 import { loadSiteConfig } from "../config/load.ts";
 import { FUTURE_SLACK_MS } from "../ingest/server-events.ts";
 import { ServerBatchSchema } from "../ingest/wire.ts";
-import { safeEqual } from "../lib/crypto.ts";
-import { httpError, httpErrorMessage, zodIssues } from "../lib/errors.ts";
+import { httpError, zodIssues } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { deliverServerEvents } from "./deliver.ts";
+import { limitBody, requireServerKey } from "./server-key.ts";
 
 export const MAX_SERVER_BODY_BYTES = 512 * 1024;
 
 export const serverEvents = new Hono<{ Bindings: Env }>();
 
-/** The Bearer NUDGE_SERVER_KEY check, before anything is read, then the body size limit. */
-export const serverKey = createMiddleware<{ Bindings: Env }>(async (c, next) => {
-  // Authentication before anything is read: a wrong or missing key learns nothing else.
-  const key = c.env.NUDGE_SERVER_KEY ?? "";
-  if (!key) {
-    log("warn", "server_events.rejected", { reason: "no_server_key" });
-    throw httpErrorMessage(
-      401,
-      "unauthorized",
-      "the worker has no NUDGE_SERVER_KEY: set it with `wrangler secret put NUDGE_SERVER_KEY`",
+serverEvents.post(
+  "/v1/events",
+  requireServerKey("server_events.rejected"),
+  limitBody(MAX_SERVER_BODY_BYTES),
+  async (c) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(await c.req.text());
+    } catch {
+      throw httpError(400, "invalid_json");
+    }
+    const parsed = ServerBatchSchema.safeParse(json);
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error.issues);
+      log("info", "server_events.rejected", { reason: "invalid_batch", detail: issues[0]?.path });
+      throw httpError(400, "invalid_batch", issues);
+    }
+    const { site, events } = parsed.data;
+    const now = Date.now();
+    const future = events.findIndex((e) => e.at !== undefined && e.at > now + FUTURE_SLACK_MS);
+    if (future >= 0)
+      throw httpError(400, "invalid_batch", [
+        { path: `events[${future}].at`, message: "is in the future" },
+      ]);
+    const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
+    if (!cfg.ok) {
+      if (cfg.reason === "invalid_config") throw httpError(503, "site_unavailable");
+      throw httpError(404, "unknown_site");
+    }
+    const limit = await c.env.SERVER_LIMITER.limit({ key: site });
+    if (!limit.success) {
+      log("warn", "server_events.rejected", { site, reason: "rate_limited" });
+      throw httpError(429, "rate_limited", undefined, { "retry-after": "60" });
+    }
+
+    const { accepted, duplicates } = await deliverServerEvents(
+      c.env,
+      site,
+      events,
+      new URL(c.req.url).origin,
+      now,
     );
-  }
-  const header = c.req.header("authorization") ?? "";
-  const given = /^Bearer (.+)$/.exec(header)?.[1] ?? "";
-  if (!(await safeEqual(given, key))) {
-    log("warn", "server_events.rejected", { reason: "bad_key" });
-    throw httpError(401, "unauthorized", undefined, { "www-authenticate": "Bearer" });
-  }
-  await next();
-});
-export const serverBodyLimit = bodyLimit({
-  maxSize: MAX_SERVER_BODY_BYTES,
-  onError: () => {
-    throw httpError(413, "payload_too_large");
+    log("info", "server_events.accepted", { site, events: accepted, duplicates });
+    return c.json({ accepted, duplicates }, 202);
   },
-});
-
-serverEvents.post("/v1/events", serverKey, serverBodyLimit, async (c) => {
-  let json: unknown;
-  try {
-    json = JSON.parse(await c.req.text());
-  } catch {
-    throw httpError(400, "invalid_json");
-  }
-  const parsed = ServerBatchSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error.issues);
-    log("info", "server_events.rejected", { reason: "invalid_batch", detail: issues[0]?.path });
-    throw httpError(400, "invalid_batch", issues);
-  }
-  const { site, events } = parsed.data;
-  const now = Date.now();
-  const future = events.findIndex((e) => e.at !== undefined && e.at > now + FUTURE_SLACK_MS);
-  if (future >= 0)
-    throw httpError(400, "invalid_batch", [
-      { path: `events[${future}].at`, message: "is in the future" },
-    ]);
-  const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
-  if (!cfg.ok) {
-    if (cfg.reason === "invalid_config") throw httpError(503, "site_unavailable");
-    throw httpError(404, "unknown_site");
-  }
-  const limit = await c.env.SERVER_LIMITER.limit({ key: site });
-  if (!limit.success) {
-    log("warn", "server_events.rejected", { site, reason: "rate_limited" });
-    throw httpError(429, "rate_limited", undefined, { "retry-after": "60" });
-  }
-
-  const { accepted, duplicates } = await deliverServerEvents(
-    c.env,
-    site,
-    events,
-    new URL(c.req.url).origin,
-    now,
-  );
-  log("info", "server_events.accepted", { site, events: accepted, duplicates });
-  return c.json({ accepted, duplicates }, 202);
-});
+);

@@ -14,7 +14,8 @@ export type Metric =
   | "due"
   /** Handed to the provider (treated) or would have been (holdout). */
   | "sent"
-  /** Not sent, with reason: suppressed, capped, no_email, no_consent, condition, cancelled, … */
+  /** Not sent, with reason: suppressed, capped, no_email, no_consent, condition, cancelled,
+   * coupon_pool_empty, … */
   | "skipped"
   /** The provider refused for good or retries gave up (reason). */
   | "failed"
