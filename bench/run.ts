@@ -69,6 +69,14 @@ if (want("server")) {
   anchors.serverEventsDuplicatesOnReplay = "must equal serverEventsSent (10,000)";
   anchors.serverBackfillEmails = "must be 0: history starts no episodes";
 }
+if (want("fanout")) {
+  const { benchFanout } = await import("./fanout.ts");
+  Object.assign(results, await benchFanout());
+  anchors.fanoutSeconds =
+    "one restock told to every watcher (4 shards, 100 a batch, 10 at once), local";
+  anchors.fanoutMissed = "must be 0: every sampled watcher holds the restock event";
+  anchors.fanoutDoubled = "must be 0: nobody is told of one restock twice, nor of the second";
+}
 if (want("faults") && existsSync("bench/faults.ts")) {
   const { benchFaults } = (await import("./faults.ts")) as { benchFaults: () => Promise<Figures> };
   Object.assign(results, await benchFaults());
@@ -91,6 +99,8 @@ const REQUIRED = [
   "fuzzBodies",
   "fuzz5xx",
   "serverEventsPerSec",
+  "fanoutWatchers",
+  "fanoutSeconds",
 ];
 const missing = only.length === 0 ? REQUIRED.filter((k) => !(k in results)) : [];
 if (missing.length) {

@@ -43,6 +43,7 @@ describe("emit", () => {
       event("form_submit", { form: "newsletter", email: "x@y.co" }),
       event("track", { plan: "pro" }, "upgraded"),
       event("product", { ld: ['{"@type":"Product","sku":"s","name":"N"}'] }),
+      event("notify", { product: "p", email: "x@y.co" }),
     ];
     for (const e of evs) expect(WireEventSchema.safeParse(e).success, JSON.stringify(e)).toBe(true);
     expect(evs[0]).toMatchObject({ name: "page", url: "https://shop.example/p/tote?utm_source=x" });

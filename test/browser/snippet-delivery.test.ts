@@ -87,10 +87,12 @@ describe.skipIf(!hasChromium)("snippet: delivery and consent (Chromium)", () => 
         items: [{ id: "p1", name: "P", price: 9.5, quantity: 1 }],
       });
       window.nudge("purchase", { order_id: "o1", value: 9.5, currency: "EUR" });
+      window.nudge("notify", { product: "p2", email: "b@example.com" });
     });
-    await c.waitFor(site, "four more", (e) => e.length === 5);
+    const evs = await c.waitFor(site, "five more", (e) => e.length === 6);
+    expect(evs.at(-1)).toMatchObject({ name: "notify", data: { product: "p2" } });
     const posts = c.received.filter((r) => r.batch?.site === site);
-    expect(posts.map((r) => r.batch!.events.length)).toEqual([1, 4]);
+    expect(posts.map((r) => r.batch!.events.length)).toEqual([1, 5]);
     expect(posts.every((r) => r.contentType.startsWith("text/plain"))).toBe(true);
   });
 

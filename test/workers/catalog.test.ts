@@ -2,19 +2,21 @@
 // batching against POST /v1/catalog, emails that show the catalog's facts instead of the
 // browser's, back-in-stock to who asked (once), price drops to recent viewers only, and
 // recommendations from related products, categories and verified best sellers.
+import { createHmac } from "node:crypto";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog, type CatalogFormat } from "../../cli/catalog-parse.ts";
 import { pushCatalog } from "../../cli/catalog.ts";
 import { catalogStub } from "../../worker/catalog/catalog.ts";
 import type { CatalogProductInput } from "../../worker/catalog/schema.ts";
-import { WATCHER_SHARDS, watcherStub } from "../../worker/catalog/watchers.ts";
 import csvFile from "../fixtures/catalog/products.csv?raw";
 import jsonFile from "../fixtures/catalog/products.json?raw";
 import rssFile from "../fixtures/catalog/merchant.xml?raw";
+import shopifyProduct from "../fixtures/platforms/shopify-products-update.json";
 import {
   drain,
   eventId,
+  getJson,
   newVid,
   outboxTo,
   post,
@@ -213,10 +215,12 @@ describe("back in stock", () => {
     await send(bystander.vid, [
       { name: "product", data: { id: "bis-boots", name: "Trail boots" } },
     ]);
-    let watchers = 0;
-    for (let s = 0; s < WATCHER_SHARDS; s++)
-      watchers += (await watcherStub(env, SITE, "bis-boots", s).counts()).watchers;
-    expect(watchers).toBe(2);
+    const waiting = async () => {
+      const res = await getJson(`/admin/api/catalog/${SITE}/products/bis-boots`);
+      expect(res.status).toBe(200);
+      return res.json<{ product: { available: boolean }; watchers: number; fanouts: number }>();
+    };
+    expect(await waiting()).toMatchObject({ product: { available: false }, watchers: 2 });
 
     expect(
       await push([product("bis-boots", { available: true, price: 120, name: "Trail boots" })]),
@@ -234,6 +238,37 @@ describe("back in stock", () => {
     expect(await emailsFor(a.email, "back-in-stock", 2, 0)).toHaveLength(1);
     expect(await emailsFor(b.email, "back-in-stock", 2, 0)).toHaveLength(1);
     expect(await emailsFor(bystander.email, "back-in-stock", 1, 0)).toHaveLength(0);
+    expect(await waiting()).toMatchObject({ product: { available: true }, watchers: 0, fanouts: 0 });
+    const counts = await getJson(`/admin/api/catalog?site=${SITE}`);
+    expect(await counts.json()).toMatchObject({ pending: 0 });
+  });
+
+  it("a signed Shopify products/update turns a variant back in stock for who asked", async () => {
+    const a = await shopper("bis-shopify");
+    const variant = "642667041472713922";
+    await push([
+      product(variant, { available: false, price: 19.99, name: "Example T-Shirt - Small" }),
+    ]);
+    await send(a.vid, [{ name: "notify", data: { product: variant } }]);
+    const body = JSON.stringify(shopifyProduct);
+    const res = await exports.default.fetch(`http://nudge.test/webhooks/shopify/${SITE}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-shopify-topic": "products/update",
+        "x-shopify-webhook-id": eventId(),
+        "x-shopify-hmac-sha256": createHmac("sha256", "test-shopify-secret")
+          .update(body)
+          .digest("base64"),
+      },
+      body,
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const [mail] = await emailsFor(a.email, "back-in-stock", 1);
+    expect(mail?.subject).toBe("Example T-Shirt - Small is back");
+    const stored = await catalogStub(env, SITE).lookup([variant, "757650484644203962"]);
+    expect(stored[variant]).toMatchObject({ available: true, inventory: 75 });
+    expect(stored["757650484644203962"]).toMatchObject({ available: false, inventory: 0 });
   });
 
   it("a notify with an address from the browser names the person", async () => {

@@ -1,9 +1,11 @@
 // The admin JSON API under /admin/api (the guard is installed once, by the admin app in index.ts):
-// the stats report, a site's coupon pools, a visitor's state, a contact's id (from an address in
+// the stats report, a site's coupon pools, its catalog and one product's watchers, a visitor's state, a contact's id (from an address in
 // a POST body) and, by that id only, a contact's record, export and erasure. Decisions live in the objects and in
 // worker/stats/; these handlers validate ids and pick the object.
 import { Hono } from "hono";
 import { z } from "zod";
+import { catalogStub } from "../catalog/catalog.ts";
+import { WATCHER_SHARDS, watcherStub } from "../catalog/watchers.ts";
 import { loadSiteConfig } from "../config/load.ts";
 import { contactHash } from "../lib/crypto.ts";
 import { httpError, httpErrorMessage, zodIssues } from "../lib/errors.ts";
@@ -47,6 +49,40 @@ api.get("/coupons", async (c) => {
   const config = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
   if (!config.ok && config.reason === "unknown_site") throw httpError(404, "unknown_site");
   return c.json({ pools: await sitePools(c.env, site) }, 200, { "cache-control": "no-store" });
+});
+
+/** A site's catalog: products stored, available, and fan-out jobs not yet handed over. */
+api.get("/catalog", async (c) => {
+  const site = c.req.query("site") ?? "";
+  if (!SITE_ID.test(site)) throw httpError(400, "invalid_site");
+  const config = await loadSiteConfig(c.env.NUDGE_CONFIG, site);
+  if (!config.ok && config.reason === "unknown_site") throw httpError(404, "unknown_site");
+  return c.json(await catalogStub(c.env, site).counts(), 200, { "cache-control": "no-store" });
+});
+
+/** One product: the catalog's facts and who is waiting on it (restock requests, recent viewers,
+ * fan-outs in progress), summed over its watcher shards. */
+api.get("/catalog/:site/products/:id", async (c) => {
+  const { site, id } = c.req.param();
+  if (!SITE_ID.test(site)) throw httpError(400, "invalid_site");
+  if (!id || id.length > 128) throw httpError(400, "invalid_id");
+  const [facts, shards] = await Promise.all([
+    catalogStub(c.env, site).lookup([id]),
+    Promise.all(
+      Array.from({ length: WATCHER_SHARDS }, (_, s) => watcherStub(c.env, site, id, s).counts()),
+    ),
+  ]);
+  const sum = (k: "watchers" | "viewers" | "jobs") => shards.reduce((n, x) => n + x[k], 0);
+  return c.json(
+    {
+      product: facts[id] ?? null,
+      watchers: sum("watchers"),
+      viewers: sum("viewers"),
+      fanouts: sum("jobs"),
+    },
+    200,
+    { "cache-control": "no-store" },
+  );
 });
 
 api.get("/visitors/:site/:vid", async (c) => {

@@ -6,6 +6,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
+import { shopHome } from "../mail/template-context.ts";
 import type { PlatformOutcome } from "../ingest/platforms/common.ts";
 import {
   verifyBase64Hmac,
@@ -31,7 +32,8 @@ interface Platform {
   topic(h: Headers, body: unknown): string;
   /** The platform's id of this delivery (the same on its retries), if it sends one. */
   deliveryId(h: Headers): string;
-  map(h: Headers, body: unknown, deliveryId: string): PlatformOutcome;
+  /** `shop`: the storefront's home page (product links are made on it). */
+  map(h: Headers, body: unknown, deliveryId: string, shop: string): PlatformOutcome;
 }
 
 const header = (h: Headers, name: string) => h.get(name)?.trim() ?? "";
@@ -42,7 +44,7 @@ const PLATFORMS = {
     verify: (secret, raw, h) => verifyBase64Hmac(secret, raw, h.get("x-shopify-hmac-sha256")),
     topic: (h) => header(h, "x-shopify-topic"),
     deliveryId: (h) => header(h, "x-shopify-webhook-id") || header(h, "x-shopify-event-id"),
-    map: (h, body, id) => shopifyEvents(header(h, "x-shopify-topic"), id, body),
+    map: (h, body, id, shop) => shopifyEvents(header(h, "x-shopify-topic"), id, body, shop),
   },
   woocommerce: {
     secretName: "WOOCOMMERCE_WEBHOOK_SECRET",
@@ -112,7 +114,7 @@ platformWebhooks.post(
     }
     // A delivery that names no id of its own is named by its body: a replay is the same.
     const id = platform.deliveryId(h).slice(0, 64) || (await sha256Hex(raw)).slice(0, 32);
-    const out = platform.map(h, body, id);
+    const out = platform.map(h, body, id, shopHome(cfg.config));
     if (out.kind === "invalid") {
       log("warn", "platform_webhook.rejected", {
         platform: name,

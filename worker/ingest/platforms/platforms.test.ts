@@ -6,6 +6,8 @@ import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import shopifyCheckout from "../../../test/fixtures/platforms/shopify-checkouts-create.json" with { type: "json" };
 import shopifyCustomer from "../../../test/fixtures/platforms/shopify-customers-create.json" with { type: "json" };
+import shopifyProduct from "../../../test/fixtures/platforms/shopify-products-update.json" with { type: "json" };
+import wooProduct from "../../../test/fixtures/platforms/woocommerce-product-updated.json" with { type: "json" };
 import shopifyOrder from "../../../test/fixtures/platforms/shopify-orders-create.json" with { type: "json" };
 import stripeCompleted from "../../../test/fixtures/platforms/stripe-checkout-session-completed.json" with { type: "json" };
 import stripeExpired from "../../../test/fixtures/platforms/stripe-checkout-session-expired.json" with { type: "json" };
@@ -139,11 +141,48 @@ describe("Shopify", () => {
     ).not.toHaveProperty("consent");
   });
 
-  it("other topics are acknowledged; a payload of the wrong shape is invalid", () => {
-    expect(shopifyEvents("products/update", "w", {})).toEqual({
-      kind: "ignored",
-      reason: "catalog_not_enabled",
+  it("products/update states each variant to the catalog, exact ids from the GraphQL ids", () => {
+    const out = events(
+      shopifyEvents("products/update", "wh-p", shopifyProduct, "https://shop.example.com/"),
+    );
+    expect(out.link).toBeNull();
+    expect(out.events.map((e) => e.name)).toEqual(["product_updated", "product_updated"]);
+    expect(out.events.map((e) => e.data)).toEqual([
+      {
+        id: "642667041472713922",
+        name: "Example T-Shirt - Small",
+        price: 19.99,
+        available: true,
+        inventory: 75,
+        url: "https://shop.example.com/products/example-t-shirt?variant=642667041472713922",
+        category: "Shirts",
+      },
+      {
+        id: "757650484644203962",
+        name: "Example T-Shirt - Medium",
+        price: 19.99,
+        available: false,
+        inventory: 0,
+        url: "https://shop.example.com/products/example-t-shirt?variant=757650484644203962",
+        category: "Shirts",
+      },
+    ]);
+    // Selling past zero, or a draft product.
+    const medium = { ...shopifyProduct.variants[1], inventory_policy: "continue" };
+    const backorder = { ...shopifyProduct, variants: [medium] };
+    expect(events(shopifyEvents("products/update", "w", backorder)).events[0]?.data).toMatchObject({
+      available: true,
     });
+    const draft = { ...shopifyProduct, status: "draft" };
+    expect(
+      events(shopifyEvents("products/update", "w", draft)).events.map((e) => e.data),
+    ).toMatchObject([{ available: false }, { available: false }]);
+    expect(shopifyEvents("products/update", "w", { title: "No variants" })).toMatchObject({
+      kind: "invalid",
+    });
+  });
+
+  it("other topics are acknowledged; a payload of the wrong shape is invalid", () => {
     expect(shopifyEvents("app/uninstalled", "w", {})).toEqual({
       kind: "ignored",
       reason: "unhandled_topic",
@@ -197,16 +236,40 @@ describe("WooCommerce", () => {
     });
   });
 
-  it("customer.created is an identify; product.updated waits for the catalog", () => {
+  it("customer.created is an identify; product.updated states the product", () => {
     const out = events(wooCommerceEvents("customer.created", "d5", wooCustomer));
     expect(out.events[0]).toMatchObject({
       id: "woo-d5__",
       name: "identify",
       data: { email: "john.doe@example.com", first_name: "John", last_name: "Doe" },
     });
-    expect(wooCommerceEvents("product.updated", "d6", {})).toEqual({
+    const p = events(wooCommerceEvents("product.updated", "d6", wooProduct));
+    expect(p.events[0]).toMatchObject({
+      name: "product_updated",
+      data: {
+        id: "794",
+        name: "Premium Quality",
+        price: 21.99,
+        available: true,
+        url: "https://example.com/product/premium-quality-19/",
+        image: "https://example.com/wp-content/uploads/2017/03/T_2_front-4.jpg",
+        category: "Clothing",
+        related: ["53", "40", "56", "479", "99"],
+      },
+    });
+    const gone = {
+      ...wooProduct,
+      stock_status: "outofstock",
+      manage_stock: true,
+      stock_quantity: 0,
+    };
+    expect(events(wooCommerceEvents("product.updated", "d7", gone)).events[0]?.data).toMatchObject({
+      available: false,
+      inventory: 0,
+    });
+    expect(wooCommerceEvents("product.updated", "d8", { ...wooProduct, price: "" })).toEqual({
       kind: "ignored",
-      reason: "catalog_not_enabled",
+      reason: "no_price",
     });
   });
 });

@@ -17,6 +17,7 @@ import {
   visitorIdOf,
   type PlatformOutcome,
 } from "./common.ts";
+import { shopifyProductEvents } from "./products.ts";
 
 /** The topics Nudge subscribes to (the install guide lists them). */
 export const SHOPIFY_TOPICS = [
@@ -26,6 +27,7 @@ export const SHOPIFY_TOPICS = [
   "checkouts/update",
   "customers/create",
   "customers/update",
+  "products/create",
   "products/update",
 ] as const;
 
@@ -145,7 +147,12 @@ const emailOf = (...candidates: (string | null | undefined)[]) =>
  * One Shopify webhook: `topic` (X-Shopify-Topic), `webhookId` (X-Shopify-Webhook-Id, the same
  * on every retry of one delivery) and the parsed JSON body.
  */
-export function shopifyEvents(topic: string, webhookId: string, body: unknown): PlatformOutcome {
+export function shopifyEvents(
+  topic: string,
+  webhookId: string,
+  body: unknown,
+  shop: string | null = null,
+): PlatformOutcome {
   switch (topic) {
     case "orders/create":
     case "orders/paid": {
@@ -239,9 +246,9 @@ export function shopifyEvents(topic: string, webhookId: string, body: unknown): 
         }),
       ]);
     }
+    case "products/create":
     case "products/update":
-      // The catalog takes product updates once it exists; until then they are acknowledged.
-      return ignored("catalog_not_enabled");
+      return shopifyProductEvents(webhookId, body, shop);
     default:
       return ignored("unhandled_topic");
   }

@@ -15,11 +15,13 @@ import {
   visitorIdOf,
   type PlatformOutcome,
 } from "./common.ts";
+import { wooProductEvents } from "./products.ts";
 
 export const WOOCOMMERCE_TOPICS = [
   "order.created",
   "order.updated",
   "customer.created",
+  "product.created",
   "product.updated",
 ] as const;
 
@@ -161,8 +163,9 @@ export function wooCommerceEvents(
         }),
       ]);
     }
+    case "product.created":
     case "product.updated":
-      return ignored("catalog_not_enabled");
+      return wooProductEvents(deliveryId, body);
     default:
       return ignored("unhandled_topic");
   }
