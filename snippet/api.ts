@@ -12,4 +12,5 @@ export const call = (cmd?: unknown, x?: unknown, y?: unknown): unknown =>
       ? consent(x as { marketing?: unknown })
       : cmd == "page"
         ? page(1)
-        : /^(identify|product|cart|checkout|purchase|notify)$/.test(cmd as string) && emit(cmd as Name, x);
+        : /^(identify|product|cart|checkout|purchase|notify)$/.test(cmd as string) &&
+          emit(cmd as Name, x);

@@ -238,7 +238,11 @@ describe("back in stock", () => {
     expect(await emailsFor(a.email, "back-in-stock", 2, 0)).toHaveLength(1);
     expect(await emailsFor(b.email, "back-in-stock", 2, 0)).toHaveLength(1);
     expect(await emailsFor(bystander.email, "back-in-stock", 1, 0)).toHaveLength(0);
-    expect(await waiting()).toMatchObject({ product: { available: true }, watchers: 0, fanouts: 0 });
+    expect(await waiting()).toMatchObject({
+      product: { available: true },
+      watchers: 0,
+      fanouts: 0,
+    });
     const counts = await getJson(`/admin/api/catalog?site=${SITE}`);
     expect(await counts.json()).toMatchObject({ pending: 0 });
   });
