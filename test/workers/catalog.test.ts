@@ -9,6 +9,7 @@ import { parseCatalog, type CatalogFormat } from "../../cli/catalog-parse.ts";
 import { pushCatalog } from "../../cli/catalog.ts";
 import { catalogStub } from "../../worker/catalog/catalog.ts";
 import type { CatalogProductInput } from "../../worker/catalog/schema.ts";
+import { watcherShardOf } from "../../worker/catalog/watchers.ts";
 import csvFile from "../fixtures/catalog/products.csv?raw";
 import jsonFile from "../fixtures/catalog/products.json?raw";
 import rssFile from "../fixtures/catalog/merchant.xml?raw";
@@ -246,6 +247,49 @@ describe("back in stock", () => {
     const counts = await getJson(`/admin/api/catalog?site=${SITE}`);
     expect(await counts.json()).toMatchObject({ pending: 0 });
   });
+
+  it("reaches every watcher when a shard has more than one batch of them", async () => {
+    // Visitors of one shard, more than one batch of them (100 a run): the cursor carries over.
+    const n = 130;
+    const vids: string[] = [];
+    while (vids.length < n) {
+      const vid = newVid();
+      if (watcherShardOf(vid) === 0) vids.push(vid);
+    }
+    await push([product("bis-many", { available: false })]);
+    for (let i = 0; i < n; i += 100) {
+      const res = await exports.default.fetch("http://nudge.test/v1/events", {
+        method: "POST",
+        headers: AUTH,
+        body: JSON.stringify({
+          site: SITE,
+          events: vids.slice(i, i + 100).map((vid) => ({
+            id: eventId(),
+            name: "notify",
+            vid,
+            data: { product: "bis-many" },
+          })),
+        }),
+      });
+      expect(res.status).toBe(202);
+    }
+    await push([product("bis-many", { available: true })]);
+    const end = Date.now() + 60_000;
+    let left = { watchers: n, fanouts: 1 };
+    while ((left.watchers || left.fanouts) && Date.now() < end) {
+      await sleep(200);
+      left = await (await getJson(`/admin/api/catalog/${SITE}/products/bis-many`)).json();
+    }
+    expect(left).toMatchObject({ watchers: 0, fanouts: 0 });
+    const told = await Promise.all(
+      vids.map(async (vid) => {
+        const stub = env.VISITORS.get(env.VISITORS.idFromName(`${SITE}:${vid}`));
+        const snap = (await stub.snapshot()) as unknown as { profile: { recentIds: string[] } };
+        return snap.profile.recentIds.filter((id) => id.startsWith("bis-")).length;
+      }),
+    );
+    expect(told.filter((t) => t !== 1)).toEqual([]);
+  }, 150_000);
 
   it("a signed Shopify products/update turns a variant back in stock for who asked", async () => {
     const a = await shopper("bis-shopify");
