@@ -260,6 +260,36 @@ describe("codes at send time", () => {
   });
 });
 
+describe("the bundled offer templates", () => {
+  it("win-back-offer with vars.coupon_pool shows a unique code from that pool", async () => {
+    const site = "offers-bundled";
+    await seedSite(site, {
+      triggers: [
+        {
+          id: "cart-offer",
+          on: "cart",
+          steps: [
+            {
+              wait: "0s",
+              template: "win-back-offer",
+              subject: "Something for you",
+              vars: { coupon_pool: "welcome", offer_text: "15% off your next order" },
+            },
+          ],
+        },
+      ],
+    });
+    const res = await push({ site, pool: "welcome", codes: ["WELCOME-A1", "WELCOME-B2"] });
+    expect(res.status).toBe(200);
+    const ada = uniqueEmail("bundled");
+    await shop(site, ada);
+    const [mail] = await outboxTo(ada);
+    expect(mail?.text).toContain("15% off your next order");
+    expect(mail?.text).toMatch(/WELCOME-(A1|B2)/);
+    expect(await couponPool(env, site, "welcome").counts()).toMatchObject({ available: 1 });
+  });
+});
+
 describe("vars", () => {
   it("reach the email: the variant's over the step's over the site's", async () => {
     const email = uniqueEmail("vars");

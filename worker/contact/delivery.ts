@@ -11,7 +11,7 @@ import { makeLinkSigner, trimBase } from "../mail/links.ts";
 import { senderFor } from "../mail/outbound.ts";
 import { awaitSendSlot } from "../mail/pacer.ts";
 import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
-import { recoveryUrlOf, templateContextOf } from "../mail/template-context.ts";
+import { recoveryUrlOf, templateContextOf, varsOf } from "../mail/template-context.ts";
 import { claimCoupons } from "../offers/claim.ts";
 import { recordFacts } from "../stats/facts.ts";
 import { catalogFacts } from "../catalog/update.ts";
@@ -84,7 +84,7 @@ export async function deliverStep(
     return { status: "skipped", reason: "holdout" };
   }
   // Unique codes the email reads (`coupon.NAME`), one per pool, kept by the step key.
-  const offer = await claimCoupons(host.env, site, effect, now);
+  const offer = await claimCoupons(host.env, site, effect, varsOf(config, effect), now);
   if (!offer.ok) return skip(host, req, ref, offer.reason, now);
   const rendered = await render(host, req, config, now, offer.coupon);
   if (!rendered.ok) {

@@ -1,6 +1,7 @@
 // Coupon codes for one send (called by the Contact's delivery, before rendering): the pools the
 // step's subject and template read (`{{ coupon.NAME }}`, in the bundled HTML and text parts or a
-// site's KV override `template:<site>:<name>`), and one code from each, claimed under the step
+// site's KV override `template:<site>:<name>`, and their partials; `coupon[vars.coupon_pool]`
+// reads the pool the step's vars name), and one code from each, claimed under the step
 // key: one code per (trigger, episode, step), the same code again when the send is retried. A
 // pool with no code left means the email cannot say what it promises: the step is skipped.
 import type { SendEffect } from "../engine/effects.ts";
@@ -17,10 +18,11 @@ export async function claimCoupons(
   env: Env,
   site: string,
   effect: SendEffect,
+  vars: Record<string, unknown>,
   now: number,
 ): Promise<CouponClaim> {
   const override = await env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
-  const pools = couponPoolsOf(effect, override);
+  const pools = couponPoolsOf(effect, override, vars);
   const codes = await Promise.all(
     pools.map((pool) => couponPool(env, site, pool).claim(effect.key, now)),
   );

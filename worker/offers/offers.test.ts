@@ -33,6 +33,18 @@ describe("couponPoolsOf", () => {
     expect(couponPoolsOf(effect, "<p>{{ coupon.c }}</p>")).toEqual(["c"]);
     expect(couponPoolsOf({ template: "nope", subject: "x" }, null)).toEqual([]);
   });
+
+  it("the bundled offer templates read the pool their vars name, through their partials", () => {
+    for (const template of ["welcome", "birthday", "win-back-offer"])
+      expect(couponPoolsOf({ template, subject: "Hi" }, null, { coupon_pool: "vip" })).toEqual([
+        "vip",
+      ]);
+    // A template without an offer claims nothing, whatever the vars say.
+    expect(
+      couponPoolsOf({ template: "cart-abandoned", subject: "Hi" }, null, { coupon_pool: "vip" }),
+    ).toEqual([]);
+    expect(couponPoolsOf(effect, null, { coupon_pool: "Not A Pool" })).toEqual([]);
+  });
 });
 
 describe("pool index", () => {
