@@ -52,20 +52,36 @@ export async function benchFanout(): Promise<Record<string, number | string>> {
   try {
     await catalog(false);
     const requests = WATCHERS / PER_REQUEST;
+    const body = (r: number) => ({
+      site: SITE,
+      events: Array.from({ length: PER_REQUEST }, (_, k) => ({
+        id: `fan-notify-${r}-${k}`,
+        name: "notify",
+        vid: vidOf(r * PER_REQUEST + k),
+        data: { product: PRODUCT },
+      })),
+    });
+    const failed = new Set<number>();
+    let firstFailure = "none";
     const reg = await load(
       { total: requests, concurrency: 4, maxMs: 300_000 },
-      (r) =>
-        api("/v1/events", {
-          site: SITE,
-          events: Array.from({ length: PER_REQUEST }, (_, k) => ({
-            id: `fan-notify-${r}-${k}`,
-            name: "notify",
-            vid: vidOf(r * PER_REQUEST + k),
-            data: { product: PRODUCT },
-          })),
-        }),
-      async (_i, res) => void (await res.arrayBuffer()),
+      (r) => api("/v1/events", body(r)),
+      async (r, res) => {
+        const text = await res.text();
+        if (res.status === 202) return;
+        failed.add(r);
+        if (firstFailure === "none") firstFailure = `${res.status} ${text.slice(0, 200)}`;
+      },
     );
+    // What a backend does with a 503: the same request again (event ids make it harmless).
+    let retried = 0;
+    for (const r of [...failed])
+      for (let attempt = 0; attempt < 3 && failed.has(r); attempt++) {
+        retried++;
+        const res = await api("/v1/events", body(r));
+        await res.arrayBuffer();
+        if (res.status === 202) failed.delete(r);
+      }
     const registered = (await product()).watchers;
 
     const t0 = performance.now();
@@ -98,6 +114,8 @@ export async function benchFanout(): Promise<Record<string, number | string>> {
       fanoutWatchers: registered,
       fanoutRegisterSeconds: Math.round(reg.seconds * 10) / 10,
       fanoutRegisterStatuses: JSON.stringify(reg.statuses),
+      fanoutRegisterRetried: retried,
+      fanoutRegisterFirstFailure: firstFailure,
       fanoutRestocksAnnounced: push.back_in_stock,
       fanoutSeconds: Math.round(fanoutSeconds * 10) / 10,
       fanoutVisitorsPerSec: Math.round(registered / fanoutSeconds),

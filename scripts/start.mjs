@@ -12,6 +12,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { clearInterval, setInterval } from "node:timers";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createDemoServer } from "../demo/server.mjs";
 
@@ -147,7 +148,44 @@ demo.on("error", (err) => {
   console.error(`demo store could not listen on 127.0.0.1:${DEMO_PORT}: ${err.message}`);
   stop(1);
 });
+/**
+ * The demo store's products in the worker's catalog (POST /v1/catalog, once the worker answers),
+ * so its emails show catalog prices and suggestions. Best effort: the demo works without it.
+ */
+async function pushDemoCatalog() {
+  const worker = `http://127.0.0.1:${WORKER_PORT}`;
+  const key = /^NUDGE_SERVER_KEY=(.+)$/m.exec(readFileSync(".dev.vars", "utf8"))?.[1]?.trim();
+  const products = JSON.parse(readFileSync("demo/products.json", "utf8"));
+  const base = `http://127.0.0.1:${DEMO_PORT}`;
+  const body = JSON.stringify({
+    site: "demo",
+    products: products.map((p) => ({
+      id: p.id,
+      name: p.name,
+      price: p.price,
+      currency: p.currency,
+      url: `${base}/p/${p.id}`,
+      image: `${base}/img/${p.id}.svg`,
+      category: "shop",
+    })),
+  });
+  for (let i = 0; i < 120 && !stopping; i++) {
+    try {
+      const res = await globalThis.fetch(`${worker}/v1/catalog`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body,
+      });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(500);
+  }
+}
+
 demo.listen(DEMO_PORT, "127.0.0.1", () => {
+  void pushDemoCatalog();
   console.log(`\n  demo store   http://127.0.0.1:${DEMO_PORT}`);
   console.log(`  worker       http://127.0.0.1:${WORKER_PORT}  (snippet at /nudge.js)`);
   console.log(`  dev outbox   http://127.0.0.1:${WORKER_PORT}/_dev/outbox`);

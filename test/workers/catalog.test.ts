@@ -160,7 +160,10 @@ describe("POST /v1/catalog", () => {
 describe("emails tell the catalog's truth", () => {
   it("a cart email shows the catalog's name and current price, not the browser's", async () => {
     const { email, vid } = await shopper("truth");
-    await push([product("truth-lamp", { price: 80, name: "Brass desk lamp" })]);
+    await push([
+      product("truth-lamp", { price: 80, name: "Brass desk lamp", related: ["truth-shade"] }),
+      product("truth-shade", { price: 15, name: "Linen lamp shade" }),
+    ]);
     await send(vid, [
       {
         name: "cart",
@@ -176,6 +179,9 @@ describe("emails tell the catalog's truth", () => {
     const [mail] = await emailsFor(email, "cart-soon", 1);
     expect(mail?.html).toContain("Brass desk lamp");
     expect(mail?.text).toContain("Brass desk lamp × 2: €128.00"); // 2 × the catalog's price
+    // Its related product, suggested from the catalog.
+    expect(mail?.html).toContain("You might also like");
+    expect(mail?.text).toContain("Linen lamp shade");
     expect(mail?.html).not.toContain("FREE LAMP");
     expect(mail?.html).not.toMatch(/€[12]\.00/);
   });
