@@ -9,31 +9,37 @@ import { parseArgs, UsageError, type Io } from "./args.ts";
 import { jsonProblem } from "./json-problem.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
 
-function readConfig(file: string | undefined, io: Io): { ok: boolean; site?: string } {
-  if (!file) throw new UsageError("a config FILE is required");
+/** The config in `file`, checked; its problems (and warnings) printed. Null when unusable. */
+export function loadConfigFile(file: string, io: Io): SiteConfig | null {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch {
     io.err(`${file}: cannot read the file`);
-    return { ok: false };
+    return null;
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     io.err(`${file}: ${jsonProblem(text, err)}`);
-    return { ok: false };
+    return null;
   }
   const r = parseSiteConfig(json);
   if (!r.ok) {
     io.err(`${file}: ${r.errors.length} problem${r.errors.length === 1 ? "" : "s"}`);
     for (const e of r.errors) io.err(`  ${e}`);
-    return { ok: false };
+    return null;
   }
   for (const w of [...configWarnings(r.config), ...templateWarnings(r.config)])
     io.err(`${file}: warning: ${w}`);
-  return { ok: true, site: r.config.site };
+  return r.config;
+}
+
+function readConfig(file: string | undefined, io: Io): { ok: boolean; site?: string } {
+  if (!file) throw new UsageError("a config FILE is required");
+  const config = loadConfigFile(file, io);
+  return config ? { ok: true, site: config.site } : { ok: false };
 }
 
 /** Steps naming a template Nudge does not bundle: fine only with a KV override in place. */

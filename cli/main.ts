@@ -10,6 +10,8 @@ export const USAGE = `usage: nudge <command> [options]
   push FILE [--local] [--persist-to DIR] validate, then write site:<id> to KV through wrangler
   pull SITE [--local] [--persist-to DIR] print the stored config of SITE
   render TEMPLATE --data FILE [--out DIR] render a template to HTML and text for preview
+  render --config FILE --trigger ID [--step N] [--variant N]
+                                         render what that step of a site config would send
   stats SITE [--from DAY] [--to DAY] [--url URL] [--token T] [--json]
                                          print funnels, lift and skip reasons per trigger
                                          (token: NUDGE_ADMIN_TOKEN; url: NUDGE_URL)
@@ -43,12 +45,20 @@ Validates FILE, then writes it to KV as site:<id> through wrangler (your wrangle
 Prints the config stored for SITE (JSON), from the deployed KV or, with --local, the local one.`,
   render: `usage: nudge render TEMPLATE --data FILE [--out DIR] [--subject TEXT] [--templates DIR]
                     [--base URL] [--transactional]
+       nudge render --config FILE --trigger ID [--step N] [--variant N] [--data FILE] [--out DIR]
+                    [--templates DIR] [--base URL]
 
 Renders a bundled template (or one from --templates DIR) with the context in FILE (as
 templates/sample-data.json) to <out>/<TEMPLATE>.html and .txt (default out: .nudge-local/render).
+With --config, renders exactly what step N (from 1, default 1) of trigger ID would send: its
+template and subject (or variant N's, from 1), the trigger's marketing flag, the site's brand,
+links and vars, and a PREVIEW-<POOL> code for each coupon pool it reads, over the sample data
+(or --data FILE). Sample images load from templates/samples/ so the preview works offline.
   --subject TEXT      the subject's Liquid (default: the data file's, for that template)
   --base URL          the worker origin its links point at (default http://127.0.0.1:8787)
-  --transactional     render as non-marketing mail (no unsubscribe footer)`,
+  --transactional     render as non-marketing mail (no unsubscribe footer)
+exit codes: 0 rendered, 1 the template, config or step is wrong (the message says which), 2 usage`,
+
   stats: `usage: nudge stats SITE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--url URL] [--token TOKEN] [--json]
 
 Prints each trigger's funnel, holdout lift with its interval, unverified claims and skip reasons.

@@ -1,16 +1,24 @@
 // `npx nudge render TEMPLATE --data FILE [--out DIR] [--subject S] [--templates DIR] [--base URL]
 // [--transactional]`: renders one template with real link signing and writes <out>/<name>.html/.txt.
+// `npx nudge render --config FILE --trigger ID [--step N] [--variant N] [--data FILE]`: renders
+// what that step of a site config would send (render-step.ts), with the site's brand and vars.
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { TemplateContext } from "../worker/mail/context.ts";
 import { makeLinkSigner } from "../worker/mail/links.ts";
 import { renderEmail } from "../worker/mail/render.ts";
 import { parseArgs, UsageError, type Io } from "./args.ts";
+import { loadConfigFile } from "./config.ts";
+import { stepRender, type StepRender } from "./render-step.ts";
 
 export const RENDER_USAGE =
-  "usage: nudge render TEMPLATE --data FILE [--out DIR] [--subject TEXT] [--templates DIR] [--base URL] [--transactional]";
+  "usage: nudge render TEMPLATE --data FILE [--out DIR] [--subject TEXT] [--templates DIR] [--base URL] [--transactional]\n" +
+  "       nudge render --config FILE --trigger ID [--step N] [--variant N] [--data FILE] [--out DIR] [--templates DIR] [--base URL]";
+
+/** The bundled sample data: what `--config` renders over when no --data is given. */
+const SAMPLE_DATA = fileURLToPath(new URL("../templates/sample-data.json", import.meta.url));
 
 interface DataFile {
   context?: TemplateContext;
@@ -23,6 +31,10 @@ interface DataFile {
 }
 
 const FLAGS = {
+  config: "value",
+  trigger: "value",
+  step: "value",
+  variant: "value",
   data: "value",
   out: "value",
   subject: "value",
@@ -68,10 +80,17 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
     io.err(`${err.message}\n${RENDER_USAGE}`);
     return 2;
   }
-  const name = parsed.positional[0];
   const flags = new Map(Object.entries(parsed.opts));
-  const dataPath = flags.get("data");
-  if (!name || typeof dataPath !== "string") {
+  const configPath = flags.get("config");
+  const dataFlag = flags.get("data");
+  const dataPath =
+    typeof dataFlag === "string" ? dataFlag : typeof configPath === "string" ? SAMPLE_DATA : null;
+  if (typeof configPath === "string" && typeof flags.get("trigger") !== "string") {
+    io.err(`--config needs --trigger ID\n${RENDER_USAGE}`);
+    return 2;
+  }
+  const name0 = parsed.positional[0];
+  if ((!name0 && typeof configPath !== "string") || dataPath === null) {
     io.err(RENDER_USAGE);
     return 2;
   }
@@ -85,23 +104,57 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
   }
   // Either the sample-data.json shape ({ context, templates, origins }) or a bare context.
   const context = (data.context ?? data) as TemplateContext;
-  if (!context.site || !context.contact) {
+  if (typeof configPath !== "string" && (!context.site || !context.contact)) {
     io.err(
       "--data must hold a template context with at least `site` and `contact` (see templates/sample-data.json)",
     );
     return 2;
   }
+  let step: StepRender | null = null;
+  if (typeof configPath === "string") {
+    const config = loadConfigFile(resolve(cwd, configPath), io);
+    if (!config) return 1;
+    const num = (flag: string, dflt: number | null) => {
+      const v = flags.get(flag);
+      if (v === undefined) return dflt;
+      const n = typeof v === "string" && /^\d{1,3}$/.test(v) ? Number(v) : NaN;
+      if (!(n >= 1)) throw new UsageError(`--${flag} must be a whole number from 1`);
+      return n;
+    };
+    let r: ReturnType<typeof stepRender>;
+    try {
+      r = stepRender(
+        config,
+        String(flags.get("trigger")),
+        num("step", 1) ?? 1,
+        num("variant", null),
+        (data.context ?? data) as unknown as Record<string, unknown>,
+      );
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      io.err(`${err.message}\n${RENDER_USAGE}`);
+      return 2;
+    }
+    if (!r.ok) {
+      io.err(r.error);
+      return 1;
+    }
+    step = r.render;
+    io.out(`Rendering ${step.label}: template ${step.template}`);
+  }
+  const name = step?.template ?? name0 ?? "";
   const spec = data.templates?.[name] ?? {};
   const subjectFlag = flags.get("subject");
   const templatesDir = flags.get("templates");
   const base = flags.get("base");
+  const shown = step?.context ?? context;
   const signer = makeLinkSigner(
     process.env.NUDGE_SECRET || "dev-secret-not-for-production",
     typeof base === "string" ? base : "http://127.0.0.1:8787",
     {
-      site: context.site.id,
+      site: shown.site.id,
       contact: "preview",
-      email: context.contact.email,
+      email: shown.contact.email,
       trigger: name,
       episode: "preview",
       step: 0,
@@ -109,16 +162,29 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
     },
     Date.now(),
   );
-  const r = await renderEmail({
-    template: name,
-    subject: typeof subjectFlag === "string" ? subjectFlag : (spec.subject ?? name),
-    context,
-    marketing: flags.has("transactional") ? false : (spec.marketing ?? true),
-    signer,
-    allowedOrigins: data.origins ?? [],
-    overrides:
-      typeof templatesDir === "string" ? await readOverrides(resolve(cwd, templatesDir)) : {},
-  });
+  const overrides =
+    typeof templatesDir === "string" ? await readOverrides(resolve(cwd, templatesDir)) : {};
+  const r = step
+    ? await renderEmail({
+        template: name,
+        subject: typeof subjectFlag === "string" ? subjectFlag : step.subject,
+        context: step.context,
+        marketing: step.marketing,
+        signer,
+        allowedOrigins: step.allowedOrigins,
+        imageHosts: step.imageHosts,
+        ...(step.cartLink ? { cartLink: step.cartLink } : {}),
+        overrides,
+      })
+    : await renderEmail({
+        template: name,
+        subject: typeof subjectFlag === "string" ? subjectFlag : (spec.subject ?? name),
+        context,
+        marketing: flags.has("transactional") ? false : (spec.marketing ?? true),
+        signer,
+        allowedOrigins: data.origins ?? [],
+        overrides,
+      });
   if (!r.ok) {
     io.err(`${r.reason}: ${r.message}`);
     return 1;
