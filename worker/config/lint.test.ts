@@ -16,6 +16,47 @@ const trigger = (t: Record<string, unknown>) => ({
   ...t,
 });
 
+describe("configWarnings: contact and event paths", () => {
+  it("a near miss of a contact field is flagged; any other key may be a trait", () => {
+    const w = configWarnings(
+      config({
+        triggers: [
+          trigger({ date: "contact.bday" }),
+          trigger({ id: "u", on: "cart", if: { "contact.frist_name": { exists: true } } }),
+          trigger({ id: "v", on: "cart", if: { "contact.plan": { eq: "gold" } } }),
+        ],
+      }),
+    );
+    expect(w).toEqual([
+      'triggers[0].date: "contact.bday" is not a field Nudge sets (did you mean "contact.birthday"?); it works only if your identify calls send a "bday" trait',
+      'triggers[1].if["contact.frist_name"]: "contact.frist_name" is not a field Nudge sets (did you mean "contact.first_name"?); it works only if your identify calls send a "frist_name" trait',
+    ]);
+  });
+
+  it("event.<key> is checked against the trigger's own event, in if, step if and cancelOn", () => {
+    const w = configWarnings(
+      config({
+        triggers: [
+          trigger({
+            on: "price_drop",
+            if: { "event.percnt": { gte: 10 }, "event.percent": { gte: 5 } },
+            cancelOn: [{ event: "purchase", if: { "event.total": { gt: 0 } } }],
+            steps: [
+              { wait: "0s", template: "welcome", subject: "Hi", if: { "event.at": { gt: 0 } } },
+            ],
+          }),
+          trigger({ id: "c", on: "plan_upgraded", if: { "event.anything": { exists: true } } }),
+        ],
+        customEvents: ["plan_upgraded"],
+      }),
+    );
+    expect(w).toEqual([
+      'triggers[0].if["event.percnt"]: "event.percnt" is never set on a "price_drop" event (did you mean "event.percent"?); price_drop has product, from, to, percent, seen_at',
+      'triggers[0].cancelOn[0].if["event.total"]: "event.total" is never set on a "purchase" event (did you mean "event.value"?); purchase has order_id, value, currency, items',
+    ]);
+  });
+});
+
 describe("configWarnings", () => {
   it("has nothing to say about the default config", () => {
     expect(configWarnings(config({}))).toEqual([]);

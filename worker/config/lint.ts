@@ -20,8 +20,54 @@ export const KNOWN_PATHS: Record<string, readonly string[]> = {
   form: ["form", "email", "fields"],
 };
 
+/**
+ * The contact fields Nudge sets (worker/engine/context.ts `contactView`, plus the identify fields
+ * a store commonly sends). Other keys are traits a site's identify calls may send: a path under
+ * `contact` is only questioned when it looks like a misspelt one of these.
+ */
+export const CONTACT_FIELDS: readonly string[] = [
+  "email",
+  "first_name",
+  "last_name",
+  "birthday",
+  "traits",
+  "orders",
+  "revenue",
+  "last_order_at",
+  "consent",
+];
+
+/** The data keys of each built-in event (`event.<key>` in a trigger on it), besides the
+ * stamps every event has. */
+const EVENT_STAMPS = ["name", "id", "at", "url", "data"];
+export const EVENT_KEYS: Record<string, readonly string[]> = {
+  page: ["title"],
+  product: ["id", "name", "price", "currency", "url", "image"],
+  cart: ["items", "currency"],
+  checkout: ["value", "currency", "recovery_url"],
+  purchase: ["order_id", "value", "currency", "items"],
+  identify: ["email", "first_name", "last_name", "birthday", "consent"],
+  consent: ["marketing"],
+  form_start: ["form"],
+  form_submit: ["form", "email", "fields"],
+  notify: ["product", "email"],
+  email_open: ["trigger", "episode", "step", "variant"],
+  email_click: ["trigger", "episode", "step", "variant", "href"],
+  cart_item_removed: ["item", "items"],
+  contact_verified: ["email"],
+  back_in_stock: ["product"],
+  price_drop: ["product", "from", "to", "percent", "seen_at"],
+};
+
 /** Names people reach for that a root calls otherwise. */
 const ALIASES: Record<string, string> = {
+  bday: "birthday",
+  dob: "birthday",
+  birthdate: "birthday",
+  date_of_birth: "birthday",
+  firstname: "first_name",
+  lastname: "last_name",
+  order_count: "orders",
   total: "value",
   subtotal: "value",
   amount: "value",
@@ -75,8 +121,30 @@ export function configWarnings(config: SiteConfig): string[] {
         `a custom event of your own goes in "customEvents"`,
     );
   };
-  const path = (p: string, at: string) => {
+  const path = (p: string, at: string, on?: string) => {
     const [root = "", key] = p.split(".");
+    if (root === "contact" && key !== undefined && !CONTACT_FIELDS.includes(key)) {
+      // Any other key may be a trait the site sends; only a near miss of a field is flagged.
+      const alias = ALIASES[key];
+      const m = alias && CONTACT_FIELDS.includes(alias) ? alias : didYouMean(key, CONTACT_FIELDS);
+      if (m)
+        out.push(
+          `${at}: "${p}" is not a field Nudge sets (did you mean "contact.${m}"?); ` +
+            `it works only if your identify calls send a "${key}" trait`,
+        );
+      return;
+    }
+    if (root === "event" && key !== undefined && on !== undefined && EVENT_KEYS[on]) {
+      const keys = [...EVENT_KEYS[on], ...EVENT_STAMPS];
+      if (keys.includes(key)) return;
+      const alias = ALIASES[key];
+      const m = alias && keys.includes(alias) ? alias : didYouMean(key, keys);
+      out.push(
+        `${at}: "${p}" is never set on a "${on}" event${m ? ` (did you mean "event.${m}"?)` : ""}; ` +
+          `${on} has ${EVENT_KEYS[on].join(", ")}`,
+      );
+      return;
+    }
     const keys = KNOWN_PATHS[root];
     if (!keys || key === undefined || keys.includes(key)) return;
     const alias = ALIASES[key];
@@ -86,23 +154,23 @@ export function configWarnings(config: SiteConfig): string[] {
         `${root} has ${keys.join(", ")}`,
     );
   };
-  const condition = (c: Condition | undefined, at: string) => {
-    for (const p of Object.keys(c ?? {})) path(p, `${at}["${p}"]`);
+  const condition = (c: Condition | undefined, at: string, on?: string) => {
+    for (const p of Object.keys(c ?? {})) path(p, `${at}["${p}"]`, on);
   };
   config.triggers.forEach((t, i) => {
     const at = `triggers[${i}]`;
     if (t.on !== undefined) event(t.on, `${at}.on`);
-    condition(t.if, `${at}.if`);
+    condition(t.if, `${at}.if`, t.on);
     if (t.count?.sameKey) path(t.count.sameKey, `${at}.count.sameKey`);
     if (t.date) path(t.date, `${at}.date`);
     t.cancelOn?.forEach((c, j) => {
       if (typeof c === "string") event(c, `${at}.cancelOn[${j}]`);
       else {
         event(c.event, `${at}.cancelOn[${j}].event`);
-        condition(c.if, `${at}.cancelOn[${j}].if`);
+        condition(c.if, `${at}.cancelOn[${j}].if`, c.event);
       }
     });
-    t.steps.forEach((s, j) => condition(s.if, `${at}.steps[${j}].if`));
+    t.steps.forEach((s, j) => condition(s.if, `${at}.steps[${j}].if`, t.on));
   });
   return out;
 }
