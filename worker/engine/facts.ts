@@ -78,6 +78,9 @@ const step = (f: StepRef) => ({
   variant: f.variant,
 });
 
+/** Instants in log lines read like `at`: ISO 8601 UTC. */
+const iso = (ms: number) => new Date(ms).toISOString();
+
 /** The log line of a fact (the `msg` names are the documented log contract). */
 export function logLineOf(f: Fact): LogLine {
   const info = (msg: string, fields: LogLine["fields"]): LogLine => ({
@@ -91,7 +94,7 @@ export function logLineOf(f: Fact): LogLine {
         trigger: f.trigger,
         episode: f.episode,
         holdout: f.holdout,
-        due: f.due,
+        due: iso(f.due),
       });
     case "restarted":
       return info("episode.restarted", { trigger: f.trigger, episode: f.episode, step: f.step });
@@ -101,7 +104,7 @@ export function logLineOf(f: Fact): LogLine {
         episode: f.episode,
         step: f.step,
         reason: "quiet_hours",
-        until: f.until,
+        until: iso(f.until),
       });
     case "due":
       return info("step.due", {
@@ -111,12 +114,13 @@ export function logLineOf(f: Fact): LogLine {
         holdout: f.holdout,
       });
     case "held":
-      return info("send.skipped", {
+      // Not a skip yet: it goes out if the address arrives (or is confirmed) in time, and a hold
+      // that runs out is logged once more, as send.skipped with the same reason.
+      return info("step.held", {
         trigger: f.trigger,
         episode: f.episode,
         step: f.step,
         reason: f.reason,
-        held: true,
       });
     case "cancelled":
       return {
@@ -127,7 +131,7 @@ export function logLineOf(f: Fact): LogLine {
     case "completed":
       return info("episode.completed", { trigger: f.trigger, episode: f.episode });
     case "agenda_overflow":
-      return { level: "warn", msg: "engine.agenda_overflow", fields: { until: f.until } };
+      return { level: "warn", msg: "engine.agenda_overflow", fields: { until: iso(f.until) } };
     case "skipped":
       return info("send.skipped", { ...step(f), reason: f.reason });
     case "withheld":

@@ -31,8 +31,8 @@ describe("double opt-in", () => {
       { template: "confirm", email: EMAIL, marketing: false, frequencyCap: false, step: 0 },
     ]);
     expect(confirms[0]?.key).toContain(`.${CONFIRM_TRIGGER}.`);
-    expect(sim.logs("send.skipped")).toContainEqual(
-      expect.objectContaining({ trigger: "cart-abandoned", reason: "unconfirmed", held: true }),
+    expect(sim.logs("step.held")).toContainEqual(
+      expect.objectContaining({ trigger: "cart-abandoned", reason: "unconfirmed" }),
     );
     // Nothing is sent on a browser's word: a page view, another identify, an alarm re-run.
     sim.apply(ev.page(T0 + 2 * HOUR));
@@ -56,7 +56,7 @@ describe("double opt-in", () => {
     sim.apply(ev.cart(T0, [ev.item("a")]));
     sim.apply(ev.formStart(T0 + MIN));
     sim.runUntil(T0 + 20 * HOUR);
-    expect(sim.logs("send.skipped").filter((l) => l.reason === "unconfirmed").length).toBe(2);
+    expect(sim.logs("step.held").filter((l) => l.reason === "unconfirmed").length).toBe(2);
     expect(sim.sends(CONFIRM_TRIGGER)).toHaveLength(1);
     sim.runUntil(T0 + 3 * DAY);
     const asks = sim.sends(CONFIRM_TRIGGER);

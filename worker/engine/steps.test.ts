@@ -13,11 +13,12 @@ describe("a due step with no known email", () => {
     sim.apply(ev.cart(T0, [ev.item("a")]));
     sim.wake(T0 + HOUR);
     expect(sim.sends()).toHaveLength(0);
-    expect(sim.logs("send.skipped")).toEqual([
-      expect.objectContaining({ reason: "no_email", held: true, step: 0 }),
+    expect(sim.logs("step.held")).toEqual([
+      expect.objectContaining({ reason: "no_email", step: 0 }),
     ]);
+    expect(sim.logs("send.skipped")).toEqual([]);
     sim.wake(T0 + HOUR); // alarm re-run: nothing new
-    expect(sim.logs("send.skipped")).toHaveLength(1);
+    expect(sim.logs("step.held")).toHaveLength(1);
     const r = sim.apply(ev.identify(T0 + 5 * HOUR, EMAIL));
     expect(r.effects.filter((e) => e.type === "send")).toMatchObject([
       { step: 0, email: EMAIL, due: T0 + HOUR },

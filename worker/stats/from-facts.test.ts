@@ -62,8 +62,8 @@ const cases: [Fact, string, Record<string, unknown> | null][] = [
   [{ type: "withheld", ...step, holdout: true, channel: "webhook" }, "send.skipped", null],
   [{ type: "retry", ...step, channel: "email", reason: "paced", attempt: 2 }, "send.retry", null],
   [{ type: "duplicate", ...step }, "send.duplicate", null],
-  [{ type: "held", ...ep, step: 0, reason: "no_email" }, "send.skipped", null],
-  [{ type: "held", ...ep, step: 0, reason: "unconfirmed" }, "send.skipped", null],
+  [{ type: "held", ...ep, step: 0, reason: "no_email" }, "step.held", null],
+  [{ type: "held", ...ep, step: 0, reason: "unconfirmed" }, "step.held", null],
   [{ type: "restarted", ...ep, step: 0 }, "episode.restarted", null],
   [{ type: "deferred", ...ep, step: 0, until: 9 }, "step.deferred", null],
   [{ type: "completed", ...ep }, "episode.completed", null],
@@ -81,7 +81,21 @@ describe("fact projections", () => {
   it("logs the reasons the log contract names", () => {
     expect(logLineOf(cases[6]![0]).fields.reason).toBe("gave_up:http_500");
     expect(logLineOf(cases[5]![0]).fields.reason).toBe("holdout");
-    expect(logLineOf(cases[12]![0]).fields).toMatchObject({ reason: "no_email", held: true });
+    expect(logLineOf(cases[12]![0])).toMatchObject({
+      msg: "step.held",
+      fields: { reason: "no_email" },
+    });
     expect(logLineOf(cases[10]![0])).toMatchObject({ level: "warn", fields: { attempt: 2 } });
+  });
+
+  it("writes instants as ISO 8601, like `at`", () => {
+    const at = Date.UTC(2026, 11, 3, 9, 30);
+    const ep = { trigger: "t", episode: "e" };
+    expect(logLineOf({ type: "entered", ...ep, holdout: false, due: at }).fields.due).toBe(
+      "2026-12-03T09:30:00.000Z",
+    );
+    expect(logLineOf({ type: "deferred", ...ep, step: 0, until: at }).fields.until).toBe(
+      "2026-12-03T09:30:00.000Z",
+    );
   });
 });
