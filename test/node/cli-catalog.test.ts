@@ -18,6 +18,25 @@ const parseFixture = async (name: string) => {
   return parseCatalog(text, catalogFormatOf(name, text));
 };
 
+/** The mug and the cap of the fixtures (the CSV's mug has a longer, two-line name). */
+const MUG = {
+  id: "sku-mug",
+  name: "Stoneware mug",
+  price: 14,
+  currency: "EUR",
+  available: false,
+  url: "https://shop.example.com/products/mug",
+  image: "https://shop.example.com/images/mug.jpg",
+  category: "Home > Kitchen",
+};
+const CAP = {
+  id: "sku-cap",
+  name: "Canvas cap",
+  price: 19.5,
+  currency: "EUR",
+  available: true,
+  url: "https://shop.example.com/products/cap",
+};
 const TEE = {
   id: "sku-tee",
   name: "Organic cotton tee",
@@ -35,24 +54,8 @@ describe("reading a catalog file", () => {
     expect(parsed.errors).toEqual([]);
     expect(parsed.products).toEqual([
       { ...TEE, inventory: 12, related: ["sku-cap", "sku-mug"] },
-      {
-        id: "sku-mug",
-        name: "Stoneware mug",
-        price: 14,
-        currency: "EUR",
-        available: false,
-        url: "https://shop.example.com/products/mug",
-        image: "https://shop.example.com/images/mug.jpg",
-        category: "Home > Kitchen",
-      },
-      {
-        id: "sku-cap",
-        name: "Canvas cap",
-        price: 19.5,
-        currency: "EUR",
-        available: true,
-        url: "https://shop.example.com/products/cap",
-      },
+      MUG,
+      CAP,
     ]);
     expect(parsed.places).toEqual(["[0]", "[1]", "[2]"]);
     const wrapped = parseCatalog('{"products":[{"id":"a","name":"A","price":1}]}', "json");
@@ -67,24 +70,8 @@ describe("reading a catalog file", () => {
     expect(parsed.errors).toEqual([]);
     expect(parsed.products).toEqual([
       { ...TEE, inventory: 12, related: ["sku-cap", "sku-mug"] },
-      {
-        id: "sku-mug",
-        name: "Stoneware mug, 350 ml\n(dishwasher safe)",
-        price: 14,
-        currency: "EUR",
-        available: false,
-        url: "https://shop.example.com/products/mug",
-        image: "https://shop.example.com/images/mug.jpg",
-        category: "Home > Kitchen",
-      },
-      {
-        id: "sku-cap",
-        name: "Canvas cap",
-        price: 19.5,
-        currency: "EUR",
-        available: true,
-        url: "https://shop.example.com/products/cap",
-      },
+      { ...MUG, name: "Stoneware mug, 350 ml\n(dishwasher safe)" },
+      CAP,
     ]);
     // The mug's name spans lines 3 and 4, so the cap is on line 5.
     expect(parsed.places).toEqual([
