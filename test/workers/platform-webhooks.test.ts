@@ -283,12 +283,17 @@ describe("Shopify", () => {
   }, 30_000);
 
   it("topics Nudge does not use are acknowledged (200) so Shopify keeps the webhook", async () => {
-    const res = await shopify("products/update", JSON.stringify({ id: 1, title: "x" }));
+    const res = await shopify("app/uninstalled", JSON.stringify({ id: 1 }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, ignored: "catalog_not_enabled" });
-    const bad = await shopify("orders/create", JSON.stringify({ id: 1 }));
-    expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: "invalid_payload" });
+    expect(await res.json()).toEqual({ ok: true, ignored: "unhandled_topic" });
+    for (const [topic, body] of [
+      ["orders/create", { id: 1 }],
+      ["products/update", { id: 1, title: "x" }], // a product with no variants
+    ] as const) {
+      const bad = await shopify(topic, JSON.stringify(body));
+      expect(bad.status, topic).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: "invalid_payload" });
+    }
   }, 30_000);
 });
 
