@@ -9,6 +9,7 @@ import { contactHash } from "../../worker/lib/crypto.ts";
 import { contactStub, visitorStub } from "../../worker/lib/stubs.ts";
 import type { Timeline } from "../../worker/admin/timeline.ts";
 import {
+  ADMIN,
   contactPath,
   drain,
   eventId,
@@ -155,4 +156,53 @@ describe("timeline", () => {
     expect((await getJson(`/admin/api/timeline/${SITE}/${newVid()}`)).status).toBe(404);
     expect((await getJson(`/admin/api/timeline/${SITE}/${newVid()}`, {})).status).toBe(401);
   });
+
+  it("the page: the form turns an address into its id server-side; the page shows the reasons", async () => {
+    const vid = newVid();
+    const email = uniqueEmail("page");
+    await post({ site: SITE, vid, events: [{ id: eventId(), name: "identify", data: { email } }] });
+    const contact = await contactHash(env.NUDGE_SECRET, SITE, email);
+    await contactStub(env, SITE, contact).unsubscribe(SITE, contact);
+    await post({ site: SITE, vid, events: [{ id: eventId(), name: "cart", data: CART }] });
+    await sleep(1300);
+    await drain(SITE, vid);
+
+    const form = await exports.default.fetch("http://nudge.test/admin/timeline", {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        ...ADMIN,
+        origin: "http://nudge.test",
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ site: SITE, q: email.toUpperCase() }).toString(),
+    });
+    expect(form.status).toBe(303);
+    const location = form.headers.get("location")!;
+    expect(location).toBe(`/admin/timeline?site=${SITE}&id=${contact}`);
+
+    const res = await exports.default.fetch(`http://nudge.test${location}`, { headers: ADMIN });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("unsubscribed, bounced or complained"); // the reason in words
+    expect(html).toContain("<code>suppressed</code>");
+    expect(html).toContain("cart-soon");
+    expect(html).not.toContain(email);
+    // The one inline script runs by its nonce; nothing else may.
+    const nonce = /<script nonce="([^"]+)">/.exec(html)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(res.headers.get("content-security-policy")).toContain(`script-src 'nonce-${nonce}'`);
+
+    // Not signed in: the sign-in page, not the timeline.
+    const anon = await exports.default.fetch(`http://nudge.test${location}`);
+    expect(anon.status).toBe(401);
+    expect(await anon.text()).toContain("Sign in");
+    // An address typed into the URL is refused, and not echoed back.
+    const bad = await exports.default.fetch(
+      `http://nudge.test/admin/timeline?site=${SITE}&id=${encodeURIComponent(email)}`,
+      { headers: ADMIN },
+    );
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).not.toContain(email);
+  }, 30_000);
 });

@@ -6,21 +6,9 @@
 import { httpError, httpErrorMessage } from "../lib/errors.ts";
 import { CONTACT_ID, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
-import { byTime, type TimelineEntry } from "../timeline/entry.ts";
+import { byTime, type Timeline } from "../timeline/entry.ts";
 
-export interface Timeline {
-  site: string;
-  /** What the id named. */
-  of: "contact" | "visitor";
-  id: string;
-  /** The contact id, when one is known (never the address). */
-  contact: string | null;
-  /** The visitors whose activity is merged in. */
-  visitors: string[];
-  /** Linked visitors left out (only the most recent MAX_VISITORS are read). */
-  moreVisitors: number;
-  entries: TimelineEntry[];
-}
+export type { Timeline };
 
 /** Linked visitors read per contact timeline (the most recently linked). */
 const MAX_VISITORS = 20;

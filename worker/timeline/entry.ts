@@ -22,6 +22,21 @@ export interface TimelineEntry {
   vid?: string;
 }
 
+/** What GET /admin/api/timeline/:site/:id answers (worker/admin/timeline.ts). */
+export interface Timeline {
+  site: string;
+  /** What the id named. */
+  of: "contact" | "visitor";
+  id: string;
+  /** The contact id, when one is known (never the address). */
+  contact: string | null;
+  /** The visitors whose activity is merged in. */
+  visitors: string[];
+  /** Linked visitors left out (only the most recent MAX_VISITORS are read). */
+  moreVisitors: number;
+  entries: TimelineEntry[];
+}
+
 /** Oldest first; entries at the same time keep their order. */
 export function byTime(entries: readonly TimelineEntry[]): TimelineEntry[] {
   return entries
