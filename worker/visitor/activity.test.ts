@@ -8,6 +8,7 @@ import {
   eventEntry,
   factEntries,
   factEntry,
+  outcomeEntry,
 } from "./activity.ts";
 
 const AT = Date.UTC(2026, 0, 2, 10, 0, 0);
@@ -154,5 +155,37 @@ describe("factEntry", () => {
       kind: "withheld",
       reason: "holdout",
     });
+  });
+});
+
+describe("outcomeEntry: the Contact object's answer to a send", () => {
+  const r = { trigger: "welcome", episode: "e1", step: 0 };
+  it("sent with its provider id, skipped with the reason, holdout as withheld, failed", () => {
+    expect(outcomeEntry(r, { status: "sent", id: "re_9" }, AT)).toEqual({
+      at: AT,
+      kind: "sent",
+      trigger: "welcome",
+      episode: "e1",
+      step: 1,
+      detail: "id re_9",
+    });
+    expect(outcomeEntry(r, { status: "skipped", reason: "suppressed" }, AT)).toMatchObject({
+      kind: "skipped",
+      reason: "suppressed",
+    });
+    expect(outcomeEntry(r, { status: "skipped", reason: "holdout" }, AT)).toMatchObject({
+      kind: "withheld",
+      reason: "holdout",
+    });
+    expect(outcomeEntry(r, { status: "failed", reason: "http_422" }, AT)).toMatchObject({
+      kind: "failed",
+      reason: "http_422",
+    });
+  });
+
+  it("nothing for a duplicate, a retry or a wait (the runner's retry fact says those)", () => {
+    expect(outcomeEntry(r, { status: "duplicate" }, AT)).toBeNull();
+    expect(outcomeEntry(r, { status: "retry", afterMs: 1, reason: "http_500" }, AT)).toBeNull();
+    expect(outcomeEntry(r, { status: "wait", afterMs: 1, reason: "paced" }, AT)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 // non-personal summary) and each fact the engine or the runner reported. Kept bounded inside the
 // Visitor's one state row (no rows of its own), so it costs no extra writes and erasure erases it.
 // Pure: the Visitor object maps and appends, the store keeps the JSON.
+import type { DeliverOutcome } from "../contact/protocol.ts";
 import type { Fact } from "../engine/facts.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
 import type { TimelineEntry } from "../timeline/entry.ts";
@@ -123,6 +124,31 @@ export function factEntry(f: Fact, at: number): TimelineEntry | null {
 /** Facts as entries, in order (the ones not worth a line left out). */
 export function factEntries(facts: readonly Fact[], at: number): TimelineEntry[] {
   return facts.map((f) => factEntry(f, at)).filter((e): e is TimelineEntry => e !== null);
+}
+
+/**
+ * What the Contact object answered for a send (it records the send's facts itself; the Visitor
+ * keeps the answer as its own line). Null for a duplicate, a retry or a wait (the runner's retry
+ * facts say those).
+ */
+export function outcomeEntry(
+  ref: { trigger: string; episode: string; step: number },
+  out: DeliverOutcome,
+  at: number,
+): TimelineEntry | null {
+  const base = { at, trigger: ref.trigger, episode: ref.episode, step: ref.step + 1 };
+  switch (out.status) {
+    case "sent":
+      return { ...base, kind: "sent", detail: `id ${out.id}` };
+    case "skipped":
+      return out.reason === "holdout"
+        ? { ...base, kind: "withheld", reason: "holdout" }
+        : { ...base, kind: "skipped", reason: out.reason };
+    case "failed":
+      return { ...base, kind: "failed", reason: out.reason, detail: "email" };
+    default:
+      return null;
+  }
 }
 
 const iso = (t: number) => new Date(t).toISOString();

@@ -26,7 +26,7 @@ import { contactStub } from "../lib/stubs.ts";
 import { recordFacts } from "../stats/facts.ts";
 import type { StatsUsage } from "../stats/record.ts";
 import type { TimelineEntry } from "../timeline/entry.ts";
-import { activityOf, appendActivity, eventEntry, factEntries } from "./activity.ts";
+import { activityOf, appendActivity, eventEntry, factEntries, outcomeEntry } from "./activity.ts";
 import { runEffect, type RunnerHost } from "./runner.ts";
 import { sqlStore, type Store } from "./storage.ts";
 import { postWebhook } from "./webhook.ts";
@@ -322,10 +322,11 @@ export class Visitor extends DurableObject<Env> {
       if (!h) hashes.set(email, (h = contactHash(secret, site, email)));
       return h;
     };
+    const reported: TimelineEntry[] = [];
     const host: RunnerHost = {
       deliver: async (effect, attempt) => {
         const contact = await contactOf(effect.email);
-        return contactStub(this.env, site, contact).deliver({
+        const out = await contactStub(this.env, site, contact).deliver({
           site,
           vid,
           contact,
@@ -333,10 +334,13 @@ export class Visitor extends DurableObject<Env> {
           attempt,
           base,
         });
+        // The Contact object records the send's facts; the activity keeps its answer.
+        const entry = outcomeEntry(effect, out, Date.now());
+        if (entry) reported.push(entry);
+        return out;
       },
       webhook: (effect) => postWebhook(effect, site),
     };
-    const reported: TimelineEntry[] = [];
     for (const row of this.store.due(now, DRAIN_LIMIT)) {
       const effect = JSON.parse(row.effect) as Effect;
       const r = await runEffect(host, effect, row.attempts, Date.now(), Math.random);
