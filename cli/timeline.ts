@@ -37,7 +37,10 @@ export function localTime(at: number, zone: string): string {
   return `${p("year")}-${p("month")}-${p("day")} ${p("hour")}:${p("minute")}:${p("second")}`;
 }
 
-/** The entries as aligned lines: time, what, trigger and step, reason (and words), detail. */
+const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g;
+
+/** The entries as aligned lines: time, what, trigger and step, reason, then the reason in words,
+ * the detail and (for a contact) the visitor. */
 export function formatTimeline(t: Timeline, zone: string): string[] {
   const head =
     t.of === "contact"
@@ -46,12 +49,14 @@ export function formatTimeline(t: Timeline, zone: string): string[] {
       : `visitor ${t.id}${t.contact ? ` · contact ${t.contact}` : " · no address known"}`;
   const rows = t.entries.map((e: TimelineEntry) => {
     const words = e.reason ? reasonWords(e.reason) : "";
+    // ISO times inside a detail (deferred until, first step due) in the zone too.
+    const detail = (e.detail ?? "").replace(ISO_TIME, (iso) => localTime(Date.parse(iso), zone));
     return [
       localTime(e.at, zone),
       e.kind,
       e.trigger ? `${e.trigger}${e.step === undefined ? "" : ` step ${e.step}`}` : "",
-      e.reason ? `${e.reason}${words ? ` (${words})` : ""}` : "",
-      [e.detail ?? "", e.vid && t.of === "contact" ? `[${e.vid}]` : ""].filter(Boolean).join(" "),
+      e.reason ?? "",
+      [words, detail, e.vid && t.of === "contact" ? `[${e.vid}]` : ""].filter(Boolean).join(" · "),
     ];
   });
   if (rows.length === 0) return [head, "(nothing recorded)"];

@@ -92,12 +92,14 @@ describe("nudge timeline", () => {
     const out = t.out.join("\n");
     expect(t.out[0]).toBe(`contact ${CONTACT} · 1 visitor · times in Europe/Berlin`);
     // 09:12:05 UTC is 10:12:05 in Berlin (winter time).
-    expect(out).toMatch(/2026-12-03 10:12:05 +event +cart 2 items 36 EUR \[k3JfQ9x2LmP0aZ7wYt1u\]/);
     expect(out).toMatch(
-      /2026-12-03 11:12:05 +held +cart-abandoned step 1 +no_email \(no email address known\)/,
+      /2026-12-03 10:12:05 +event +cart 2 items 36 EUR · \[k3JfQ9x2LmP0aZ7wYt1u\]/,
     );
     expect(out).toMatch(
-      /skipped +cart-abandoned step 2 +suppressed \(unsubscribed, bounced or complained\)/,
+      /2026-12-03 11:12:05 +held +cart-abandoned step 1 +no_email +no email address known/,
+    );
+    expect(out).toMatch(
+      /skipped +cart-abandoned step 2 +suppressed +unsubscribed, bounced or complained$/m,
     );
   });
 
