@@ -1,6 +1,6 @@
 // What every CLI command shares: the output seam (so tests capture it), `--flag value` parsing,
 // the usage error that makes `nudge` exit with 2, and where the worker is and which server key
-// it takes. Imported by main.ts and each command.
+// or admin token it takes. Imported by main.ts and each command.
 
 export interface Io {
   out(line: string): void;
@@ -88,5 +88,35 @@ export function serverTarget(
   } catch (err) {
     if (err instanceof UsageError) return { ok: false, problem: err.message };
     throw err;
+  }
+}
+
+/**
+ * Where and with which token a command calls the admin API (/admin/api/*): --token or
+ * NUDGE_ADMIN_TOKEN; --url, NUDGE_URL or the local worker. A `problem` is a usage error.
+ */
+export function adminTarget(
+  opts: { token?: string | true; url?: string | true },
+  env: Record<string, string | undefined>,
+  path: string,
+): { ok: true; token: string; url: URL } | { ok: false; problem: string } {
+  const given = (v: string | true | undefined) => (typeof v === "string" ? v : undefined);
+  const token = given(opts.token) ?? env.NUDGE_ADMIN_TOKEN;
+  if (!token)
+    return { ok: false, problem: "no admin token: set NUDGE_ADMIN_TOKEN or pass --token" };
+  try {
+    return { ok: true, token, url: workerUrl(path, given(opts.url), env) };
+  } catch (err) {
+    if (err instanceof UsageError) return { ok: false, problem: err.message };
+    throw err;
+  }
+}
+
+/** A response's JSON body, or null when it has none. */
+export async function readJson(res: Response): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch {
+    return null;
   }
 }

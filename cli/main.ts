@@ -15,6 +15,9 @@ export const USAGE = `usage: nudge <command> [options]
   stats SITE [--from DAY] [--to DAY] [--url URL] [--token T] [--json]
                                          print funnels, lift and skip reasons per trigger
                                          (token: NUDGE_ADMIN_TOKEN; url: NUDGE_URL)
+  timeline SITE (EMAIL|VID) [--url URL] [--token T] [--json] [--tz ZONE]
+                                         why someone did or did not get an email: their
+                                         events, steps, sends and skip reasons, in time order
   send-event SITE --name NAME (--email E | --vid V) [--data JSON] [--id ID] [--at TIME]
                                          send one server event to POST /v1/events
                                          (key: NUDGE_SERVER_KEY; url: NUDGE_URL)
@@ -65,6 +68,18 @@ Prints each trigger's funnel, holdout lift with its interval, unverified claims 
   --url URL           the worker (default: NUDGE_URL, else http://127.0.0.1:8787)
   --token TOKEN       the admin token (default: NUDGE_ADMIN_TOKEN)
   --json              the report as JSON`,
+  timeline: `usage: nudge timeline SITE (EMAIL | CONTACT_ID | VISITOR_ID) [--url URL] [--token TOKEN]
+                      [--json] [--tz ZONE]
+
+Why did (or didn't) someone get an email: one line per thing that happened, oldest first: their
+events, each episode's steps (due, held, deferred, skipped with the reason, sent, failed), opens,
+clicks, unsubscribes. An EMAIL is first turned into its contact id (POST
+/admin/api/contacts/SITE/lookup: the address travels in the body, never in a URL); a contact's
+timeline includes every linked visitor's, a visitor's its contact's.
+  --tz ZONE           show times in ZONE (default: this machine's, e.g. Europe/Berlin, UTC)
+  --url URL           the worker (default: NUDGE_URL, else http://127.0.0.1:8787)
+  --token TOKEN       the admin token (default: NUDGE_ADMIN_TOKEN)
+  --json              the timeline as JSON`,
   "send-event": `usage: nudge send-event SITE --name NAME (--email EMAIL | --vid VID) [--data JSON] [--id ID]
                         [--at ISO-TIME] [--url URL] [--key KEY]
 
@@ -152,6 +167,10 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case "stats": {
         const { runStats } = await import("./stats.ts");
         return await runStats(rest, io);
+      }
+      case "timeline": {
+        const { runTimeline } = await import("./timeline.ts");
+        return await runTimeline(rest, io);
       }
       case "send-event": {
         const { runSendEvent } = await import("./send-event.ts");

@@ -2,7 +2,7 @@
 // GET /admin/api/stats from a running worker and prints it as tables (cli/stats-format.ts).
 // Exit codes: 0 ok, 1 failure (auth, unknown site, network), 2 usage.
 import type { Report } from "../worker/stats/report.ts";
-import { fetchFailure, parseArgs, UsageError, workerUrl, type Io } from "./args.ts";
+import { adminTarget, fetchFailure, parseArgs, readJson, UsageError, type Io } from "./args.ts";
 import { formatReport } from "./stats-format.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
 
@@ -31,14 +31,6 @@ function isReport(x: unknown): x is Report {
     typeof r.suppression === "object" &&
     Array.isArray(r.recentFailures)
   );
-}
-
-async function readJson(res: Response): Promise<unknown> {
-  try {
-    return await res.json();
-  } catch {
-    return null;
-  }
 }
 
 function issuesOf(body: unknown): string[] {
@@ -74,19 +66,12 @@ export async function runStats(
     return 2;
   }
   const str = (k: keyof typeof FLAGS) => (typeof opts[k] === "string" ? opts[k] : undefined);
-  const token = str("token") ?? deps.env.NUDGE_ADMIN_TOKEN;
-  if (!token) {
-    io.err(`nudge stats: no admin token: set NUDGE_ADMIN_TOKEN or pass --token\n${STATS_USAGE}`);
+  const target = adminTarget(opts, deps.env, "/admin/api/stats");
+  if (!target.ok) {
+    io.err(`nudge stats: ${target.problem}\n${STATS_USAGE}`);
     return 2;
   }
-  let url: URL;
-  try {
-    url = workerUrl("/admin/api/stats", str("url"), deps.env);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.err(`nudge stats: ${err.message}\n${STATS_USAGE}`);
-    return 2;
-  }
+  const { token, url } = target;
   url.searchParams.set("site", site);
   for (const k of ["from", "to"] as const) {
     const v = str(k);

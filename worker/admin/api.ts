@@ -1,6 +1,6 @@
 // The admin JSON API under /admin/api (the guard is installed once, by the admin app in index.ts):
 // the stats report, a site's coupon pools, its catalog and one product's watchers, a visitor's state, a contact's id (from an address in
-// a POST body) and, by that id only, a contact's record, export and erasure. Decisions live in the objects and in
+// a POST body) and, by that id only, a contact's record, timeline, export and erasure. Decisions live in the objects and in
 // worker/stats/; these handlers validate ids and pick the object.
 import { Hono } from "hono";
 import { z } from "zod";
@@ -8,7 +8,7 @@ import { catalogStub } from "../catalog/catalog.ts";
 import { WATCHER_SHARDS, watcherStub } from "../catalog/watchers.ts";
 import { loadSiteConfig } from "../config/load.ts";
 import { contactHash } from "../lib/crypto.ts";
-import { httpError, httpErrorMessage, zodIssues } from "../lib/errors.ts";
+import { httpError, zodIssues } from "../lib/errors.ts";
 import { email } from "../ingest/wire.ts";
 import { CONTACT_ID, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 import { log } from "../lib/log.ts";
@@ -19,6 +19,7 @@ import { loadReport } from "../stats/read.ts";
 import { forgetInStats } from "../stats/record.ts";
 import type { Report } from "../stats/report.ts";
 import { parseStatsQuery, type StatsQuery } from "../stats/schema.ts";
+import { loadTimeline, refuseAddress } from "./timeline.ts";
 
 export const api = new Hono<{ Bindings: Env }>();
 
@@ -94,7 +95,7 @@ api.get("/visitors/:site/:vid", async (c) => {
 });
 
 /** The body of a lookup: the address, read as ingest reads it (trimmed, lowercased). */
-const Lookup = z.object({ email });
+export const Lookup = z.object({ email });
 
 /**
  * An address's contact id, for the routes below. The id is the keyed hash of (site, address):
@@ -118,21 +119,20 @@ api.post("/contacts/:site/lookup", async (c) => {
 
 /** The contact a path names by its id. An address in the path is refused, never used. */
 function target(env: Env, site: string, raw: string) {
-  if (raw.includes("@") || /%40/i.test(raw)) {
-    const at = SITE_ID.test(site) ? site : "<site>";
-    throw httpErrorMessage(
-      400,
-      "address_in_url",
-      "Contacts are named by their id in URLs, never by an address (request logs keep URLs). " +
-        `Look the contact up with POST /admin/api/contacts/${at}/lookup and a JSON body ` +
-        '{ "email": "..." }, then use the returned contact id in this path.',
-    );
-  }
+  refuseAddress(site, raw);
   if (!SITE_ID.test(site)) throw httpError(400, "invalid_site");
   const contact = raw.trim().toLowerCase();
   if (!CONTACT_ID.test(contact)) throw httpError(400, "invalid_id");
   return { contact, stub: contactStub(env, site, contact) };
 }
+
+/** "Why didn't they get it?": a contact's or a visitor's timeline (timeline.ts), oldest first. */
+api.get("/timeline/:site/:id", async (c) => {
+  const { site, id } = c.req.param();
+  const t = await loadTimeline(c.env, site, id);
+  if (!t) throw httpError(404, "not_found");
+  return c.json(t, 200, { "cache-control": "no-store" });
+});
 
 api.get("/contacts/:site/:id", async (c) => {
   const { site, id } = c.req.param();
@@ -152,6 +152,7 @@ api.get("/contacts/:site/:id/export", async (c) => {
     snap.visitors.map(async (vid) => ({
       vid,
       state: await visitorStub(c.env, site, vid).snapshot(),
+      activity: (await visitorStub(c.env, site, vid).activity())?.entries ?? [],
     })),
   );
   return c.json({ contact: snap, visitors }, 200, { "cache-control": "no-store" });

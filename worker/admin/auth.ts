@@ -14,7 +14,8 @@ import { failedAttempt, isThrottled, RETRY_AFTER_S } from "./throttle.ts";
 export const SESSION_COOKIE = "nudge_admin";
 export const SESSION_TTL_S = 12 * 60 * 60;
 
-/** Headers for every admin HTML page: never cached, never framed, no scripts at all. */
+/** Headers for every admin HTML page: never cached, never framed, no scripts (but the timeline
+ * page's one, by nonce: adminHtmlHeaders). */
 export const ADMIN_HTML_HEADERS = {
   "cache-control": "no-store",
   "x-frame-options": "DENY",
@@ -22,6 +23,14 @@ export const ADMIN_HTML_HEADERS = {
   "content-security-policy":
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
+
+/** The admin HTML headers for a page with one inline script, allowed by its nonce. */
+export function adminHtmlHeaders(nonce: string): Record<string, string> {
+  return {
+    ...ADMIN_HTML_HEADERS,
+    "content-security-policy": `${ADMIN_HTML_HEADERS["content-security-policy"]}; script-src 'nonce-${nonce}'`,
+  };
+}
 
 type AdminContext = Context<{ Bindings: Env }>;
 
@@ -78,7 +87,8 @@ export async function isAdmin(c: AdminContext, now = Date.now()): Promise<boolea
 }
 
 const isPage = (c: AdminContext) =>
-  c.req.method === "GET" && (c.req.path === "/admin" || c.req.path === "/admin/");
+  c.req.method === "GET" &&
+  (c.req.path === "/admin" || c.req.path === "/admin/" || c.req.path === "/admin/timeline");
 
 /** Only local /admin paths: never an open redirect. */
 export function safeNext(v: unknown): string {

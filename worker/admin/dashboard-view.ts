@@ -1,5 +1,5 @@
 // The dashboard at GET /admin as one HTML string: filters, site totals, the daily chart,
-// suppression, recent failures, coupon pools and per trigger a funnel, lift, reasons and steps. Pure: the
+// the timeline lookup, suppression, recent failures, coupon pools and per trigger a funnel, lift, reasons and steps. Pure: the
 // route loads the report and passes it in. No scripts; everything interpolated is escaped.
 import { CONFIRM_TRIGGER, type SkipReason } from "../engine/index.ts";
 import { dailyChart } from "./chart.ts";
@@ -291,6 +291,14 @@ function noticeBlock(n: NonNullable<DashboardView["notice"]>): string {
   )}</strong>${n.lines?.length ? `<ul>${n.lines.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : ""}</div>`;
 }
 
+/** "Why didn't they get it?": the timeline lookup (the address goes in the form body; the
+ * timeline page is then opened by id). */
+function lookupPanel(site: string): string {
+  return `<form class="panel lookup-panel" method="post" action="/admin/timeline">
+<label for="why-q"><strong>Why didn't they get it?</strong> <span class="muted">One person's emails, skips and reasons.</span></label>
+<div class="lookup-row"><input type="hidden" name="site" value="${esc(site)}"><input id="why-q" name="q" autocomplete="off" spellcheck="false" required placeholder="Email address or visitor id"><button type="submit">Show timeline</button></div></form>`;
+}
+
 export function dashboardPage(v: DashboardView): string {
   const r = v.report;
   const title = `<div class="title"><h1>${esc(v.site || "Nudge")}</h1>${
@@ -308,6 +316,8 @@ ${triggersSection(r.triggers)}`
     : "";
   return page(
     `${v.site ? `${v.site} · ` : ""}Nudge stats`,
-    `${header(v)}<main>${title}${v.notice ? noticeBlock(v.notice) : ""}${body}</main>`,
+    `${header(v)}<main>${title}${v.notice ? noticeBlock(v.notice) : ""}${
+      r ? lookupPanel(v.site) : ""
+    }${body}</main>`,
   );
 }

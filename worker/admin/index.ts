@@ -21,6 +21,7 @@ import {
 } from "./auth.ts";
 import { failedAttempt, isThrottled, RETRY_AFTER_S } from "./throttle.ts";
 import { dashboard } from "./dashboard.ts";
+import { timelineRoutes } from "./timeline-page.ts";
 import { signInPage } from "./page.ts";
 
 export const admin = new Hono<{ Bindings: Env }>();
@@ -28,6 +29,7 @@ export const admin = new Hono<{ Bindings: Env }>();
 // Forms post same-origin only (Origin / Sec-Fetch-Site checked); the cookie is SameSite=Strict.
 admin.use("/login", csrf());
 admin.use("/logout", csrf());
+admin.use("/timeline", csrf());
 
 admin.post("/login", async (c) => {
   let form: Record<string, unknown>;
@@ -85,5 +87,6 @@ admin.post("/logout", async (c) => {
 });
 
 admin.use("*", requireAdmin);
+admin.route("/timeline", timelineRoutes);
 admin.route("/", dashboard);
 admin.route("/api", api);

@@ -89,6 +89,10 @@ td.t{text-align:left}
 .signin button{width:100%;padding:10px}
 .signin .err{color:var(--bad);margin:0 0 12px}
 @media (max-width:800px){.grid2,.cols{grid-template-columns:minmax(0,1fr)}}
+.lookup-panel{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;padding:12px 16px}
+.lookup-panel label{flex:1 1 260px}
+.lookup-row{display:flex;gap:8px;flex:1 1 340px}
+.lookup-row input{flex:1;min-width:0;font:inherit;padding:7px 10px;border:1px solid #d0d5dd;border-radius:6px}
 .idle{display:flex;flex-wrap:wrap;gap:6px;margin:0;padding:0;list-style:none}
 .idle li{background:#f2f4f7;border-radius:6px;padding:3px 10px;font-size:13px}
 @media (max-width:480px){main{padding:14px 10px 40px}.panel{padding:12px}.filters{width:100%;order:2}.signout{order:1}
@@ -96,7 +100,8 @@ td.t{text-align:left}
 .filters button{flex:1 1 100%}.card .v{font-size:19px}}
 `;
 
-/** A complete HTML document (no scripts; the route sends a CSP without script-src). */
+/** A complete HTML document (no scripts of its own; the routes send a CSP without script-src,
+ * but the timeline page's, which allows its one script by nonce). */
 export function page(title: string, body: string): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">

@@ -20,6 +20,8 @@ import type { NudgeEvent } from "../ingest/events.ts";
 import type { RoutedServerEvent } from "../ingest/server-events.ts";
 import { resubscribe, suppress, type SuppressReason } from "./policy.ts";
 import { deliverStep, type DeliveryHost } from "./delivery.ts";
+import { contactTimeline } from "./timeline.ts";
+import type { TimelineEntry } from "../timeline/entry.ts";
 import type { DeliverOutcome, DeliverRequest, EngagementRef, MailEvent } from "./protocol.ts";
 import {
   freshRecord,
@@ -374,6 +376,12 @@ export class Contact extends DurableObject<Env> {
     await recordStats(this.env, [{ ...base, metric: ev.type, unique: `${key}:${kind}` }]);
     if (ev.suppress) await this.suppressNow(site, contact, email, ev.suppress);
     return { duplicate, unknown: false };
+  }
+
+  /** What happened to this person as this object knows it (timeline.ts), and their visitors. */
+  async timeline(): Promise<{ entries: TimelineEntry[]; visitors: string[] } | null> {
+    const rec = this.load();
+    return rec ? { entries: contactTimeline(rec), visitors: this.visitors() } : null;
   }
 
   async snapshot(contact: string): Promise<ContactSnapshot | null> {

@@ -25,6 +25,8 @@ import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import { recordFacts } from "../stats/facts.ts";
 import type { StatsUsage } from "../stats/record.ts";
+import type { TimelineEntry } from "../timeline/entry.ts";
+import { activityOf, appendActivity, eventEntry, factEntries, outcomeEntry } from "./activity.ts";
 import { runEffect, type RunnerHost } from "./runner.ts";
 import { sqlStore, type Store } from "./storage.ts";
 import { postWebhook } from "./webhook.ts";
@@ -135,7 +137,7 @@ export class Visitor extends DurableObject<Env> {
     }
     let stats = { calls: 0, rowsWritten: 0 };
     if (accepted) {
-      stats = await this.commit(state, effects, facts, now);
+      stats = await this.commit(state, effects, facts, now, applied.map(eventEntry));
       await this.schedule(state, nextDue, config);
       await this.registerInterest(input, stored, applied, config);
     }
@@ -195,6 +197,17 @@ export class Visitor extends DurableObject<Env> {
     return { ...state, outbox };
   }
 
+  /** What happened to this visitor (events, engine and runner facts), oldest first, bounded,
+   * and the contact id of its address (null when none is known); null when nothing is stored. */
+  async activity(): Promise<{ entries: TimelineEntry[]; contact: string | null } | null> {
+    const raw = this.store.readState();
+    if (!raw) return null;
+    const stored = JSON.parse(raw) as VisitorState;
+    const { site, email } = stored.profile;
+    const contact = email ? await contactHash(this.env.NUDGE_SECRET, site, email) : null;
+    return { entries: activityOf(stored), contact };
+  }
+
   /** Erasure: every row and the alarm. */
   async erase(): Promise<void> {
     this.store.eraseAll();
@@ -208,9 +221,21 @@ export class Visitor extends DurableObject<Env> {
     return this.knownBase;
   }
 
+  /** The engine's state; the activity stored beside it in the same row is left out. */
   private load(): VisitorState | null {
     const raw = this.store.readState();
-    return raw ? (JSON.parse(raw) as VisitorState) : null;
+    if (!raw) return null;
+    const { activity: _activity, ...state } = JSON.parse(raw) as VisitorState & {
+      activity?: unknown;
+    };
+    return state as VisitorState;
+  }
+
+  /** The state row's JSON: the state with the activity so far plus `add` (bounded). */
+  private stateRow(state: VisitorState, add: TimelineEntry[]): string {
+    const raw = this.store.readState();
+    const activity = appendActivity(raw ? activityOf(JSON.parse(raw)) : [], add);
+    return JSON.stringify({ ...state, activity });
   }
 
   private async config(site: string): Promise<SiteConfig> {
@@ -219,15 +244,18 @@ export class Visitor extends DurableObject<Env> {
     return r.config;
   }
 
-  /** State and queued effects in one transaction; the facts are recorded once it committed. */
+  /** State (with the activity: `events`, then the facts) and queued effects in one
+   * transaction; the facts are recorded once it committed. */
   private async commit(
     state: VisitorState,
     effects: Effect[],
     facts: Fact[],
     now: number,
+    events: TimelineEntry[] = [],
   ): Promise<StatsUsage> {
+    const row = this.stateRow(state, [...events, ...factEntries(facts, now)]);
     this.ctx.storage.transactionSync(() => {
-      this.store.writeState(JSON.stringify(state));
+      this.store.writeState(row);
       for (const e of effects) this.store.enqueue(e.key, JSON.stringify(e), now);
     });
     const { site, vid } = state.profile;
@@ -294,10 +322,11 @@ export class Visitor extends DurableObject<Env> {
       if (!h) hashes.set(email, (h = contactHash(secret, site, email)));
       return h;
     };
+    const reported: TimelineEntry[] = [];
     const host: RunnerHost = {
       deliver: async (effect, attempt) => {
         const contact = await contactOf(effect.email);
-        return contactStub(this.env, site, contact).deliver({
+        const out = await contactStub(this.env, site, contact).deliver({
           site,
           vid,
           contact,
@@ -305,6 +334,10 @@ export class Visitor extends DurableObject<Env> {
           attempt,
           base,
         });
+        // The Contact object records the send's facts; the activity keeps its answer.
+        const entry = outcomeEntry(effect, out, Date.now());
+        if (entry) reported.push(entry);
+        return out;
       },
       webhook: (effect) => postWebhook(effect, site),
     };
@@ -314,7 +347,15 @@ export class Visitor extends DurableObject<Env> {
       if (r.done) this.store.done(row.key);
       else this.store.reschedule(row.key, r.nextAt, r.reason, r.attempted);
       const contact = effect.type === "send" ? await contactOf(effect.email) : undefined;
-      await recordFacts(this.env, r.facts, { site, vid, contact }, Date.now());
+      const at = Date.now();
+      reported.push(...factEntries(r.facts, at));
+      await recordFacts(this.env, r.facts, { site, vid, contact }, at);
+    }
+    // What the runs reported joins the activity: one write of the state row per alarm run that
+    // had something to report (the state itself is unchanged; re-read, as the drain awaited).
+    if (reported.length) {
+      const current = this.load();
+      if (current) this.store.writeState(this.stateRow(current, reported));
     }
   }
 
