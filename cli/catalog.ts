@@ -9,6 +9,7 @@ import { MAX_CATALOG_BATCH, type CatalogProduct } from "../worker/catalog/schema
 import { SITE_ID } from "../worker/lib/ids.ts";
 import { fetchFailure, parseArgs, serverKey, UsageError, workerUrl, type Io } from "./args.ts";
 import { at, catalogFormatOf, parseCatalog, type ParsedCatalog } from "./catalog-parse.ts";
+import { parseRetryAfter } from "../worker/lib/retry-after.ts";
 
 export const CATALOG_USAGE =
   "usage: nudge catalog push SITE FILE [--url URL] [--key KEY] [--batch N] [--dry-run]\n" +
@@ -123,7 +124,7 @@ async function sendBatch(
       await res.body?.cancel();
       retry = {
         reason: `HTTP ${res.status}`,
-        waitMs: retryAfterMs(res.headers.get("retry-after")) ?? backoffMs(attempt),
+        waitMs: parseRetryAfter(res.headers.get("retry-after"), Date.now()) ?? backoffMs(attempt),
       };
     } catch (err) {
       retry = {
@@ -196,15 +197,6 @@ function add(a: CatalogTotals, b: CatalogTotals): CatalogTotals {
 function withIndex(issue: { path: string; message: string }, start: number) {
   const m = /^products\[(\d+)\]\.?(.*)$/.exec(issue.path);
   return m ? { index: start + Number(m[1]), path: m[2] ?? "", message: issue.message } : issue;
-}
-
-/** retry-after in ms: delay-seconds or an HTTP date; null when absent or unreadable. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | null {
-  if (!value) return null;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const when = Date.parse(v);
-  return Number.isFinite(when) ? Math.max(0, when - now) : null;
 }
 
 /** Without retry-after: 1 s, 2 s, 4 s, 8 s, 16 s. */

@@ -83,10 +83,12 @@ export async function deliverStep(
     await record(host, req, [{ type: "withheld", ...ref, channel: "email" }], now);
     return { status: "skipped", reason: "holdout" };
   }
+  // The site's override of the template (KV), read once for the coupon scan and the render.
+  const override = await host.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
   // Unique codes the email reads (`coupon.NAME`), one per pool, kept by the step key.
-  const offer = await claimCoupons(host.env, site, effect, varsOf(config, effect), now);
+  const offer = await claimCoupons(host.env, site, effect, override, varsOf(config, effect), now);
   if (!offer.ok) return skip(host, req, ref, offer.reason, now);
-  const rendered = await render(host, req, config, now, offer.coupon);
+  const rendered = await render(host, req, config, now, offer.coupon, override);
   if (!rendered.ok) {
     log("error", "template.failed", {
       site,
@@ -188,9 +190,9 @@ async function render(
   config: SiteConfig,
   now: number,
   coupon: Record<string, string>,
+  override: string | null,
 ) {
   const { site, contact, effect } = req;
-  const override = await host.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
   // A checkout the store reported brings its own recovery link: it wins over the cart link and
   // the restore link, and this email alone may link to it.
   const recovery = recoveryUrlOf(effect);

@@ -1,11 +1,7 @@
 // Pure parts of the Resend sender: tag sanitizing, Retry-After, error classification.
 import { describe, expect, it } from "vitest";
-import {
-  classifyResendError,
-  idempotencyKey,
-  parseRetryAfter,
-  sanitizeTag,
-} from "./resend-sender.ts";
+import { parseRetryAfter } from "../lib/retry-after.ts";
+import { classifyResendError, idempotencyKey, sanitizeTag } from "./resend-sender.ts";
 
 describe("resend sender helpers", () => {
   it("sanitizes tags to [A-Za-z0-9_-]{1,256}", () => {

@@ -3,6 +3,7 @@
 import { Resend } from "resend";
 import { sha256Hex } from "../lib/crypto.ts";
 import type { OutgoingEmail, Sender, SendResult } from "./sender.ts";
+import { parseRetryAfter } from "../lib/retry-after.ts";
 
 export interface ResendSenderOptions {
   apiKey: string;
@@ -21,15 +22,6 @@ const TAG_MAX = 256;
 export function sanitizeTag(s: string): string {
   const clean = s.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, TAG_MAX);
   return clean || "_";
-}
-
-/** `Retry-After` as delta-seconds (possibly fractional) or an HTTP date → ms; null if absent/bad. */
-export function parseRetryAfter(value: string | undefined | null, now: number): number | null {
-  if (!value) return null;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
 
 /** Resend caps Idempotency-Key at 256 chars: longer ledger keys are replaced by their SHA-256. */

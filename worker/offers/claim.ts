@@ -18,10 +18,11 @@ export async function claimCoupons(
   env: Env,
   site: string,
   effect: SendEffect,
+  /** The site's KV override of the template (`template:<site>:<name>`), if any. */
+  override: string | null,
   vars: Record<string, unknown>,
   now: number,
 ): Promise<CouponClaim> {
-  const override = await env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
   const pools = couponPoolsOf(effect, override, vars);
   const codes = await Promise.all(
     pools.map((pool) => couponPool(env, site, pool).claim(effect.key, now)),

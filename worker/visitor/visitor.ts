@@ -71,6 +71,9 @@ const DRAIN_LIMIT = 25;
 export class Visitor extends DurableObject<Env> {
   private readonly store: Store;
   private knownBase: string | null | undefined;
+  /** The activity stored in the state row, as the last load() read it (every write of the row
+   * goes through stateRow, which keeps this in step): a commit does not read the row again. */
+  private storedActivity: TimelineEntry[] = [];
   /** setAlarm calls since the object started (the bench reads the difference per batch). */
   private alarmsSet = 0;
 
@@ -212,6 +215,7 @@ export class Visitor extends DurableObject<Env> {
   async erase(): Promise<void> {
     this.store.eraseAll();
     this.knownBase = undefined;
+    this.storedActivity = [];
     await this.ctx.storage.deleteAlarm();
   }
 
@@ -224,18 +228,21 @@ export class Visitor extends DurableObject<Env> {
   /** The engine's state; the activity stored beside it in the same row is left out. */
   private load(): VisitorState | null {
     const raw = this.store.readState();
-    if (!raw) return null;
-    const { activity: _activity, ...state } = JSON.parse(raw) as VisitorState & {
-      activity?: unknown;
-    };
+    if (!raw) {
+      this.storedActivity = [];
+      return null;
+    }
+    const { activity, ...state } = JSON.parse(raw) as VisitorState & { activity?: unknown };
+    this.storedActivity = activityOf({ activity });
     return state as VisitorState;
   }
 
-  /** The state row's JSON: the state with the activity so far plus `add` (bounded). */
-  private stateRow(state: VisitorState, add: TimelineEntry[]): string {
-    const raw = this.store.readState();
-    const activity = appendActivity(raw ? activityOf(JSON.parse(raw)) : [], add);
-    return JSON.stringify({ ...state, activity });
+  /** Writes the state row: the state with the activity so far plus `add` (bounded); returns
+   * that activity, for the caller to keep once its transaction committed. */
+  private writeStateRow(state: VisitorState, add: TimelineEntry[]): TimelineEntry[] {
+    const activity = appendActivity(this.storedActivity, add);
+    this.store.writeState(JSON.stringify({ ...state, activity }));
+    return activity;
   }
 
   private async config(site: string): Promise<SiteConfig> {
@@ -253,10 +260,11 @@ export class Visitor extends DurableObject<Env> {
     now: number,
     events: TimelineEntry[] = [],
   ): Promise<StatsUsage> {
-    const row = this.stateRow(state, [...events, ...factEntries(facts, now)]);
-    this.ctx.storage.transactionSync(() => {
-      this.store.writeState(row);
+    const add = [...events, ...factEntries(facts, now)];
+    this.storedActivity = this.ctx.storage.transactionSync(() => {
+      const activity = this.writeStateRow(state, add);
       for (const e of effects) this.store.enqueue(e.key, JSON.stringify(e), now);
+      return activity;
     });
     const { site, vid } = state.profile;
     return recordFacts(this.env, facts, { site, vid }, now);
@@ -355,7 +363,7 @@ export class Visitor extends DurableObject<Env> {
     // had something to report (the state itself is unchanged; re-read, as the drain awaited).
     if (reported.length) {
       const current = this.load();
-      if (current) this.store.writeState(this.stateRow(current, reported));
+      if (current) this.storedActivity = this.writeStateRow(current, reported);
     }
   }
 
