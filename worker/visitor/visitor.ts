@@ -114,6 +114,7 @@ export class Visitor extends DurableObject<Env> {
       const r = apply(state, e, config, now, input.tz);
       if (r.duplicate) {
         duplicates++;
+        nextDue = r.nextDue;
         continue;
       }
       accepted++;
@@ -143,6 +144,11 @@ export class Visitor extends DurableObject<Env> {
       stats = await this.commit(state, effects, facts, now, applied.map(eventEntry));
       await this.schedule(state, nextDue, config);
       await this.registerInterest(input, stored, applied, config);
+    } else if (stored) {
+      // A batch sent again, every event already in: the first try may have been stored and then
+      // cut off before its alarm was set (a crash between the two), so the alarm is made sure of
+      // here (schedule writes only when it differs).
+      await this.schedule(state, nextDue, config);
     }
     const newlyVerified = !verifiedBefore && state.profile.verified === true ? via : undefined;
     const linked = input.fromContact
