@@ -1,13 +1,15 @@
 // `nudge validate | push | pull`: site configs on disk and in KV (through wrangler, so the same
 // credentials and local persistence as `wrangler dev` apply).
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { TEMPLATES } from "../templates/bundle.ts";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { configWarnings } from "../worker/config/lint.ts";
 import { parseSiteConfig, type SiteConfig } from "../worker/config/schema.ts";
 import { parseArgs, UsageError, type Io } from "./args.ts";
 import { jsonProblem } from "./json-problem.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
+import { checkTemplates, overrideNames, readOverrides } from "./template-check.ts";
 
 /** The config in `file`, checked; its problems (and warnings) printed. Null when unusable. */
 export function loadConfigFile(file: string, io: Io): SiteConfig | null {
@@ -31,34 +33,48 @@ export function loadConfigFile(file: string, io: Io): SiteConfig | null {
     for (const e of r.errors) io.err(`  ${e}`);
     return null;
   }
-  for (const w of [...configWarnings(r.config), ...templateWarnings(r.config)])
-    io.err(`${file}: warning: ${w}`);
+  for (const w of configWarnings(r.config)) io.err(`${file}: warning: ${w}`);
   return r.config;
 }
 
-function readConfig(file: string | undefined, io: Io): { ok: boolean; site?: string } {
+/**
+ * The config in `file` and the templates it uses (from `templatesDir` when given, else the
+ * bundle), checked; problems and warnings printed. With a directory, also its override sources.
+ */
+async function readConfig(
+  file: string | undefined,
+  templatesDir: string | undefined,
+  io: Io,
+): Promise<{ config: SiteConfig; overrides: Record<string, string> } | null> {
   if (!file) throw new UsageError("a config FILE is required");
   const config = loadConfigFile(file, io);
-  return config ? { ok: true, site: config.site } : { ok: false };
-}
-
-/** Steps naming a template Nudge does not bundle: fine only with a KV override in place. */
-export function templateWarnings(config: SiteConfig): string[] {
-  const out: string[] = [];
-  config.triggers.forEach((t, i) =>
-    t.steps.forEach((s, j) => {
-      const names = [s.template, ...(s.variants ?? []).map((v) => v.template)];
-      for (const name of names) {
-        if (name && TEMPLATES[`${name}.html`] === undefined) {
-          out.push(
-            `triggers[${i}].steps[${j}] uses template "${name}", which is not bundled: ` +
-              `put it in KV at template:${config.site}:${name} or the step will fail`,
-          );
-        }
-      }
-    }),
-  );
-  return out;
+  if (!config) return null;
+  let overrides: Record<string, string> | null = null;
+  if (templatesDir !== undefined) {
+    let read: Awaited<ReturnType<typeof readOverrides>>;
+    try {
+      read = await readOverrides(templatesDir);
+    } catch {
+      throw new UsageError(`--templates ${templatesDir}: cannot read the directory`);
+    }
+    overrides = read.sources;
+    for (const f of read.ignored)
+      io.err(
+        `${templatesDir}: warning: ${f} ignored: ` +
+          (f.startsWith("_")
+            ? "partials are shared by every site and cannot be overridden"
+            : "a template override is NAME.html.liquid (and optionally NAME.txt.liquid)"),
+      );
+  }
+  const report = await checkTemplates(config, overrides);
+  for (const w of report.warnings) io.err(`${file}: warning: ${w}`);
+  if (report.errors.length) {
+    const n = report.errors.length;
+    io.err(`${file}: ${n} template problem${n === 1 ? "" : "s"}`);
+    for (const e of report.errors) io.err(`  ${e}`);
+    return null;
+  }
+  return { config, overrides: overrides ?? {} };
 }
 
 const usage = (fn: () => Promise<number>, io: Io) =>
@@ -70,12 +86,19 @@ const usage = (fn: () => Promise<number>, io: Io) =>
     throw err;
   });
 
+const dirOpt = (v: string | true | undefined) => (typeof v === "string" ? v : undefined);
+
 export function runValidate(args: string[], io: Io): Promise<number> {
   return usage(async () => {
-    const { positional } = parseArgs(args, {});
-    const r = readConfig(positional[0], io);
-    if (r.ok) io.out(`${positional[0]}: valid config for site "${r.site}"`);
-    return r.ok ? 0 : 1;
+    const { positional, opts } = parseArgs(args, { templates: "value" });
+    const r = await readConfig(positional[0], dirOpt(opts.templates), io);
+    if (!r) return 1;
+    const n = overrideNames(r.overrides).length;
+    io.out(
+      `${positional[0]}: valid config for site "${r.config.site}"` +
+        (n ? ` (${n} template override${n === 1 ? "" : "s"} checked)` : ""),
+    );
+    return 0;
   }, io);
 }
 
@@ -87,22 +110,61 @@ function kvArgs(opts: Record<string, string | true>): string[] {
   return a;
 }
 
+/** `wrangler kv key put KEY --path FILE …`: its error output when it failed, else null. */
+function kvPut(key: string, path: string, opts: Record<string, string | true>): string | null {
+  const args = ["wrangler", "kv", "key", "put", key, "--path", path, ...kvArgs(opts)];
+  const res = spawnSync("npx", args, { encoding: "utf8" });
+  return res.status === 0 ? null : res.stderr || res.stdout;
+}
+
+/** Writes each override in `overrides` as `template:<site>:NAME`; false (said why) on failure. */
+function pushTemplates(
+  site: string,
+  overrides: Record<string, string>,
+  opts: Record<string, string | true>,
+  io: Io,
+): boolean {
+  const names = overrideNames(overrides);
+  if (!names.length) return true;
+  const tmp = mkdtempSync(join(tmpdir(), "nudge-templates-"));
+  try {
+    for (const name of names) {
+      const text = overrides[`${name}.txt`];
+      const value = { html: overrides[`${name}.html`], ...(text !== undefined ? { text } : {}) };
+      const path = join(tmp, `${name}.json`);
+      writeFileSync(path, JSON.stringify(value));
+      const failed = kvPut(`template:${site}:${name}`, path, opts);
+      if (failed) {
+        io.err(`wrangler kv key put template:${site}:${name} failed:\n${failed}`);
+        return false;
+      }
+      io.out(`pushed template:${site}:${name}${opts.local ? " (local)" : ""}`);
+    }
+    return true;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 export function runPush(args: string[], io: Io): Promise<number> {
   return usage(async () => {
-    const { positional, opts } = parseArgs(args, { local: "bool", "persist-to": "value" });
+    const { positional, opts } = parseArgs(args, {
+      local: "bool",
+      "persist-to": "value",
+      templates: "value",
+    });
     const file = positional[0];
-    const r = readConfig(file, io);
-    if (!r.ok || !file) return 1;
-    const res = spawnSync(
-      "npx",
-      ["wrangler", "kv", "key", "put", `site:${r.site}`, "--path", file, ...kvArgs(opts)],
-      { encoding: "utf8" },
-    );
-    if (res.status !== 0) {
-      io.err(`wrangler kv key put failed:\n${res.stderr || res.stdout}`);
+    const r = await readConfig(file, dirOpt(opts.templates), io);
+    if (!r || !file) return 1;
+    const site = r.config.site;
+    // Templates first: a config naming a new template never goes live before the template.
+    if (!pushTemplates(site, r.overrides, opts, io)) return 1;
+    const failed = kvPut(`site:${site}`, file, opts);
+    if (failed) {
+      io.err(`wrangler kv key put failed:\n${failed}`);
       return 1;
     }
-    io.out(`pushed site:${r.site}${opts.local ? " (local)" : ""}; workers pick it up within 30 s`);
+    io.out(`pushed site:${site}${opts.local ? " (local)" : ""}; workers pick it up within 30 s`);
     return 0;
   }, io);
 }

@@ -6,8 +6,11 @@ import { runPull, runPush, runValidate } from "./config.ts";
 
 export const USAGE = `usage: nudge <command> [options]
 
-  validate FILE                          check a site config; errors name the path and problem
-  push FILE [--local] [--persist-to DIR] validate, then write site:<id> to KV through wrangler
+  validate FILE [--templates DIR]        check a site config and render each step's template;
+                                         errors name the path, file, line and problem
+  push FILE [--templates DIR] [--local] [--persist-to DIR]
+                                         validate, then write the templates in DIR and
+                                         site:<id> to KV through wrangler
   pull SITE [--local] [--persist-to DIR] print the stored config of SITE
   render TEMPLATE --data FILE [--out DIR] render a template to HTML and text for preview
   render --config FILE --trigger ID [--step N] [--variant N]
@@ -33,14 +36,23 @@ exit codes: 0 done, 1 failed (the message says why), 2 wrong usage`;
 
 /** What `nudge help CMD` and `nudge CMD --help` print: the command's usage and its options. */
 export const HELP: Record<string, string> = {
-  validate: `usage: nudge validate FILE
+  validate: `usage: nudge validate FILE [--templates DIR]
 
-Checks a site config with the worker's own schema. Errors (exit 1) name the JSON path and the
-problem; a JSON syntax error names its line and column. Warnings (exit 0) name an event nothing
-sends, a condition path never set and a template that is not bundled, with what was meant.`,
-  push: `usage: nudge push FILE [--local] [--persist-to DIR]
+Checks a site config with the worker's own schema, then renders every email step (and variant)
+over the sample data with the site's brand and vars, as the worker would. Errors (exit 1) name
+the JSON path and the problem; a JSON syntax error names its line and column; Liquid that does
+not compile, a partial that does not exist or a filter that fails names the step, the template
+file and its line and column. Warnings (exit 0) name an event nothing sends, a condition path
+never set and a template that is not bundled, with what was meant.
+  --templates DIR     the site's own templates: NAME.html.liquid (and optionally NAME.txt.liquid)
+                      for each template a step names that is not bundled, or to replace a
+                      bundled one for this site; a step's template missing from both is an error`,
+  push: `usage: nudge push FILE [--templates DIR] [--local] [--persist-to DIR]
 
-Validates FILE, then writes it to KV as site:<id> through wrangler (your wrangler login).
+Validates FILE (and the templates in DIR, as validate does), then writes each template in DIR to
+KV as template:<site>:NAME and FILE as site:<id> through wrangler (your wrangler login). Nothing is
+written when anything is wrong; templates go first, so a config never names a missing template.
+  --templates DIR     the site's own templates (see nudge help validate)
   --local             the local KV of \`wrangler dev\` instead of the deployed namespace
   --persist-to DIR    with --local: wrangler's persistence folder (npm start uses .wrangler/state)`,
   pull: `usage: nudge pull SITE [--local] [--persist-to DIR]

@@ -3,7 +3,7 @@
 // `npx nudge render --config FILE --trigger ID [--step N] [--variant N] [--data FILE]`: renders
 // what that step of a site config would send (render-step.ts), with the site's brand and vars.
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { TemplateContext } from "../worker/mail/context.ts";
@@ -12,6 +12,7 @@ import { renderEmail } from "../worker/mail/render.ts";
 import { parseArgs, UsageError, type Io } from "./args.ts";
 import { loadConfigFile } from "./config.ts";
 import { stepRender, type StepRender } from "./render-step.ts";
+import { readOverrides } from "./template-check.ts";
 
 export const RENDER_USAGE =
   "usage: nudge render TEMPLATE --data FILE [--out DIR] [--subject TEXT] [--templates DIR] [--base URL] [--transactional]\n" +
@@ -59,15 +60,6 @@ export function localPreviewImages(
     }
     return whole;
   });
-}
-
-async function readOverrides(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of await readdir(dir)) {
-    if (f.endsWith(".liquid"))
-      out[f.slice(0, -".liquid".length)] = await readFile(join(dir, f), "utf8");
-  }
-  return out;
 }
 
 /** Runs the command; returns the process exit code (0 ok, 1 render error, 2 usage). */
@@ -163,7 +155,9 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
     Date.now(),
   );
   const overrides =
-    typeof templatesDir === "string" ? await readOverrides(resolve(cwd, templatesDir)) : {};
+    typeof templatesDir === "string"
+      ? (await readOverrides(resolve(cwd, templatesDir))).sources
+      : {};
   const r = step
     ? await renderEmail({
         template: name,

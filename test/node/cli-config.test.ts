@@ -1,6 +1,7 @@
 // `nudge validate | push | pull` as an operator runs them: exit codes, messages that name the
 // path and the problem, and a real round trip through wrangler's local KV.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -113,8 +114,86 @@ describe("nudge validate", () => {
     };
     const r = await run("validate", file("tpl.json", cfg));
     expect(r.code).toBe(0);
-    expect(r.err).toContain('uses template "my-own", which is not bundled');
+    expect(r.err).toContain('triggers[0].steps[0].template "my-own" is not bundled');
     expect(r.err).toContain("template:demo:my-own");
+  });
+
+  const tplCfg = {
+    ...defaultConfig,
+    triggers: [
+      {
+        id: "x",
+        on: "cart",
+        steps: [
+          { wait: "1h", template: "my-own", subject: "Hi {{ contact.first_name }}" },
+          {
+            wait: "1d",
+            template: "cart-abandoned",
+            subject: "Still there?",
+            variants: [{ template: "cart-abandoned" }, { template: "my-other" }],
+          },
+        ],
+      },
+    ],
+  };
+  function templatesDir(name: string, files: Record<string, string>): string {
+    const d = join(dir, name);
+    mkdirSync(d, { recursive: true });
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+    return d;
+  }
+
+  it("renders every step with --templates DIR: overrides that work pass", async () => {
+    const d = templatesDir("tpl-ok", {
+      "my-own.html.liquid":
+        "<p>Hello {{ contact.first_name }}</p>{% render '_items.html', items: cart.items %}",
+      "my-own.txt.liquid": "Hello {{ contact.first_name }}",
+      "my-other.html.liquid": "<p>{{ cart.count }} items</p>",
+    });
+    const r = await run("validate", file("tpl-ok.json", tplCfg), "--templates", d);
+    expect(r.err).toBe("");
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.out).toContain("(2 template overrides checked)");
+  });
+
+  it("refuses an override whose Liquid does not compile, with its line and column", async () => {
+    const d = templatesDir("tpl-bad", {
+      "my-own.html.liquid": "<p>Hi</p>\n<p>{% if cart.count > 1 %}many</p>",
+      "my-other.html.liquid": "<p>ok</p>",
+    });
+    const r = await run("validate", file("tpl-bad.json", tplCfg), "--templates", d);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/my-own\.html\.liquid: .*not closed.*line:2, col:4/);
+    expect(r.err).toContain('triggers[0].steps[0] (template "my-own")');
+  });
+
+  it("refuses a partial that does not exist, a template missing from DIR, a failing filter", async () => {
+    const d = templatesDir("tpl-missing", {
+      "my-own.html.liquid": "{% render '_nope' %}",
+      "stray.html.liquid": "<p>unused</p>",
+      "_layout.html.liquid": "<p>partials are shared</p>",
+    });
+    const r = await run("validate", file("tpl-missing.json", tplCfg), "--templates", d);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/triggers\[0\]\.steps\[0\] \(template "my-own"\): .*_nope/);
+    expect(r.err).toContain(
+      'triggers[0].steps[1].variants[1].template "my-other": not bundled and not in --templates',
+    );
+    expect(r.err).toContain("stray.html.liquid is not used by any step");
+    expect(r.err).toContain("_layout.html.liquid ignored: partials are shared by every site");
+    const filter = templatesDir("tpl-filter", {
+      "my-own.html.liquid": "{{ cart.value | money: }}",
+      "my-other.html.liquid": "{{ 'x' | nosuchfilter }}",
+    });
+    const f = await run("validate", file("tpl-filter.json", tplCfg), "--templates", filter);
+    expect(f.code).toBe(1);
+    expect(f.err).toContain("variants[1]");
+  });
+
+  it("is a usage error when --templates is not a directory", async () => {
+    const r = await run("validate", file("tpl-nodir.json", tplCfg), "--templates", join(dir, "no"));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("cannot read the directory");
   });
 
   it("is a usage error without a file or with an unknown flag", async () => {
@@ -147,6 +226,52 @@ describe("nudge push and pull (local KV through wrangler)", () => {
     expect(JSON.parse(still.out)).toEqual(cfg);
     expect((await run("pull", "nothing-here", "--local", "--persist-to", persist)).code).toBe(1);
   }, 60_000);
+
+  it("pushes a config's template overrides before the config; a broken one pushes nothing", async () => {
+    const persist = join(dir, "kv-tpl");
+    const cfg = {
+      ...defaultConfig,
+      site: "cli-tpl",
+      triggers: [
+        { id: "x", on: "cart", steps: [{ wait: "1h", template: "my-own", subject: "Hi" }] },
+      ],
+    };
+    const good = join(dir, "push-tpl");
+    mkdirSync(good, { recursive: true });
+    writeFileSync(join(good, "my-own.html.liquid"), "<p>Hi {{ contact.first_name }}</p>");
+    const kv = ["--binding", "NUDGE_CONFIG", "--local", "--persist-to", persist];
+    const get = (key: string) =>
+      spawnSync("npx", ["wrangler", "kv", "key", "get", key, ...kv], { encoding: "utf8" }).stdout;
+    const pushed = await run(
+      "push",
+      file("push-tpl.json", cfg),
+      "--templates",
+      good,
+      "--local",
+      "--persist-to",
+      persist,
+    );
+    expect(pushed.err).toBe("");
+    expect(pushed.out).toContain("pushed template:cli-tpl:my-own (local)");
+    expect(JSON.parse(get("template:cli-tpl:my-own"))).toEqual({
+      html: "<p>Hi {{ contact.first_name }}</p>",
+    });
+    writeFileSync(join(good, "my-own.html.liquid"), "<p>{% for x in y %}</p>");
+    const broken = await run(
+      "push",
+      file("push-tpl2.json", { ...cfg, from: "Other <o@example.com>" }),
+      "--templates",
+      good,
+      "--local",
+      "--persist-to",
+      persist,
+    );
+    expect(broken.code).toBe(1);
+    expect(JSON.parse(get("template:cli-tpl:my-own")).html).toBe(
+      "<p>Hi {{ contact.first_name }}</p>",
+    );
+    expect(JSON.parse(get("site:cli-tpl")).from).toBe(cfg.from);
+  }, 90_000);
 });
 
 describe("help and version", () => {
