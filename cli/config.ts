@@ -77,10 +77,17 @@ async function readConfig(
   return { config, overrides: overrides ?? {} };
 }
 
-const usage = (fn: () => Promise<number>, io: Io) =>
+/** Usage lines of each command here, printed after a usage error. */
+const USAGES = {
+  validate: "usage: nudge validate FILE [--templates DIR]",
+  push: "usage: nudge push FILE [--templates DIR] [--local] [--persist-to DIR]",
+  pull: "usage: nudge pull SITE [--local] [--persist-to DIR]",
+};
+
+const usage = (command: keyof typeof USAGES, fn: () => Promise<number>, io: Io) =>
   fn().catch((err: unknown) => {
     if (err instanceof UsageError) {
-      io.err(`nudge: ${err.message}`);
+      io.err(`nudge ${command}: ${err.message}\n${USAGES[command]}`);
       return 2;
     }
     throw err;
@@ -89,17 +96,21 @@ const usage = (fn: () => Promise<number>, io: Io) =>
 const dirOpt = (v: string | true | undefined) => (typeof v === "string" ? v : undefined);
 
 export function runValidate(args: string[], io: Io): Promise<number> {
-  return usage(async () => {
-    const { positional, opts } = parseArgs(args, { templates: "value" });
-    const r = await readConfig(positional[0], dirOpt(opts.templates), io);
-    if (!r) return 1;
-    const n = overrideNames(r.overrides).length;
-    io.out(
-      `${positional[0]}: valid config for site "${r.config.site}"` +
-        (n ? ` (${n} template override${n === 1 ? "" : "s"} checked)` : ""),
-    );
-    return 0;
-  }, io);
+  return usage(
+    "validate",
+    async () => {
+      const { positional, opts } = parseArgs(args, { templates: "value" });
+      const r = await readConfig(positional[0], dirOpt(opts.templates), io);
+      if (!r) return 1;
+      const n = overrideNames(r.overrides).length;
+      io.out(
+        `${positional[0]}: valid config for site "${r.config.site}"` +
+          (n ? ` (${n} template override${n === 1 ? "" : "s"} checked)` : ""),
+      );
+      return 0;
+    },
+    io,
+  );
 }
 
 function kvArgs(opts: Record<string, string | true>): string[] {
@@ -135,7 +146,7 @@ function pushTemplates(
       writeFileSync(path, JSON.stringify(value));
       const failed = kvPut(`template:${site}:${name}`, path, opts);
       if (failed) {
-        io.err(`wrangler kv key put template:${site}:${name} failed:\n${failed}`);
+        io.err(`nudge push: wrangler kv key put template:${site}:${name} failed:\n${failed}`);
         return false;
       }
       io.out(`pushed template:${site}:${name}${opts.local ? " (local)" : ""}`);
@@ -147,45 +158,54 @@ function pushTemplates(
 }
 
 export function runPush(args: string[], io: Io): Promise<number> {
-  return usage(async () => {
-    const { positional, opts } = parseArgs(args, {
-      local: "bool",
-      "persist-to": "value",
-      templates: "value",
-    });
-    const file = positional[0];
-    const r = await readConfig(file, dirOpt(opts.templates), io);
-    if (!r || !file) return 1;
-    const site = r.config.site;
-    // Templates first: a config naming a new template never goes live before the template.
-    if (!pushTemplates(site, r.overrides, opts, io)) return 1;
-    const failed = kvPut(`site:${site}`, file, opts);
-    if (failed) {
-      io.err(`wrangler kv key put failed:\n${failed}`);
-      return 1;
-    }
-    io.out(`pushed site:${site}${opts.local ? " (local)" : ""}; workers pick it up within 30 s`);
-    return 0;
-  }, io);
+  return usage(
+    "push",
+    async () => {
+      const { positional, opts } = parseArgs(args, {
+        local: "bool",
+        "persist-to": "value",
+        templates: "value",
+      });
+      const file = positional[0];
+      const r = await readConfig(file, dirOpt(opts.templates), io);
+      if (!r || !file) return 1;
+      const site = r.config.site;
+      // Templates first: a config naming a new template never goes live before the template.
+      if (!pushTemplates(site, r.overrides, opts, io)) return 1;
+      const failed = kvPut(`site:${site}`, file, opts);
+      if (failed) {
+        io.err(`nudge push: wrangler kv key put failed:\n${failed}`);
+        return 1;
+      }
+      io.out(`pushed site:${site}${opts.local ? " (local)" : ""}; workers pick it up within 30 s`);
+      return 0;
+    },
+    io,
+  );
 }
 
 export function runPull(args: string[], io: Io): Promise<number> {
-  return usage(async () => {
-    const { positional, opts } = parseArgs(args, { local: "bool", "persist-to": "value" });
-    const site = positional[0];
-    if (!site || !SITE_ID.test(site)) throw new UsageError("a SITE id is required");
-    const res = spawnSync(
-      "npx",
-      ["wrangler", "kv", "key", "get", `site:${site}`, ...kvArgs(opts)],
-      {
-        encoding: "utf8",
-      },
-    );
-    if (res.status !== 0 || res.stdout.trim() === "Value not found") {
-      io.err(`no config stored for site "${site}"`);
-      return 1;
-    }
-    io.out(res.stdout.trim());
-    return 0;
-  }, io);
+  return usage(
+    "pull",
+    async () => {
+      const { positional, opts } = parseArgs(args, { local: "bool", "persist-to": "value" });
+      const site = positional[0];
+      if (!site) throw new UsageError("a SITE id is required");
+      if (!SITE_ID.test(site)) throw new UsageError(`"${site}" is not a valid site id`);
+      const res = spawnSync(
+        "npx",
+        ["wrangler", "kv", "key", "get", `site:${site}`, ...kvArgs(opts)],
+        {
+          encoding: "utf8",
+        },
+      );
+      if (res.status !== 0 || res.stdout.trim() === "Value not found") {
+        io.err(`nudge pull: no config stored for site "${site}"`);
+        return 1;
+      }
+      io.out(res.stdout.trim());
+      return 0;
+    },
+    io,
+  );
 }

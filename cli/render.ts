@@ -69,7 +69,7 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
     parsed = parseArgs(args, FLAGS);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.err(`${err.message}\n${RENDER_USAGE}`);
+    io.err(`nudge render: ${err.message}\n${RENDER_USAGE}`);
     return 2;
   }
   const flags = new Map(Object.entries(parsed.opts));
@@ -78,12 +78,14 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
   const dataPath =
     typeof dataFlag === "string" ? dataFlag : typeof configPath === "string" ? SAMPLE_DATA : null;
   if (typeof configPath === "string" && typeof flags.get("trigger") !== "string") {
-    io.err(`--config needs --trigger ID\n${RENDER_USAGE}`);
+    io.err(`nudge render: --config needs --trigger ID\n${RENDER_USAGE}`);
     return 2;
   }
   const name0 = parsed.positional[0];
   if ((!name0 && typeof configPath !== "string") || dataPath === null) {
-    io.err(RENDER_USAGE);
+    io.err(
+      `nudge render: a TEMPLATE name and --data FILE, or --config FILE, are required\n${RENDER_USAGE}`,
+    );
     return 2;
   }
   let data: DataFile & Partial<TemplateContext>;
@@ -91,14 +93,16 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
     data = JSON.parse(await readFile(resolve(cwd, dataPath), "utf8")) as DataFile &
       Partial<TemplateContext>;
   } catch (err) {
-    io.err(`cannot read --data ${dataPath}: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(
+      `nudge render: cannot read --data ${dataPath}: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return 2;
   }
   // Either the sample-data.json shape ({ context, templates, origins }) or a bare context.
   const context = (data.context ?? data) as TemplateContext;
   if (typeof configPath !== "string" && (!context.site || !context.contact)) {
     io.err(
-      "--data must hold a template context with at least `site` and `contact` (see templates/sample-data.json)",
+      "nudge render: --data must hold a template context with at least `site` and `contact` (see templates/sample-data.json)",
     );
     return 2;
   }
@@ -124,11 +128,11 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
       );
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
-      io.err(`${err.message}\n${RENDER_USAGE}`);
+      io.err(`nudge render: ${err.message}\n${RENDER_USAGE}`);
       return 2;
     }
     if (!r.ok) {
-      io.err(r.error);
+      io.err(`nudge render: ${r.error}`);
       return 1;
     }
     step = r.render;
@@ -180,7 +184,7 @@ export async function runRender(args: string[], io: Io, cwd = process.cwd()): Pr
         overrides,
       });
   if (!r.ok) {
-    io.err(`${r.reason}: ${r.message}`);
+    io.err(`nudge render: ${r.message} (${r.reason})`);
     return 1;
   }
   const outFlag = flags.get("out");

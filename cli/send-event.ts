@@ -121,7 +121,10 @@ export async function runSendEvent(
 /** `nudge key`: a new random server key (256 bits) and how to install and use it. */
 export function runKey(args: string[], io: Io): number {
   if (args.length > 0) {
-    io.err("nudge key: takes no arguments\nusage: nudge key");
+    const flag = args.find((a) => a.startsWith("--"));
+    io.err(
+      `nudge key: ${flag ? `unknown option ${flag}` : "takes no arguments"}\nusage: nudge key`,
+    );
     return 2;
   }
   const key = randomBytes(32).toString("hex");

@@ -287,6 +287,17 @@ describe("help and version", () => {
     expect(bad.err).toContain('unknown command "deploy"');
   });
 
+  it("says every usage error the same way: `nudge CMD: problem`, then its usage, exit 2", async () => {
+    const { HELP } = await import("../../cli/main.ts");
+    for (const cmd of Object.keys(HELP)) {
+      const r = await run(cmd, "--no-such-flag");
+      expect(r.code, cmd).toBe(2);
+      const [first, ...more] = r.err.split("\n");
+      expect(first, cmd).toMatch(new RegExp(`^nudge ${cmd}: .*--no-such-flag`));
+      expect(more.join("\n"), cmd).toMatch(new RegExp(`^usage: nudge ${cmd}`));
+    }
+  });
+
   it("--version prints the package version", async () => {
     const { version } = (await import("../../package.json", { with: { type: "json" } })).default;
     expect(await run("--version")).toMatchObject({ code: 0, out: version });

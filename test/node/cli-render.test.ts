@@ -65,10 +65,11 @@ describe("runRender", () => {
         root,
       ),
     ).toBe(1);
-    expect(t.err[0]).toMatch(/^template_error: broken\.html: /);
+    expect(t.err[0]).toMatch(/^nudge render: broken\.html: .*\(template_error\)$/);
     t = captureIo();
     expect(await runRender(["welcome"], t.io, root)).toBe(2);
-    expect(t.err[0]).toMatch(/^usage:/);
+    expect(t.err[0]).toMatch(/^nudge render: a TEMPLATE name and --data FILE/);
+    expect(t.err[0]).toContain("\nusage: nudge render");
   });
 });
 
@@ -125,15 +126,15 @@ describe("runRender --config", () => {
     });
     expect(await run("--trigger", "cart-abandoned", "--step", "3")).toMatchObject({
       code: 1,
-      err: 'trigger "cart-abandoned" has 2 steps; --step counts from 1',
+      err: 'nudge render: trigger "cart-abandoned" has 2 steps; --step counts from 1',
     });
     expect(await run("--trigger", "welcome", "--variant", "1")).toMatchObject({
       code: 1,
-      err: 'step 1 of "welcome" has no variants',
+      err: 'nudge render: step 1 of "welcome" has no variants',
     });
     expect(await run("--trigger", "clicked-no-purchase")).toMatchObject({
       code: 1,
-      err: 'step 1 of "clicked-no-purchase" posts to a webhook: no email to render',
+      err: 'nudge render: step 1 of "clicked-no-purchase" posts to a webhook: no email to render',
     });
     expect(await run("--trigger", "welcome", "--step", "0")).toMatchObject({ code: 2 });
     expect(await run()).toMatchObject({
