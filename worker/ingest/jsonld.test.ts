@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { JsonLdProductSchema, ProductSchema } from "./wire.ts";
 import { price, productFromJsonLd } from "./jsonld.ts";
+import shopifyProduct from "../../test/fixtures/jsonld/shopify-structured-data-product.json" with { type: "json" };
+import shopifyGroup from "../../test/fixtures/jsonld/shopify-structured-data-productgroup.json" with { type: "json" };
 
 const ld = (v: unknown) => JSON.stringify(v);
 const offer = { "@type": "Offer", price: "19.90", priceCurrency: "EUR" };
@@ -118,6 +120,34 @@ const table: [string, string[], Record<string, unknown> | undefined][] = [
     "a ProductGroup alone is not a product",
     [ld({ "@type": "ProductGroup", name: "Tees", productGroupID: "g" })],
     undefined,
+  ],
+  [
+    "Shopify's structured_data, one variant: the variant id, not the empty sku or the @id",
+    [ld(shopifyProduct)],
+    { id: "43247249612865", name: "Crocodile tears", price: 56, currency: "CAD" },
+  ],
+  [
+    "Shopify's structured_data, a ProductGroup: its first variant, by variant id",
+    [ld(shopifyGroup)],
+    {
+      id: "43247249702977",
+      name: "Blue mountain flower - Small",
+      price: 24,
+      url: "https://polinas-potent-potions.myshopify.com/products/blue-mountain-flower",
+    },
+  ],
+  [
+    "a variant without an image of its own takes the group's",
+    [ld({ ...shopifyGroup, hasVariant: [shopifyGroup.hasVariant[1]] })],
+    {
+      id: "43247249735745",
+      image: shopifyGroup.image,
+    },
+  ],
+  [
+    "variant= in a url that is not a number is not an id",
+    [ld({ ...base, offers: { ...offer, url: "https://s.example/p?variant=red" } })],
+    { id: "tee-1" },
   ],
   ["no id at all", [ld({ "@type": "Product", name: "Nameless id" })], undefined],
   ["no name", [ld({ "@type": "Product", sku: "x" })], undefined],

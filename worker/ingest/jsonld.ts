@@ -23,11 +23,36 @@ const url = (u: unknown): string | undefined =>
 const text = (v: unknown, max: number): string =>
   typeof v == "string" || typeof v == "number" ? String(v).trim().slice(0, max) : "";
 
-/** Every node, depth-first through arrays, `@graph` and `mainEntity`. */
+/**
+ * Every node, depth-first through arrays, `@graph`, `mainEntity` and a ProductGroup's
+ * `hasVariant` (Shopify's `structured_data` filter and Google's variant markup), each variant
+ * taking the group's image and url when it has none of its own.
+ */
 export const nodes = (n: unknown): Node[] =>
   ([n].flat(9) as Node[]).flatMap((o) =>
-    o && typeof o == "object" ? [o, ...nodes(o["@graph"]), ...nodes(o.mainEntity)] : [],
+    o && typeof o == "object"
+      ? [
+          o,
+          ...nodes(o["@graph"]),
+          ...nodes(o.mainEntity),
+          ...nodes(
+            [o.hasVariant]
+              .flat()
+              .map((v) => (v && typeof v == "object" ? { image: o.image, url: o.url, ...v } : v)),
+          ),
+        ]
+      : [],
   );
+
+/**
+ * A Shopify variant id named by an offer's or the node's own url or `@id`
+ * (`/products/tee?variant=4324…#offer`): the id Shopify's cart reports and its product webhooks
+ * key the catalog by, where the markup's `sku` is often empty or a merchant's code.
+ */
+const variantId = (...v: unknown[]): string =>
+  v
+    .map((u) => (typeof u == "string" && /[?&]variant=(\d{1,20})\b/.exec(u)?.[1]) || "")
+    .find(Boolean) ?? "";
 
 /** A price the worker accepts (0..1e9), from a number or a numeric string ("19.90"). */
 export const price = (p: unknown): number | undefined => {
@@ -39,10 +64,14 @@ export const price = (p: unknown): number | undefined => {
 /** One node typed Product (or a subtype such as IndividualProduct) → product data, if usable. */
 export const toProduct = (o: Node): ProductInput | undefined => {
   if (![o["@type"]].flat().some((t) => typeof t == "string" && /Product$/.test(t))) return;
-  const id = text(o.sku, 128) || text(o.productID, 128) || text(o["@id"], 128);
+  const offer = first(o.offers);
+  const id =
+    variantId(offer.url, offer["@id"], o.url, o["@id"]) ||
+    text(o.sku, 128) ||
+    text(o.productID, 128) ||
+    text(o["@id"], 128);
   const name = text(o.name, 500);
   if (!id || !name) return;
-  const offer = first(o.offers);
   const img = first(o.image);
   const cur = offer.priceCurrency ?? first(offer.priceSpecification).priceCurrency;
   return {
