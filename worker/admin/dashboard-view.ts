@@ -1,4 +1,4 @@
-// The dashboard at GET /admin as one HTML string: filters, site totals, the daily chart,
+// The dashboard at GET /admin as one HTML string: what is not configured yet, filters, site totals, the daily chart,
 // the timeline lookup, suppression, recent failures, coupon pools and per trigger a funnel, lift, reasons and steps. Pure: the
 // route loads the report and passes it in. No scripts; everything interpolated is escaped.
 import { CONFIRM_TRIGGER, type SkipReason } from "../engine/index.ts";
@@ -7,6 +7,7 @@ import { esc, fmtInt, fmtPct, fmtPp, fmtRevenue, page, stepLabel } from "./page.
 import type { Funnel, Lift, ReasonCount, Report, TriggerReport } from "../stats/report.ts";
 import type { FailureRow } from "../stats/rows.ts";
 import type { PoolCounts } from "../offers/codes.ts";
+import type { SetupItem } from "../config/setup.ts";
 
 export interface DashboardView {
   /** Known site ids (for the picker). */
@@ -18,6 +19,8 @@ export interface DashboardView {
   /** The site's coupon pools (worker/offers/), shown when there are any. */
   pools?: readonly ({ pool: string } & PoolCounts)[];
   notice?: { kind: "info" | "error"; title: string; lines?: readonly string[] };
+  /** What the deployment has not configured yet (config/setup.ts), shown above everything. */
+  setup?: readonly SetupItem[];
 }
 
 function header(v: DashboardView): string {
@@ -291,6 +294,31 @@ function noticeBlock(n: NonNullable<DashboardView["notice"]>): string {
   )}</strong>${n.lines?.length ? `<ul>${n.lines.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : ""}</div>`;
 }
 
+const SEVERITY_LABEL = { error: "blocking", warning: "needed in production", info: "optional" };
+
+/** A consequence as a sentence; the outbox it names is a link. */
+function consequenceHtml(text: string): string {
+  const sentence = esc(text.charAt(0).toUpperCase() + text.slice(1));
+  return sentence.replace("/admin/outbox", `<a href="/admin/outbox">/admin/outbox</a>`);
+}
+
+/** "Not configured yet": each secret or var with what it costs and the command that fixes it. */
+function setupPanel(items: readonly SetupItem[]): string {
+  if (items.length === 0) return "";
+  const rows = items
+    .map(
+      (
+        i,
+      ) => `<li class="setup-item ${i.severity}"><div class="setup-head"><code>${esc(i.name)}</code>
+<span class="badge ${i.severity === "error" ? "bad" : i.severity === "warning" ? "warn" : ""}">${SEVERITY_LABEL[i.severity]}</span></div>
+<p>${consequenceHtml(i.consequence)}</p><code class="fix">${esc(i.fix)}</code></li>`,
+    )
+    .join("");
+  return `<section class="panel setup" id="setup" aria-labelledby="setup-title">
+<h2 id="setup-title">Not configured yet <span class="badge">${items.length}</span></h2>
+<ul class="setup-list">${rows}</ul></section>`;
+}
+
 /** "Why didn't they get it?": the timeline lookup (the address goes in the form body; the
  * timeline page is then opened by id). */
 function lookupPanel(site: string): string {
@@ -316,7 +344,7 @@ ${triggersSection(r.triggers)}`
     : "";
   return page(
     `${v.site ? `${v.site} · ` : ""}Nudge stats`,
-    `${header(v)}<main>${title}${v.notice ? noticeBlock(v.notice) : ""}${
+    `${header(v)}<main>${setupPanel(v.setup ?? [])}${title}${v.notice ? noticeBlock(v.notice) : ""}${
       r ? lookupPanel(v.site) : ""
     }${body}</main>`,
   );

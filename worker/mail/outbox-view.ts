@@ -1,5 +1,5 @@
-// Pure views of the dev outbox for GET /_dev/outbox (HTML list with a sandboxed preview of each
-// email) and GET /_dev/outbox.json. Routes only fetch records and return these strings.
+// Pure views of the dev outbox for GET /_dev/outbox and GET /admin/outbox (HTML list with a
+// sandboxed preview of each email) and their .json. Routes only fetch records and return these strings.
 import type { OutboxRecord } from "./outbox-sender.ts";
 import { escapeHtml } from "../lib/html.ts";
 
@@ -74,7 +74,7 @@ export function outboxPreviewSection(r: OutboxRecord): string {
 /** The whole /_dev/outbox page: a list (newest first) followed by a preview of each email. */
 export function outboxPage(
   records: readonly OutboxRecord[],
-  opts: { jsonHref?: string } = {},
+  opts: { jsonHref?: string; title?: string; back?: string } = {},
 ): string {
   const rows = records
     .map(
@@ -88,9 +88,12 @@ export function outboxPage(
     ? `<table class="list"><thead><tr><th>Sent</th><th>To</th><th>Subject</th><th>Trigger</th></tr></thead><tbody>${rows}</tbody></table>`
     : `<p class="empty">No emails yet. Trigger one from the demo store (leave a cart) and reload.</p>`;
   const json = opts.jsonHref ?? "/_dev/outbox.json";
+  const title = opts.title ?? "Nudge dev outbox";
+  const link = (href: string, text: string) =>
+    ` &middot; <a style="color:#93c5fd" href="${escapeHtml(href)}">${text}</a>`;
   return page(
-    "Nudge dev outbox",
-    `<header><h1>Nudge dev outbox</h1><p>${records.length} email(s) captured because RESEND_API_KEY is not set &middot; <a style="color:#93c5fd" href="${escapeHtml(json)}">JSON</a></p></header>
+    title,
+    `<header><h1>${escapeHtml(title)}</h1><p>${records.length} email(s) captured because RESEND_API_KEY is not set${link(json, "JSON")}${opts.back ? link(opts.back, "Dashboard") : ""}</p></header>
 <main>${list}${records.map(outboxPreviewSection).join("\n")}</main>`,
   );
 }
