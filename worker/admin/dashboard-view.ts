@@ -302,10 +302,8 @@ function consequenceHtml(text: string): string {
   return sentence.replace("/admin/outbox", `<a href="/admin/outbox">/admin/outbox</a>`);
 }
 
-/** "Not configured yet": each secret or var with what it costs and the command that fixes it. */
-function setupPanel(items: readonly SetupItem[]): string {
-  if (items.length === 0) return "";
-  const rows = items
+function setupRows(items: readonly SetupItem[]): string {
+  return `<ul class="setup-list">${items
     .map(
       (
         i,
@@ -313,10 +311,23 @@ function setupPanel(items: readonly SetupItem[]): string {
 <span class="badge ${i.severity === "error" ? "bad" : i.severity === "warning" ? "warn" : ""}">${SEVERITY_LABEL[i.severity]}</span></div>
 <p>${consequenceHtml(i.consequence)}</p><code class="fix">${esc(i.fix)}</code></li>`,
     )
-    .join("");
+    .join("")}</ul>`;
+}
+
+/** "Not configured yet": each secret or var with what it costs and the command that fixes it;
+ * the optional ones folded under their names, so the page's numbers stay near the top. */
+function setupPanel(items: readonly SetupItem[]): string {
+  if (items.length === 0) return "";
+  const needed = items.filter((i) => i.severity !== "info");
+  const optional = items.filter((i) => i.severity === "info");
+  const folded = optional.length
+    ? `<details class="setup-more"><summary>${optional.length} optional: ${optional
+        .map((i) => `<code>${esc(i.name)}</code>`)
+        .join(", ")}</summary>${setupRows(optional)}</details>`
+    : "";
   return `<section class="panel setup" id="setup" aria-labelledby="setup-title">
 <h2 id="setup-title">Not configured yet <span class="badge">${items.length}</span></h2>
-<ul class="setup-list">${rows}</ul></section>`;
+${needed.length ? setupRows(needed) : ""}${folded}</section>`;
 }
 
 /** "Why didn't they get it?": the timeline lookup (the address goes in the form body; the

@@ -53,6 +53,8 @@ main{max-width:1200px;margin:0 auto;padding:20px 16px 48px}
 .setup-head{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}
 .setup-head code{font-weight:650}
 .setup-item p{margin:4px 0 6px}
+.setup-more summary{cursor:pointer;color:var(--muted);padding:2px 0}
+.setup-list+.setup-more{margin-top:10px}.setup-more .setup-list{margin-top:10px}
 .setup-item .fix{display:block;background:#101828;color:#f2f4f7;border-radius:6px;padding:6px 10px;font-size:12.5px;white-space:pre-wrap;overflow-wrap:anywhere}
 .funnel{display:grid;grid-template-columns:auto minmax(60px,1fr) auto;gap:6px 10px;align-items:center}
 .funnel .l{font-size:13px}

@@ -51,6 +51,9 @@ const SEVERITY_ORDER: Record<SetupSeverity, number> = { error: 0, warning: 1, in
 
 const put = (name: string) => `npx wrangler secret put ${name}`;
 
+const PUBLIC_URL_FIX = `# wrangler.toml, under [vars]: PUBLIC_URL = "https://<your worker>"
+npx wrangler deploy`;
+
 /** Everything not configured yet, errors first. `sites`: the stored site configs, when known
  * (without them the platform webhook secrets are not checked). */
 export function setupReport(env: SetupEnv, sites: readonly SiteSetup[] = []): SetupItem[] {
@@ -89,7 +92,7 @@ export function setupReport(env: SetupEnv, sites: readonly SiteSetup[] = []): Se
       problem: "missing",
       consequence:
         "/v1/events, /v1/catalog and /v1/coupons refuse every call (401): no verified purchases, catalog or coupon codes from the store's backend",
-      fix: `npx nudge key, then ${put("NUDGE_SERVER_KEY")}`,
+      fix: `npx nudge key\n${put("NUDGE_SERVER_KEY")}`,
     });
   }
   for (const [platform, p] of Object.entries(PLATFORM_SECRETS)) {
@@ -111,7 +114,7 @@ export function setupReport(env: SetupEnv, sites: readonly SiteSetup[] = []): Se
       problem: "invalid",
       consequence:
         "links in emails are built on it: it must be an absolute http(s) URL such as https://nudge.example.com",
-      fix: 'set PUBLIC_URL = "https://<your worker>" under [vars] in wrangler.toml, then npx wrangler deploy',
+      fix: PUBLIC_URL_FIX,
     });
   } else if (!publicUrl && production) {
     items.push({
@@ -119,8 +122,8 @@ export function setupReport(env: SetupEnv, sites: readonly SiteSetup[] = []): Se
       severity: "warning",
       problem: "missing",
       consequence:
-        "links in emails use the origin each visitor's events reached the worker on; an email for a visitor with none remembered links to the local fallback http://127.0.0.1:8787 (logged as send.no_public_origin)",
-      fix: 'set PUBLIC_URL = "https://<your worker>" under [vars] in wrangler.toml, then npx wrangler deploy',
+        "links in emails use the origin a visitor's events reached the worker on; with none remembered they point at http://127.0.0.1:8787 (logged as send.no_public_origin)",
+      fix: PUBLIC_URL_FIX,
     });
   }
   return items.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
