@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secretProblems } from "./config/secrets.ts";
+import { setupLogOnce } from "./config/setup-log.ts";
 import { httpError } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
 import { admin } from "./admin/index.ts";
@@ -34,6 +35,9 @@ app.onError((err, c) => {
   return c.json({ error: "internal_error" }, 500);
 });
 app.notFound((c) => c.json({ error: "not_found" }, 404));
+
+// What is not configured yet (an optional secret, PUBLIC_URL): logged once per isolate.
+app.use("*", setupLogOnce);
 
 // A deployment with a short ADMIN_TOKEN or NUDGE_SECRET serves nothing but the tag until fixed.
 app.use("*", async (c, next) => {

@@ -1,5 +1,5 @@
 // The admin JSON API under /admin/api (the guard is installed once, by the admin app in index.ts):
-// the stats report, a site's coupon pools, its catalog and one product's watchers, a visitor's state, a contact's id (from an address in
+// what is not configured yet (setup), the stats report, a site's coupon pools, its catalog and one product's watchers, a visitor's state, a contact's id (from an address in
 // a POST body) and, by that id only, a contact's record, timeline, export and erasure. Decisions live in the objects and in
 // worker/stats/; these handlers validate ids and pick the object.
 import { Hono } from "hono";
@@ -19,6 +19,7 @@ import { loadReport } from "../stats/read.ts";
 import { forgetInStats } from "../stats/record.ts";
 import type { Report } from "../stats/report.ts";
 import { parseStatsQuery, type StatsQuery } from "../stats/schema.ts";
+import { deploymentSetup, knownSites } from "./setup.ts";
 import { loadTimeline, refuseAddress } from "./timeline.ts";
 
 export const api = new Hono<{ Bindings: Env }>();
@@ -34,6 +35,12 @@ export async function siteReport(
   const triggers = config.ok ? config.config.triggers.map((t) => t.id) : [];
   return { ok: true, report: await loadReport(env, q, triggers) };
 }
+
+/** What the deployment has not configured yet: names, consequences and fixes, never values. */
+api.get("/setup", async (c) => {
+  const items = await deploymentSetup(c.env, await knownSites(c.env.NUDGE_CONFIG));
+  return c.json({ env: c.env.NUDGE_ENV, items }, 200, { "cache-control": "no-store" });
+});
 
 api.get("/stats", async (c) => {
   const q = parseStatsQuery(c.req.query(), Date.now());

@@ -88,7 +88,7 @@ export async function isAdmin(c: AdminContext, now = Date.now()): Promise<boolea
 
 const isPage = (c: AdminContext) =>
   c.req.method === "GET" &&
-  (c.req.path === "/admin" || c.req.path === "/admin/" || c.req.path === "/admin/timeline");
+  ["/admin", "/admin/", "/admin/timeline", "/admin/outbox"].includes(c.req.path);
 
 /** Only local /admin paths: never an open redirect. */
 export function safeNext(v: unknown): string {

@@ -1,4 +1,4 @@
-// The dashboard at GET /admin as one HTML string: filters, site totals, the daily chart,
+// The dashboard at GET /admin as one HTML string: what is not configured yet, filters, site totals, the daily chart,
 // the timeline lookup, suppression, recent failures, coupon pools and per trigger a funnel, lift, reasons and steps. Pure: the
 // route loads the report and passes it in. No scripts; everything interpolated is escaped.
 import { CONFIRM_TRIGGER, type SkipReason } from "../engine/index.ts";
@@ -7,6 +7,7 @@ import { esc, fmtInt, fmtPct, fmtPp, fmtRevenue, page, stepLabel } from "./page.
 import type { Funnel, Lift, ReasonCount, Report, TriggerReport } from "../stats/report.ts";
 import type { FailureRow } from "../stats/rows.ts";
 import type { PoolCounts } from "../offers/codes.ts";
+import type { SetupItem } from "../config/setup.ts";
 
 export interface DashboardView {
   /** Known site ids (for the picker). */
@@ -18,6 +19,8 @@ export interface DashboardView {
   /** The site's coupon pools (worker/offers/), shown when there are any. */
   pools?: readonly ({ pool: string } & PoolCounts)[];
   notice?: { kind: "info" | "error"; title: string; lines?: readonly string[] };
+  /** What the deployment has not configured yet (config/setup.ts), shown above everything. */
+  setup?: readonly SetupItem[];
 }
 
 function header(v: DashboardView): string {
@@ -291,6 +294,42 @@ function noticeBlock(n: NonNullable<DashboardView["notice"]>): string {
   )}</strong>${n.lines?.length ? `<ul>${n.lines.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : ""}</div>`;
 }
 
+const SEVERITY_LABEL = { error: "blocking", warning: "needed in production", info: "optional" };
+
+/** A consequence as a sentence; the outbox it names is a link. */
+function consequenceHtml(text: string): string {
+  const sentence = esc(text.charAt(0).toUpperCase() + text.slice(1));
+  return sentence.replace("/admin/outbox", `<a href="/admin/outbox">/admin/outbox</a>`);
+}
+
+function setupRows(items: readonly SetupItem[]): string {
+  return `<ul class="setup-list">${items
+    .map(
+      (
+        i,
+      ) => `<li class="setup-item ${i.severity}"><div class="setup-head"><code>${esc(i.name)}</code>
+<span class="badge ${i.severity === "error" ? "bad" : i.severity === "warning" ? "warn" : ""}">${SEVERITY_LABEL[i.severity]}</span></div>
+<p>${consequenceHtml(i.consequence)}</p><code class="fix">${esc(i.fix)}</code></li>`,
+    )
+    .join("")}</ul>`;
+}
+
+/** "Not configured yet": each secret or var with what it costs and the command that fixes it;
+ * the optional ones folded under their names, so the page's numbers stay near the top. */
+function setupPanel(items: readonly SetupItem[]): string {
+  if (items.length === 0) return "";
+  const needed = items.filter((i) => i.severity !== "info");
+  const optional = items.filter((i) => i.severity === "info");
+  const folded = optional.length
+    ? `<details class="setup-more"><summary>${optional.length} optional: ${optional
+        .map((i) => `<code>${esc(i.name)}</code>`)
+        .join(", ")}</summary>${setupRows(optional)}</details>`
+    : "";
+  return `<section class="panel setup" id="setup" aria-labelledby="setup-title">
+<h2 id="setup-title">Not configured yet <span class="badge">${items.length}</span></h2>
+${needed.length ? setupRows(needed) : ""}${folded}</section>`;
+}
+
 /** "Why didn't they get it?": the timeline lookup (the address goes in the form body; the
  * timeline page is then opened by id). */
 function lookupPanel(site: string): string {
@@ -316,7 +355,7 @@ ${triggersSection(r.triggers)}`
     : "";
   return page(
     `${v.site ? `${v.site} · ` : ""}Nudge stats`,
-    `${header(v)}<main>${title}${v.notice ? noticeBlock(v.notice) : ""}${
+    `${header(v)}<main>${setupPanel(v.setup ?? [])}${title}${v.notice ? noticeBlock(v.notice) : ""}${
       r ? lookupPanel(v.site) : ""
     }${body}</main>`,
   );

@@ -1,4 +1,5 @@
-// GET /admin: the stats dashboard (HTML) for ?site=…&from=…&to=…. The guard in front of it
+// GET /admin: the stats dashboard (HTML) for ?site=…&from=…&to=…, under what the deployment
+// has not configured yet (admin/setup.ts). The guard in front of it
 // (auth.ts) answers the sign-in page instead when the request is not signed in. The page itself
 // is a pure view (dashboard-view.ts).
 import { Hono } from "hono";
@@ -8,14 +9,9 @@ import { addDays, dayOf } from "../stats/rows.ts";
 import { sitePools } from "../offers/coupon-pool.ts";
 import { siteReport } from "./api.ts";
 import { ADMIN_HTML_HEADERS } from "./auth.ts";
+import { deploymentSetup, knownSites } from "./setup.ts";
 
 export const dashboard = new Hono<{ Bindings: Env }>();
-
-/** Site ids with a stored config (first 100), for the picker and the default site. */
-async function knownSites(kv: KVNamespace): Promise<string[]> {
-  const list = await kv.list({ prefix: "site:", limit: 100 });
-  return list.keys.map((k) => k.name.slice("site:".length)).sort();
-}
 
 dashboard.get("/", async (c) => {
   const now = Date.now();
@@ -28,6 +24,7 @@ dashboard.get("/", async (c) => {
     from: input.from ?? addDays(dayOf(now), 1 - DEFAULT_RANGE_DAYS),
     to: input.to ?? dayOf(now),
     report: null,
+    setup: await deploymentSetup(c.env, sites),
   };
   const html = (status: 200 | 400 | 404, v: DashboardView) =>
     c.html(dashboardPage(v), status, ADMIN_HTML_HEADERS);

@@ -1,5 +1,5 @@
 // The admin app, mounted once at /admin: sign-in and sign-out (same-origin forms, no guard), then
-// one guard (auth.ts) in front of the dashboard and the JSON API. Views live beside it (pure).
+// one guard (auth.ts) in front of the dashboard, the outbox (without RESEND_API_KEY) and the JSON API. Views live beside it (pure).
 import { Hono } from "hono";
 import { deleteCookie, setSignedCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
@@ -21,6 +21,7 @@ import {
 } from "./auth.ts";
 import { failedAttempt, isThrottled, RETRY_AFTER_S } from "./throttle.ts";
 import { dashboard } from "./dashboard.ts";
+import { outbox } from "./outbox.ts";
 import { timelineRoutes } from "./timeline-page.ts";
 import { signInPage } from "./page.ts";
 
@@ -89,4 +90,5 @@ admin.post("/logout", async (c) => {
 admin.use("*", requireAdmin);
 admin.route("/timeline", timelineRoutes);
 admin.route("/", dashboard);
+admin.route("/", outbox);
 admin.route("/api", api);

@@ -45,6 +45,17 @@ main{max-width:1200px;margin:0 auto;padding:20px 16px 48px}
 .notice.error{background:#fef3f2;border-color:#fecdca;color:var(--bad)}
 .notice ul{margin:6px 0 0;padding-left:18px}
 .empty{color:var(--muted);font-style:italic}
+.setup{border-color:#fedf89;background:#fffcf5}
+.setup h2{margin-bottom:10px}
+.setup-list{list-style:none;margin:0;padding:0;display:grid;gap:10px}
+.setup-item{border-left:3px solid var(--line);padding:2px 0 2px 12px;min-width:0}
+.setup-item.error{border-color:var(--bad)}.setup-item.warning{border-color:#f79009}
+.setup-head{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}
+.setup-head code{font-weight:650}
+.setup-item p{margin:4px 0 6px}
+.setup-more summary{cursor:pointer;color:var(--muted);padding:2px 0}
+.setup-list+.setup-more{margin-top:10px}.setup-more .setup-list{margin-top:10px}
+.setup-item .fix{display:block;background:#101828;color:#f2f4f7;border-radius:6px;padding:6px 10px;font-size:12.5px;white-space:pre-wrap;overflow-wrap:anywhere}
 .funnel{display:grid;grid-template-columns:auto minmax(60px,1fr) auto;gap:6px 10px;align-items:center}
 .funnel .l{font-size:13px}
 .funnel .track{height:14px;background:#f2f4f7;border-radius:4px;overflow:hidden}

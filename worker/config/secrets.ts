@@ -6,7 +6,9 @@ export const SECRET_MIN_LENGTH = 32;
 
 /** What is wrong with the deployment's secrets (empty: nothing). Never includes a value. */
 export function secretProblems(
-  env: Pick<Env, "NUDGE_ENV" | "ADMIN_TOKEN" | "NUDGE_SECRET" | "NUDGE_SERVER_KEY">,
+  env: { NUDGE_ENV?: string } & Partial<
+    Record<"ADMIN_TOKEN" | "NUDGE_SECRET" | "NUDGE_SERVER_KEY", string>
+  >,
 ): { path: string; message: string }[] {
   if (env.NUDGE_ENV !== "production") return [];
   const short = (v: string | undefined) => (v ?? "").length < SECRET_MIN_LENGTH;

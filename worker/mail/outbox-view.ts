@@ -1,5 +1,5 @@
-// Pure views of the dev outbox for GET /_dev/outbox (HTML list with a sandboxed preview of each
-// email) and GET /_dev/outbox.json. Routes only fetch records and return these strings.
+// Pure views of the dev outbox for GET /_dev/outbox and GET /admin/outbox (HTML list with a
+// sandboxed preview of each email) and their .json. Routes only fetch records and return these strings.
 import type { OutboxRecord } from "./outbox-sender.ts";
 import { escapeHtml } from "../lib/html.ts";
 
@@ -40,7 +40,10 @@ main{padding:16px 24px;max-width:1100px}table.list{width:100%;border-collapse:co
 section{margin:24px 0;background:#fff;border-radius:8px;padding:16px}section h2{margin:0 0 8px;font-size:16px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 12px;font-size:13px}dt{color:#6b7280}dd{margin:0;word-break:break-all}
 iframe{width:100%;height:640px;border:1px solid #e5e7eb;border-radius:6px;background:#fff}
-details pre{white-space:pre-wrap;background:#f9fafb;padding:12px;border-radius:6px;font-size:13px}.empty{color:#6b7280}`;
+details pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f9fafb;padding:12px;border-radius:6px;font-size:13px}.empty{color:#6b7280}
+.scroll{overflow-x:auto}.list td{overflow-wrap:anywhere}.list td:first-child{white-space:nowrap}
+@media (max-width:600px){header,main{padding-left:12px;padding-right:12px}section{padding:12px}.list thead{display:none}.list tr{display:block;padding:6px 0;border-bottom:1px solid #e5e7eb}.list td{display:block;border:0;padding:1px 10px}.list td:first-child{color:#6b7280;font-size:12px}
+dl{grid-template-columns:1fr}dt{margin-top:6px}}`;
 
 function page(title: string, body: string): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -74,7 +77,7 @@ export function outboxPreviewSection(r: OutboxRecord): string {
 /** The whole /_dev/outbox page: a list (newest first) followed by a preview of each email. */
 export function outboxPage(
   records: readonly OutboxRecord[],
-  opts: { jsonHref?: string } = {},
+  opts: { jsonHref?: string; title?: string; back?: string } = {},
 ): string {
   const rows = records
     .map(
@@ -85,12 +88,15 @@ export function outboxPage(
     )
     .join("");
   const list = records.length
-    ? `<table class="list"><thead><tr><th>Sent</th><th>To</th><th>Subject</th><th>Trigger</th></tr></thead><tbody>${rows}</tbody></table>`
+    ? `<div class="scroll"><table class="list"><thead><tr><th>Sent</th><th>To</th><th>Subject</th><th>Trigger</th></tr></thead><tbody>${rows}</tbody></table></div>`
     : `<p class="empty">No emails yet. Trigger one from the demo store (leave a cart) and reload.</p>`;
   const json = opts.jsonHref ?? "/_dev/outbox.json";
+  const title = opts.title ?? "Nudge dev outbox";
+  const link = (href: string, text: string) =>
+    ` &middot; <a style="color:#93c5fd" href="${escapeHtml(href)}">${text}</a>`;
   return page(
-    "Nudge dev outbox",
-    `<header><h1>Nudge dev outbox</h1><p>${records.length} email(s) captured because RESEND_API_KEY is not set &middot; <a style="color:#93c5fd" href="${escapeHtml(json)}">JSON</a></p></header>
+    title,
+    `<header><h1>${escapeHtml(title)}</h1><p>${records.length} email(s) captured because RESEND_API_KEY is not set${link(json, "JSON")}${opts.back ? link(opts.back, "Dashboard") : ""}</p></header>
 <main>${list}${records.map(outboxPreviewSection).join("\n")}</main>`,
   );
 }

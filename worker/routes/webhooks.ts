@@ -1,12 +1,13 @@
 // POST /webhooks/resend: svix-verified Resend events. Bounces (permanent) and complaints
 // suppress the contact; delivered, opened and clicked feed the stats. Our send tags say which
-// contact and step an event belongs to. Bad or missing signatures → 401 and no state change.
+// contact and step an event belongs to. Bad or missing signatures → 401 and no state change;
+// a worker without RESEND_WEBHOOK_SECRET refuses every event (503 not_configured) and changes nothing.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { loadSiteConfig } from "../config/load.ts";
 import { contactHash } from "../lib/crypto.ts";
-import { httpError } from "../lib/errors.ts";
+import { httpError, httpErrorMessage } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import type { EngagementRef, MailEvent } from "../contact/protocol.ts";
@@ -50,8 +51,17 @@ webhooks.post(
     },
   }),
   async (c) => {
+    const secret = c.env.RESEND_WEBHOOK_SECRET ?? "";
+    if (!secret) {
+      log("warn", "webhook.rejected", { reason: "not_configured" });
+      throw httpErrorMessage(
+        503,
+        "not_configured",
+        "the worker has no RESEND_WEBHOOK_SECRET: set it with `wrangler secret put RESEND_WEBHOOK_SECRET` (whsec_… from Resend's webhook settings)",
+      );
+    }
     const raw = await c.req.text();
-    const v = await verifySvix(c.env.RESEND_WEBHOOK_SECRET, c.req.raw.headers, raw, Date.now());
+    const v = await verifySvix(secret, c.req.raw.headers, raw, Date.now());
     if (!v.ok) {
       log("warn", "webhook.rejected", { reason: v.reason });
       const status = v.reason === "invalid_event" || v.reason === "malformed_body" ? 400 : 401;

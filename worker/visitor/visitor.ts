@@ -31,6 +31,9 @@ import { runEffect, type RunnerHost } from "./runner.ts";
 import { sqlStore, type Store } from "./storage.ts";
 import { postWebhook } from "./webhook.ts";
 
+/** The base of links in emails when neither PUBLIC_URL nor an origin is known: `wrangler dev`'s. */
+const LOCAL_BASE = "http://127.0.0.1:8787";
+
 export interface IngestInput {
   site: string;
   vid: string;
@@ -329,7 +332,10 @@ export class Visitor extends DurableObject<Env> {
   private async drain(state: VisitorState, now: number): Promise<void> {
     const { site, vid } = state.profile;
     const secret = this.env.NUDGE_SECRET;
-    const base = this.env.PUBLIC_URL || this.base() || "http://127.0.0.1:8787";
+    const base = this.env.PUBLIC_URL || this.base() || LOCAL_BASE;
+    // Links on the local fallback reach nobody outside this machine: said, so PUBLIC_URL gets set.
+    if (base === LOCAL_BASE && this.env.NUDGE_ENV === "production")
+      log("warn", "send.no_public_origin", { site, vid, reason: "PUBLIC_URL" });
     const hashes = new Map<string, Promise<string>>();
     const contactOf = (email: string) => {
       let h = hashes.get(email);
