@@ -72,8 +72,7 @@ if (!/^NUDGE_SERVER_KEY=/m.test(readFileSync(".dev.vars", "utf8"))) {
 }
 
 // Local signing secrets for the platform webhooks (POST /webhooks/<platform>/demo), so a signed
-// test delivery can be sent with the install guides' commands. Not declared secrets of the
-// worker (a store sets only the ones it uses), so they are passed as vars below.
+// test delivery can be sent with the install guides' commands.
 const PLATFORM_SECRETS = {
   SHOPIFY_WEBHOOK_SECRET: "local-shopify-secret",
   WOOCOMMERCE_WEBHOOK_SECRET: "local-woocommerce-secret",
@@ -83,10 +82,13 @@ for (const [name, value] of Object.entries(PLATFORM_SECRETS)) {
   if (!new RegExp(`^${name}=`, "m").test(readFileSync(".dev.vars", "utf8")))
     appendFileSync(".dev.vars", `${name}=${value}\n`);
 }
-const platformVars = readFileSync(".dev.vars", "utf8")
+// wrangler dev reads from .dev.vars only the secrets wrangler.toml declares (`[secrets]
+// required`): every value in it is passed as a var as well, so the server key, the webhook
+// secrets and the rest reach the worker whatever that list holds. NUDGE_ENV is set below.
+const devVars = readFileSync(".dev.vars", "utf8")
   .split("\n")
-  .filter((l) => Object.keys(PLATFORM_SECRETS).some((n) => l.startsWith(`${n}=`)))
-  .flatMap((l) => ["--var", l.replace("=", ":")]);
+  .filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l) && !l.startsWith("NUDGE_ENV="))
+  .flatMap((l) => ["--var", l.replace("=", ":").trim()]);
 
 /**
  * wrangler's environment: no usage metrics, and no fetch of a `request.cf` sample from Cloudflare
@@ -165,11 +167,10 @@ const dev = spawn(
     "--persist-to",
     PERSIST,
     "--show-interactive-dev-session=false",
-    // Only declared secrets are read from .dev.vars: the environment is passed as a var (and
-    // wins over wrangler.toml's "production" here only).
+    ...devVars,
+    // Development here only: wrangler.toml's NUDGE_ENV ("production") is what deploys.
     "--var",
     "NUDGE_ENV:development",
-    ...platformVars,
   ],
   { stdio: ["ignore", "pipe", "pipe"], detached: true, env: wranglerEnv },
 );
