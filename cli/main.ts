@@ -30,6 +30,9 @@ export const USAGE = `usage: nudge <command> [options]
                                          send it to POST /v1/catalog in batches
   coupons push SITE POOL FILE [--dry-run] upload unique coupon codes to a pool (POST /v1/coupons)
                                          (key: NUDGE_SERVER_KEY; url: NUDGE_URL)
+  logs [FILE | --follow FILE] [--msg M] [--site S] [--trigger T] [--contact HASH] [--vid VID]
+                                         the worker's JSON log lines out of npm start's or
+                                         wrangler's output (stdin by default), for jq
 
   nudge help COMMAND, nudge COMMAND --help   that command's options;  nudge --version
 exit codes: 0 done, 1 failed (the message says why), 2 wrong usage`;
@@ -132,6 +135,22 @@ the pool has are counted, not added twice).
   --key KEY           the server key (default: NUDGE_SERVER_KEY)
   --url URL           the worker (default: NUDGE_URL, else http://127.0.0.1:8787)
   --dry-run           check FILE and send nothing`,
+  logs: `usage: nudge logs [FILE | --follow FILE] [--msg M] [--site S] [--trigger T] [--contact HASH]
+                  [--vid VID]
+
+Reads output that mixes wrangler's own lines with the worker's JSON log lines (npm start's
+.nudge-local/nudge.log, \`npm start 2>&1 | tee nudge.log\`, \`wrangler dev\`, \`wrangler tail
+--format pretty\`) from FILE, or stdin, and prints only the JSON log lines, one per line and
+unchanged, for jq. A filter keeps the lines whose field is one of its values (repeat the option
+or separate values with commas); different filters must all match, except --contact and --vid
+together, which keep a line naming either (one person, by contact hash or visitor id).
+  --follow FILE       print FILE's lines, then new ones as they are written, until Ctrl-C
+  --msg M             the log's msg, e.g. send.skipped or send.failed,webhook.failed
+  --site S            the site id
+  --trigger T         the trigger id, e.g. cart-abandoned
+  --contact HASH      the contact (POST /admin/api/contacts/SITE/lookup gives it for an address)
+  --vid VID           the visitor id
+exit codes: 0 done, 1 FILE cannot be read, 2 wrong usage`,
 };
 
 const stdio: Io = {
@@ -195,6 +214,14 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case "coupons": {
         const { runCoupons } = await import("./coupons.ts");
         return await runCoupons(rest, io);
+      }
+      case "logs": {
+        const { runLogs } = await import("./logs.ts");
+        // `nudge logs … | head`: a reader that goes away ends the command, not with a stack.
+        process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+          if (err.code === "EPIPE") process.exit(0);
+        });
+        return await runLogs(rest, io, { stdin: process.stdin });
       }
       case "key": {
         const { runKey } = await import("./send-event.ts");
