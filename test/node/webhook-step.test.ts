@@ -76,7 +76,7 @@ describe("webhook steps over HTTP", () => {
     expect(seen[0]?.body).toEqual({
       site: "shop",
       trigger: "clicked-no-purchase",
-      step: 0,
+      step: 1, // the receiver sees steps counted from 1; the key keeps the internal index
       email: "ada@example.com",
       event: { name: "email_click" },
     });

@@ -20,6 +20,7 @@ import { forgetInStats } from "../stats/record.ts";
 import type { Report } from "../stats/report.ts";
 import { parseStatsQuery, type StatsQuery } from "../stats/schema.ts";
 import { loadTimeline, refuseAddress } from "./timeline.ts";
+import { timelineJson } from "../timeline/entry.ts";
 
 export const api = new Hono<{ Bindings: Env }>();
 
@@ -126,12 +127,13 @@ function target(env: Env, site: string, raw: string) {
   return { contact, stub: contactStub(env, site, contact) };
 }
 
-/** "Why didn't they get it?": a contact's or a visitor's timeline (timeline.ts), oldest first. */
+/** "Why didn't they get it?": a contact's or a visitor's timeline (timeline.ts), oldest first,
+ * times as ISO 8601. */
 api.get("/timeline/:site/:id", async (c) => {
   const { site, id } = c.req.param();
   const t = await loadTimeline(c.env, site, id);
   if (!t) throw httpError(404, "not_found");
-  return c.json(t, 200, { "cache-control": "no-store" });
+  return c.json(timelineJson(t), 200, { "cache-control": "no-store" });
 });
 
 api.get("/contacts/:site/:id", async (c) => {

@@ -52,6 +52,7 @@ const KIND_LABELS: Record<string, string> = {
   restarted: "episode restarted",
   due: "step due",
   deferred: "deferred",
+  withheld: "held out",
   held: "held",
   completed: "episode done",
   agenda_overflow: "agenda full",

@@ -2,6 +2,7 @@
 // Classifies the answer for the runner (2xx done; 429/5xx/network retry; other 4xx fail).
 import type { Effect } from "../engine/effects.ts";
 import type { WebhookOutcome } from "./runner.ts";
+import { humanStep } from "../lib/step.ts";
 
 /** How long a receiver has to answer. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -18,7 +19,13 @@ export async function postWebhook(
       "idempotency-key": effect.key,
       "user-agent": "nudge-webhook/1",
     },
-    body: JSON.stringify({ site, trigger: effect.trigger, step: effect.step, ...effect.payload }),
+    // The receiver sees the step counted from 1; the Idempotency-Key keeps the internal index.
+    body: JSON.stringify({
+      ...effect.payload,
+      site,
+      trigger: effect.trigger,
+      step: humanStep(effect.step),
+    }),
     signal: AbortSignal.timeout(timeoutMs),
   });
   await res.body?.cancel();
