@@ -21,6 +21,7 @@ import type { Report } from "../stats/report.ts";
 import { parseStatsQuery, type StatsQuery } from "../stats/schema.ts";
 import { loadTimeline, refuseAddress } from "./timeline.ts";
 import { timelineJson } from "../timeline/entry.ts";
+import { snapshotJson } from "../contact/record.ts";
 
 export const api = new Hono<{ Bindings: Env }>();
 
@@ -141,7 +142,7 @@ api.get("/contacts/:site/:id", async (c) => {
   const { contact, stub } = target(c.env, site, id);
   const snap = await stub.snapshot(contact);
   if (!snap) throw httpError(404, "not_found");
-  return c.json(snap);
+  return c.json(snapshotJson(snap));
 });
 
 /** A contact's data for an access request: its record and every linked visitor's state. */
@@ -157,7 +158,7 @@ api.get("/contacts/:site/:id/export", async (c) => {
       activity: (await visitorStub(c.env, site, vid).activity())?.entries ?? [],
     })),
   );
-  return c.json({ contact: snap, visitors }, 200, { "cache-control": "no-store" });
+  return c.json({ contact: snapshotJson(snap), visitors }, 200, { "cache-control": "no-store" });
 });
 
 api.delete("/contacts/:site/:id", async (c) => {

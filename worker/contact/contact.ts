@@ -358,7 +358,7 @@ export class Contact extends DurableObject<Env> {
     // A contact we never sent to (or erased) is not created by a webhook.
     if (!this.load()) return { duplicate: false, unknown: true };
     let duplicate = false;
-    this.mutate(site, email, (r) => {
+    const rec = this.mutate(site, email, (r) => {
       duplicate = r.webhooks.includes(ev.svixId);
       return duplicate ? r : withWebhook(r, ev.svixId);
     });
@@ -374,8 +374,7 @@ export class Contact extends DurableObject<Env> {
       // The same unique keys as our own pixel and click route, so no open or click counts
       // twice; an event without our tags cannot be tied to a send and is not counted.
       const kind = ev.type === "opened" ? "open" : ev.type === "clicked" ? "click" : "delivered";
-      const rec = this.load();
-      if (rec) await recordStats(this.env, engagementStats(rec, key, ev.ref, kind, contact));
+      await recordStats(this.env, engagementStats(rec, key, ev.ref, kind, contact));
     }
     if (ev.suppress) await this.suppressNow(site, contact, email, ev.suppress);
     return { duplicate, unknown: false };

@@ -90,6 +90,17 @@ export function snapshotOf(r: ContactRecord, contact: string, visitors: string[]
   };
 }
 
+/** A snapshot as the admin API answers it: every time as ISO 8601 (UTC). */
+export function snapshotJson(s: ContactSnapshot) {
+  const iso = (at: number) => new Date(at).toISOString();
+  return {
+    ...s,
+    suppressed: s.suppressed ? { ...s.suppressed, at: iso(s.suppressed.at) } : null,
+    verified: s.verified ? { ...s.verified, at: iso(s.verified.at) } : null,
+    sends: s.sends.map((e) => ({ ...e, at: iso(e.at) })),
+  };
+}
+
 export type StepRef = { trigger: string; episode: string; step: number; variant: number | null };
 
 /** The common fields of a measurement about one step of one episode. */
