@@ -64,21 +64,12 @@ export function mergeTimeline(
   contact: readonly TimelineEntry[],
   visitors: readonly TimelineEntry[],
 ): TimelineEntry[] {
-  const byKey = new Map<string, TimelineEntry>();
-  const own = contact.map((e) => {
-    const copy = { ...e };
-    const k = sendOf(copy);
-    if (k && !byKey.has(k)) byKey.set(k, copy);
-    return copy;
-  });
-  const rest: TimelineEntry[] = [];
-  for (const e of visitors) {
+  const recorded = new Set(contact.map(sendOf).filter((k) => k !== null));
+  const rest = visitors.filter((e) => {
     const k = sendOf(e);
-    const twin = k ? byKey.get(k) : undefined;
-    if (twin) continue;
-    rest.push(e);
-  }
-  return byTime([...own, ...rest].map(heldOutReason));
+    return k === null || !recorded.has(k);
+  });
+  return byTime([...contact, ...rest].map(heldOutReason));
 }
 
 /** A held-out step or episode says so with the reason `holdout` (older entries put it in the
