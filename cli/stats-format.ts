@@ -1,6 +1,7 @@
 // Plain-text tables for `nudge stats`: the report from GET /admin/api/stats as aligned columns
 // (funnel per trigger, steps, lift with its interval, skip reasons). Pure; cli/stats.ts prints it.
 import type { Funnel, Lift, Report } from "../worker/stats/report.ts";
+import { isoMinute } from "../worker/lib/time.ts";
 
 export type Align = "l" | "r";
 
@@ -44,13 +45,15 @@ export function money(m: Record<string, number>): string {
   return parts.length ? parts.join(" + ") : "-";
 }
 
-/** Steps 1-based, variants as letters (step 0 variant 1 → "1B"), as on the dashboard. */
+/** A step number (1-based, as the API gives it) with its variant as a letter (step 1 variant 1
+ * → "1B"), as on the dashboard. */
 export function step(s: number, variant: number | null): string {
-  return `${s + 1}${variant === null ? "" : String.fromCharCode(65 + (variant % 26))}`;
+  return `${s}${variant === null ? "" : String.fromCharCode(65 + (variant % 26))}`;
 }
 
 const FUNNEL_HEAD = [
   "ENTERED",
+  "STEP1 DUE",
   "DUE",
   "SENT",
   "SKIPPED",
@@ -68,6 +71,7 @@ const FUNNEL_HEAD = [
 function funnelCells(f: Funnel): string[] {
   return [
     int(f.entered),
+    int(f.firstStepDue),
     int(f.due),
     int(f.sent),
     int(f.skipped),
@@ -123,14 +127,19 @@ export function formatReport(r: Report): string[] {
       ],
       rightAfterFirst(FUNNEL_HEAD.length + 1),
     ),
+    "ENTERED and STEP1 DUE count episodes, DUE and the rest emails of every step; each thing",
+    "counts once, on the UTC day it happened (deliveries, opens, clicks: the day of their send);",
+    "opens and clicks are unique per email.",
   );
 
   const steps = r.triggers.flatMap((t) =>
     t.steps.map((s) => [
       t.trigger,
       step(s.step, s.variant),
+      int(s.funnel.due),
       int(s.funnel.sent),
       int(s.funnel.skipped),
+      int(s.funnel.delivered),
       `${int(s.funnel.opened)} (${pct(s.funnel.opened, s.funnel.sent)})`,
       `${int(s.funnel.clicked)} (${pct(s.funnel.clicked, s.funnel.sent)})`,
       int(s.funnel.converted),
@@ -145,8 +154,10 @@ export function formatReport(r: Report): string[] {
         [
           "TRIGGER",
           "STEP",
+          "DUE",
           "SENT",
           "SKIPPED",
+          "DELIVERED",
           "OPENED",
           "CLICKED",
           "CONVERTED",
@@ -154,7 +165,7 @@ export function formatReport(r: Report): string[] {
           "HELD OUT",
         ],
         steps,
-        rightAfterFirst(9, 2),
+        rightAfterFirst(11, 2),
       ),
     );
   } else out.push("(no steps came due in this period)");
@@ -185,7 +196,7 @@ export function formatReport(r: Report): string[] {
     out.push(
       `Recent failures: ${r.recentFailures.length}${
         last
-          ? ` (latest ${new Date(last.at).toISOString().slice(0, 16).replace("T", " ")} UTC, ${last.trigger || "-"}: ${last.reason || "unknown"})`
+          ? ` (latest ${isoMinute(last.at)}, ${last.trigger || "-"}: ${last.reason || "unknown"})`
           : ""
       }`,
     );

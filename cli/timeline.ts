@@ -3,7 +3,7 @@
 // POST /admin/api/contacts/SITE/lookup (the address goes in the body, never in a URL), then
 // GET /admin/api/timeline/SITE/ID is printed one line per entry: local time, what happened,
 // trigger and step, reason (in words too). Exit codes: 0 ok, 1 failure, 2 usage.
-import type { Timeline, TimelineEntry } from "../worker/timeline/entry.ts";
+import type { TimelineJson } from "../worker/timeline/entry.ts";
 import { reasonWords } from "../worker/admin/timeline-view.ts";
 import { CONTACT_ID, SITE_ID, VISITOR_ID } from "../worker/lib/ids.ts";
 import { adminTarget, fetchFailure, parseArgs, readJson, UsageError, type Io } from "./args.ts";
@@ -41,18 +41,18 @@ const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g;
 
 /** The entries as aligned lines: time, what, trigger and step, reason, then the reason in words,
  * the detail and (for a contact) the visitor. */
-export function formatTimeline(t: Timeline, zone: string): string[] {
+export function formatTimeline(t: TimelineJson, zone: string): string[] {
   const head =
     t.of === "contact"
       ? `contact ${t.id} · ${t.visitors.length} visitor${t.visitors.length === 1 ? "" : "s"}` +
         (t.moreVisitors ? ` (+${t.moreVisitors} older not read)` : "")
       : `visitor ${t.id}${t.contact ? ` · contact ${t.contact}` : " · no address known"}`;
-  const rows = t.entries.map((e: TimelineEntry) => {
+  const rows = t.entries.map((e) => {
     const words = e.reason ? reasonWords(e.reason) : "";
     // ISO times inside a detail (deferred until, first step due) in the zone too.
     const detail = (e.detail ?? "").replace(ISO_TIME, (iso) => localTime(Date.parse(iso), zone));
     return [
-      localTime(e.at, zone),
+      localTime(Date.parse(e.at), zone),
       e.kind,
       e.trigger ? `${e.trigger}${e.step === undefined ? "" : ` step ${e.step}`}` : "",
       e.reason ?? "",
@@ -68,7 +68,7 @@ export function formatTimeline(t: Timeline, zone: string): string[] {
   ];
 }
 
-function isTimeline(x: unknown): x is Timeline {
+function isTimeline(x: unknown): x is TimelineJson {
   if (typeof x !== "object" || x === null) return false;
   const t = x as Record<string, unknown>;
   return typeof t.id === "string" && Array.isArray(t.entries) && Array.isArray(t.visitors);

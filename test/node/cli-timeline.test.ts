@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
 import { localTime, runTimeline } from "../../cli/timeline.ts";
-import type { Timeline } from "../../worker/timeline/entry.ts";
+import { timelineJson, type Timeline } from "../../worker/timeline/entry.ts";
 import { captureIo } from "../support/io.ts";
 
 const CONTACT = "3fa9c0d18b2e4a7f9c1d0e2b";
@@ -58,7 +58,7 @@ beforeAll(async () => {
       const { email } = JSON.parse(body) as { email: string };
       return json(200, { contact: email === "ada@example.com" ? CONTACT : "0".repeat(24) });
     }
-    if (req.url === `/admin/api/timeline/demo/${CONTACT}`) return json(200, TIMELINE);
+    if (req.url === `/admin/api/timeline/demo/${CONTACT}`) return json(200, timelineJson(TIMELINE));
     return json(404, { error: "not_found" });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -108,7 +108,7 @@ describe("nudge timeline", () => {
     const t = captureIo();
     expect(await runTimeline(["demo", CONTACT, "--json"], t.io, deps())).toBe(0);
     expect(seen).toHaveLength(1);
-    expect(JSON.parse(t.out.join("\n"))).toEqual(TIMELINE);
+    expect(JSON.parse(t.out.join("\n"))).toEqual(timelineJson(TIMELINE));
   });
 
   it("formats times in a zone", () => {

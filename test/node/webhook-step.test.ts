@@ -54,7 +54,12 @@ const effect = (to = url): WebhookEffect => ({
   variant: null,
   holdout: false,
   url: to,
-  payload: { email: "ada@example.com", event: { name: "email_click" } },
+  payload: {
+    email: "ada@example.com",
+    event: { name: "email_click" },
+    step: 0,
+    due: Date.UTC(2026, 11, 3, 9, 30),
+  },
 });
 const host = (timeoutMs = 300): RunnerHost => ({
   deliver: () => Promise.reject(new Error("no email here")),
@@ -76,7 +81,8 @@ describe("webhook steps over HTTP", () => {
     expect(seen[0]?.body).toEqual({
       site: "shop",
       trigger: "clicked-no-purchase",
-      step: 0,
+      step: 1, // the receiver sees steps counted from 1; the key keeps the internal index
+      due: "2026-12-03T09:30:00.000Z",
       email: "ada@example.com",
       event: { name: "email_click" },
     });

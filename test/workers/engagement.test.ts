@@ -1,9 +1,12 @@
 // Opens and clicks through the real routes (/o pixel, /c redirect) reach the engine as
 // email_open and email_click events of the visitor that sent the step: triggers on them start
 // episodes, their `if` can read which trigger the email came from and where the click went, an
-// open counts once per email, and a forged token reaches no one.
+// open counts once per email (in the engine and in the stats, whether our pixel or Resend reports
+// it), and a forged token reaches no one.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { svixSign } from "../../worker/ingest/svix.ts";
+import type { Funnel, Report } from "../../worker/stats/report.ts";
 import {
   drain,
   eventId,
@@ -83,7 +86,7 @@ async function cartMail() {
   await drain(SITE, vid);
   const [mail] = (await outboxTo(email)).filter((m) => triggerOf(m) === "cart-soon");
   if (!mail) throw new Error("no cart mail");
-  return { mail, vid };
+  return { mail, vid, email };
 }
 
 const path = (html: string, re: RegExp) => {
@@ -91,6 +94,64 @@ const path = (html: string, re: RegExp) => {
   if (!m) throw new Error(`no link matching ${re}`);
   return m.replaceAll("&amp;", "&");
 };
+
+/** The cart trigger's treated funnel as GET /admin/api/stats reports it (the last 30 days). */
+async function cartFunnel(): Promise<Funnel> {
+  const res = await getJson(`/admin/api/stats?site=${SITE}`);
+  expect(res.status).toBe(200);
+  const r = await res.json<Report>();
+  const t = r.triggers.find((x) => x.trigger === "cart-soon");
+  if (!t) throw new Error("no cart-soon in the report");
+  return t.funnel;
+}
+
+/** A signed Resend webhook about `mail` (its tags name the send, as Resend echoes them). */
+async function resendEvent(
+  type: string,
+  mail: { tags: { name: string; value: string }[] },
+  to: string,
+) {
+  const body = JSON.stringify({
+    type,
+    created_at: new Date().toISOString(),
+    data: {
+      email_id: crypto.randomUUID(),
+      created_at: new Date().toISOString(),
+      from: "Demo Shop <shop@example.com>",
+      to: [to],
+      subject: "Your cart",
+      tags: Object.fromEntries(mail.tags.map((t) => [t.name, t.value])),
+    },
+  });
+  const id = `msg_${crypto.randomUUID()}`;
+  const ts = Math.floor(Date.now() / 1000);
+  const sig = await svixSign("whsec_dGVzdC13ZWJob29rLXNlY3JldA==", id, ts, body);
+  const res = await exports.default.fetch("http://nudge.test/webhooks/resend", {
+    method: "POST",
+    headers: { "svix-id": id, "svix-timestamp": String(ts), "svix-signature": `v1,${sig}` },
+    body,
+  });
+  expect(await res.json()).toEqual({ ok: true, duplicate: false });
+}
+
+describe("opens count once per email in the stats", () => {
+  it("two pixel hits and Resend's email.opened for one send are one open, and one delivery", async () => {
+    const { mail, email } = await cartMail();
+    const before = await cartFunnel();
+    const pixel = path(mail.html, /<img[^>]+src="https?:\/\/[^"/]+(\/o\/[^"]+)"/);
+    for (let i = 0; i < 2; i++) {
+      expect((await exports.default.fetch(`http://nudge.test${pixel}`)).status).toBe(200);
+    }
+    await resendEvent("email.opened", mail, email);
+    // The open proves the delivery; Resend's delivered event for the same send adds nothing.
+    await resendEvent("email.delivered", mail, email);
+    const after = await cartFunnel();
+    expect(after.opened - before.opened).toBe(1);
+    expect(after.delivered - before.delivered).toBe(1);
+    expect(after.opened).toBeLessThanOrEqual(after.delivered);
+    expect(after.delivered).toBeLessThanOrEqual(after.sent);
+  }, 30_000);
+});
 
 describe("opens and clicks reach the engine", () => {
   it("the open pixel starts the email_open trigger of that email's trigger, once", async () => {

@@ -156,7 +156,7 @@ describe("stats store", () => {
     expect(points).toEqual([
       {
         blobs: [site, "cart-abandoned", "converted", "click", "treated"],
-        doubles: [1, 0, 9.5],
+        doubles: [2, 0, 9.5], // stored step index 1 is step 2 to an outside reader
         indexes: [site],
       },
     ]);

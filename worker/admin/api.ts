@@ -21,6 +21,8 @@ import type { Report } from "../stats/report.ts";
 import { parseStatsQuery, type StatsQuery } from "../stats/schema.ts";
 import { deploymentSetup, knownSites } from "./setup.ts";
 import { loadTimeline, refuseAddress } from "./timeline.ts";
+import { timelineJson } from "../timeline/entry.ts";
+import { snapshotJson } from "../contact/record.ts";
 
 export const api = new Hono<{ Bindings: Env }>();
 
@@ -133,12 +135,13 @@ function target(env: Env, site: string, raw: string) {
   return { contact, stub: contactStub(env, site, contact) };
 }
 
-/** "Why didn't they get it?": a contact's or a visitor's timeline (timeline.ts), oldest first. */
+/** "Why didn't they get it?": a contact's or a visitor's timeline (timeline.ts), oldest first,
+ * times as ISO 8601. */
 api.get("/timeline/:site/:id", async (c) => {
   const { site, id } = c.req.param();
   const t = await loadTimeline(c.env, site, id);
   if (!t) throw httpError(404, "not_found");
-  return c.json(t, 200, { "cache-control": "no-store" });
+  return c.json(timelineJson(t), 200, { "cache-control": "no-store" });
 });
 
 api.get("/contacts/:site/:id", async (c) => {
@@ -146,7 +149,7 @@ api.get("/contacts/:site/:id", async (c) => {
   const { contact, stub } = target(c.env, site, id);
   const snap = await stub.snapshot(contact);
   if (!snap) throw httpError(404, "not_found");
-  return c.json(snap);
+  return c.json(snapshotJson(snap));
 });
 
 /** A contact's data for an access request: its record and every linked visitor's state. */
@@ -162,7 +165,7 @@ api.get("/contacts/:site/:id/export", async (c) => {
       activity: (await visitorStub(c.env, site, vid).activity())?.entries ?? [],
     })),
   );
-  return c.json({ contact: snap, visitors }, 200, { "cache-control": "no-store" });
+  return c.json({ contact: snapshotJson(snap), visitors }, 200, { "cache-control": "no-store" });
 });
 
 api.delete("/contacts/:site/:id", async (c) => {

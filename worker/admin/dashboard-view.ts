@@ -5,7 +5,8 @@ import { CONFIRM_TRIGGER, type SkipReason } from "../engine/index.ts";
 import { dailyChart } from "./chart.ts";
 import { esc, fmtInt, fmtPct, fmtPp, fmtRevenue, page, stepLabel } from "./page.ts";
 import type { Funnel, Lift, ReasonCount, Report, TriggerReport } from "../stats/report.ts";
-import type { FailureRow } from "../stats/rows.ts";
+import type { ReportFailure } from "../stats/report.ts";
+import { isoMinute } from "../lib/time.ts";
 import type { PoolCounts } from "../offers/codes.ts";
 import type { SetupItem } from "../config/setup.ts";
 
@@ -61,31 +62,52 @@ ${
 </section>`;
 }
 
-const FUNNEL_ROWS: {
-  key: keyof Omit<Funnel, "revenue" | "claimedValue">;
-  label: string;
-  base?: "sent";
+type FunnelKey = keyof Omit<Funnel, "revenue" | "claimedValue">;
+
+/** The funnel in two parts with their own units, so no bar is drawn against a bar of another
+ * unit: episodes (entered, first step due), then emails of every step. Each row's share is of
+ * its `base`; within a part a later row never exceeds an earlier one (report.ts says why). */
+const FUNNEL_PARTS: {
+  title: string;
+  rows: { key: FunnelKey; label: string; base?: FunnelKey }[];
 }[] = [
-  { key: "entered", label: "Entered" },
-  { key: "due", label: "Steps due" },
-  { key: "sent", label: "Sent" },
-  { key: "delivered", label: "Delivered", base: "sent" },
-  { key: "opened", label: "Opened", base: "sent" },
-  { key: "clicked", label: "Clicked", base: "sent" },
-  { key: "converted", label: "Converted", base: "sent" },
+  {
+    title: "Episodes",
+    rows: [
+      { key: "entered", label: "Entered" },
+      { key: "firstStepDue", label: "Step 1 due", base: "entered" },
+    ],
+  },
+  {
+    title: "Emails, all steps",
+    rows: [
+      { key: "due", label: "Steps due" },
+      { key: "sent", label: "Sent", base: "due" },
+      { key: "delivered", label: "Delivered", base: "sent" },
+      { key: "opened", label: "Opened", base: "delivered" },
+      { key: "clicked", label: "Clicked", base: "delivered" },
+      { key: "converted", label: "Converted", base: "sent" },
+    ],
+  },
 ];
 
 function funnelBars(f: Funnel): string {
-  const max = Math.max(1, ...FUNNEL_ROWS.map((r) => f[r.key]));
-  const rows = FUNNEL_ROWS.map(({ key, label, base }) => {
-    const v = f[key];
-    const width = v > 0 ? Math.max(0.5, (v / max) * 100) : 0;
-    const share = base ? fmtPct(v, f[base]) : "";
-    return `<span class="l">${label}</span><span class="track"><span class="fill${
-      base ? " soft" : ""
-    }" style="display:block;width:${width.toFixed(1)}%"></span></span><span class="n num">${fmtInt(v)}<small>${share}</small></span>`;
+  const parts = FUNNEL_PARTS.map(({ title, rows }) => {
+    const max = Math.max(1, ...rows.map((r) => f[r.key]));
+    const bars = rows
+      .map(({ key, label, base }) => {
+        const v = f[key];
+        const width = v > 0 ? Math.max(0.5, (v / max) * 100) : 0;
+        const share = base ? fmtPct(v, f[base]) : "";
+        return `<span class="l">${label}</span><span class="track"><span class="fill${
+          base ? " soft" : ""
+        }" style="display:block;width:${width.toFixed(1)}%"></span></span><span class="n num">${fmtInt(v)}<small>${share}</small></span>`;
+      })
+      .join("");
+    return `<span class="part muted">${esc(title)}</span>${bars}`;
   }).join("");
-  return `<div class="funnel" role="table" aria-label="Funnel">${rows}</div>`;
+  return `<div class="funnel" role="table" aria-label="Funnel">${parts}</div>
+<p class="muted" style="margin:8px 0 0;font-size:12px">Each thing counts once, on the UTC day it happened (deliveries, opens and clicks on the day of their send); opens and clicks are unique per email.</p>`;
 }
 
 /** The interval drawn on a −x…+x scale around 0 (x = the largest |bound|, at least 5 pp). */
@@ -138,7 +160,7 @@ export const SKIP_REASON_LABELS: Record<SkipReason | "holdout" | "quiet_hours", 
   verified: "confirmation not needed: the address is verified",
   recently_asked: "a confirmation went out in the last 24 h",
   coupon_pool_empty: "the email needs a coupon code and its pool has none left",
-  holdout: "held out for lift measurement",
+  holdout: "held out (control group): not sent, counted for lift",
   quiet_hours: "quiet hours",
 };
 
@@ -233,7 +255,7 @@ function triggersSection(list: readonly TriggerReport[]): string {
 
 const SHOWN_FAILURES = 10;
 
-function failuresPanel(list: readonly FailureRow[]): string {
+function failuresPanel(list: readonly ReportFailure[]): string {
   if (list.length === 0) {
     return `<section class="panel"><h2>Recent failed sends</h2><p class="empty">No failed sends in this period.</p></section>`;
   }
@@ -241,7 +263,7 @@ function failuresPanel(list: readonly FailureRow[]): string {
     .slice(0, SHOWN_FAILURES)
     .map(
       (f) =>
-        `<tr><td class="t">${esc(new Date(f.at).toISOString().slice(0, 16).replace("T", " "))}</td><td class="t">${esc(
+        `<tr><td class="t"><time datetime="${esc(f.at)}">${esc(isoMinute(f.at))}</time></td><td class="t">${esc(
           `${f.trigger || "–"} · ${stepLabel(f.step, f.variant)}`,
         )}</td><td class="t">${esc(f.reason || "unknown")}</td><td class="t muted" title="${esc(f.contact)}">${esc(
           f.contact ? `${f.contact.slice(0, 10)}…` : "–",
@@ -253,7 +275,7 @@ function failuresPanel(list: readonly FailureRow[]): string {
       ? `latest ${SHOWN_FAILURES} of ${fmtInt(list.length)}`
       : fmtInt(list.length);
   return `<section class="panel"><h2>Recent failed sends <span class="badge">${more}</span></h2>
-<div class="scroll"><table><thead><tr><th>Time (UTC)</th><th style="text-align:left">Trigger · step</th><th style="text-align:left">Reason</th><th style="text-align:left">Contact</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
+<div class="scroll"><table><thead><tr><th>Time (UTC, ISO 8601)</th><th style="text-align:left">Trigger · step</th><th style="text-align:left">Reason</th><th style="text-align:left">Contact</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 function suppressionPanel(r: Report): string {

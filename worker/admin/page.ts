@@ -63,6 +63,7 @@ main{max-width:1200px;margin:0 auto;padding:20px 16px 48px}
 .funnel .fill.soft{background:#a5b4fc}
 .funnel .n{text-align:right;font-size:13px;white-space:nowrap}
 .funnel .n small{color:var(--muted);margin-left:4px;display:inline-block;min-width:42px}
+.funnel .part{grid-column:1/-1;font-size:11px;text-transform:uppercase;letter-spacing:.4px;margin-top:4px}
 .kv{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:0}
 .kv dt{color:var(--muted)}.kv dd{margin:0;text-align:right}
 .lift{border:1px solid var(--line);border-radius:8px;padding:12px;margin-bottom:14px}
@@ -169,8 +170,9 @@ export function fmtRevenue(m: Record<string, number>): string {
   return parts.length ? parts.join(" · ") : "–";
 }
 
-/** Steps are shown 1-based and variants as letters: step 0 variant 1 → "1B". */
+/** A step number (1-based, as the report gives it) with its variant as a letter: step 1
+ * variant 1 → "1B". */
 export function stepLabel(step: number | null, variant: number | null): string {
   if (step === null) return "–";
-  return `${step + 1}${variant === null ? "" : String.fromCharCode(65 + (variant % 26))}`;
+  return `${step}${variant === null ? "" : String.fromCharCode(65 + (variant % 26))}`;
 }

@@ -52,6 +52,7 @@ const KIND_LABELS: Record<string, string> = {
   restarted: "episode restarted",
   due: "step due",
   deferred: "deferred",
+  withheld: "held out",
   held: "held",
   completed: "episode done",
   agenda_overflow: "agenda full",
@@ -61,7 +62,7 @@ const kindLabel = (k: string) => KIND_LABELS[k] ?? k;
 const iso = (at: number) => new Date(at).toISOString();
 /** The server's rendering of a time (UTC); the script replaces it with the viewer's zone. */
 const timeTag = (at: number) =>
-  `<time datetime="${esc(iso(at))}">${esc(iso(at).slice(0, 19).replace("T", " "))} UTC</time>`;
+  `<time datetime="${esc(iso(at))}">${esc(`${iso(at).slice(0, 19)}Z`)}</time>`;
 
 const shortId = (id: string) => (id.length > 12 ? `${id.slice(0, 10)}…` : id);
 

@@ -6,7 +6,7 @@
 import { httpError, httpErrorMessage } from "../lib/errors.ts";
 import { CONTACT_ID, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
-import { byTime, type Timeline } from "../timeline/entry.ts";
+import { mergeTimeline, type Timeline } from "../timeline/entry.ts";
 
 export type { Timeline };
 
@@ -59,7 +59,7 @@ export async function loadTimeline(env: Env, site: string, raw: string): Promise
       contact: kind.id,
       visitors: vids,
       moreVisitors: c.visitors.length - vids.length,
-      entries: byTime([...c.entries, ...lists.flat()]),
+      entries: mergeTimeline(c.entries, lists.flat()),
     };
   }
   const own = await activityOf(env, site, kind.id);
@@ -72,6 +72,6 @@ export async function loadTimeline(env: Env, site: string, raw: string): Promise
     contact,
     visitors: [kind.id],
     moreVisitors: 0,
-    entries: byTime([...(theirs?.entries ?? []), ...own.entries]),
+    entries: mergeTimeline(theirs?.entries ?? [], own.entries),
   };
 }

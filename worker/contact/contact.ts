@@ -12,6 +12,7 @@ import type { SiteConfig } from "../config/schema.ts";
 import { stepKey } from "../engine/index.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
+import { humanStep } from "../lib/step.ts";
 import { visitorStub } from "../lib/stubs.ts";
 import { addTouch, attribute, type Attribution } from "../stats/attribution.ts";
 import { recordStats } from "../stats/record.ts";
@@ -29,6 +30,7 @@ import {
   snapshotOf,
   statRef,
   serverVid,
+  engagementStats,
   touchOf,
   verifiedBy,
   withServerEvents,
@@ -192,18 +194,13 @@ export class Contact extends DurableObject<Env> {
       touches: addTouch(r.touches, touch, window),
     }));
     const key = stepKey(ref.site, ref.trigger, ref.episode, ref.step);
-    await recordStats(this.env, [
-      {
-        ...statRef(ref.site, ref, "treated", now, contact),
-        metric: kind === "open" ? "opened" : "clicked",
-        unique: `${key}:${kind}`,
-      },
-    ]);
+    // Counted once per send, and only for a send the ledger holds (record.ts engagementStats).
+    await recordStats(this.env, engagementStats(rec, key, ref, kind, contact));
     log("info", kind === "open" ? "email.opened" : "email.clicked", {
       site: ref.site,
       contact,
       trigger: ref.trigger,
-      step: ref.step,
+      step: humanStep(ref.step),
       variant: ref.variant,
     });
     // A click proves the person reads this inbox: the address is verified from now on.
@@ -289,7 +286,7 @@ export class Contact extends DurableObject<Env> {
         site,
         contact,
         trigger: claim.trigger,
-        step: claim.step,
+        step: humanStep(claim.step),
         variant: claim.variant,
       });
       await recordStats(this.env, [
@@ -328,7 +325,7 @@ export class Contact extends DurableObject<Env> {
         site,
         contact,
         trigger: a.credit.trigger,
-        step: a.credit.step,
+        step: humanStep(a.credit.step),
         variant: a.credit.variant,
         via: a.credit.kind,
       });
@@ -361,19 +358,24 @@ export class Contact extends DurableObject<Env> {
     // A contact we never sent to (or erased) is not created by a webhook.
     if (!this.load()) return { duplicate: false, unknown: true };
     let duplicate = false;
-    this.mutate(site, email, (r) => {
+    const rec = this.mutate(site, email, (r) => {
       duplicate = r.webhooks.includes(ev.svixId);
       return duplicate ? r : withWebhook(r, ev.svixId);
     });
     if (duplicate) return { duplicate, unknown: false };
     const now = Date.now();
-    const base = ev.ref
-      ? statRef(site, ev.ref, "treated", now, contact)
-      : siteRef(site, now, contact);
     const key = ev.ref ? stepKey(site, ev.ref.trigger, ev.ref.episode, ev.ref.step) : ev.svixId;
-    // The same unique keys as our own pixel and click route, so no open or click counts twice.
-    const kind = ev.type === "opened" ? "open" : ev.type === "clicked" ? "click" : ev.type;
-    await recordStats(this.env, [{ ...base, metric: ev.type, unique: `${key}:${kind}` }]);
+    if (ev.type === "bounced" || ev.type === "complained") {
+      const base = ev.ref
+        ? statRef(site, ev.ref, "treated", now, contact)
+        : siteRef(site, now, contact);
+      await recordStats(this.env, [{ ...base, metric: ev.type, unique: `${key}:${ev.type}` }]);
+    } else if (ev.ref) {
+      // The same unique keys as our own pixel and click route, so no open or click counts
+      // twice; an event without our tags cannot be tied to a send and is not counted.
+      const kind = ev.type === "opened" ? "open" : ev.type === "clicked" ? "click" : "delivered";
+      await recordStats(this.env, engagementStats(rec, key, ev.ref, kind, contact));
+    }
     if (ev.suppress) await this.suppressNow(site, contact, email, ev.suppress);
     return { duplicate, unknown: false };
   }

@@ -90,6 +90,17 @@ export function snapshotOf(r: ContactRecord, contact: string, visitors: string[]
   };
 }
 
+/** A snapshot as the admin API answers it: every time as ISO 8601 (UTC). */
+export function snapshotJson(s: ContactSnapshot) {
+  const iso = (at: number) => new Date(at).toISOString();
+  return {
+    ...s,
+    suppressed: s.suppressed ? { ...s.suppressed, at: iso(s.suppressed.at) } : null,
+    verified: s.verified ? { ...s.verified, at: iso(s.verified.at) } : null,
+    sends: s.sends.map((e) => ({ ...e, at: iso(e.at) })),
+  };
+}
+
 export type StepRef = { trigger: string; episode: string; step: number; variant: number | null };
 
 /** The common fields of a measurement about one step of one episode. */
@@ -101,6 +112,35 @@ export function statRef(
   contact: string,
 ): Omit<StatEvent, "metric"> {
   return { site, trigger: r.trigger, step: r.step, variant: r.variant, group, at, contact };
+}
+
+/** What Resend or our own pixel and links report about one sent email. */
+export type Engagement = "delivered" | "open" | "click";
+
+/**
+ * The measurement of a delivery, open or click of the send `key`. Nothing unless the ledger holds
+ * that key as sent (a held-out, skipped or failed step, or a key this object never sent, has no
+ * email to open). Each counts once per send: the unique value is the send key, the same whether
+ * our pixel or link or Resend's webhook reports it, so five opens of one email (pixel hits and
+ * `email.opened` alike) are one open. An open or a click also counts the email delivered (it
+ * proves it; still once per send), so the funnel never shows more opens than deliveries, with
+ * or without a delivered webhook. All are dated at the send, so for any range of days they sit
+ * on the same day as the send they belong to.
+ */
+export function engagementStats(
+  r: ContactRecord,
+  key: string,
+  ref: StepRef,
+  kind: Engagement,
+  contact: string,
+): StatEvent[] {
+  const sent = r.policy.ledger[key];
+  if (sent?.outcome !== "sent") return [];
+  const base = statRef(r.site, ref, "treated", sent.at, contact);
+  const delivered: StatEvent = { ...base, metric: "delivered", unique: `${key}:delivered` };
+  if (kind === "delivered") return [delivered];
+  const metric = kind === "open" ? "opened" : "clicked";
+  return [delivered, { ...base, metric, unique: `${key}:${kind}` }];
 }
 
 /** A measurement about the contact as a whole (no email behind it). */

@@ -3,6 +3,7 @@
 // the opens and clicks still kept for attribution, the suppression and the verification. Pure.
 import type { TimelineEntry } from "../timeline/entry.ts";
 import type { ContactRecord } from "./record.ts";
+import { humanStep } from "../lib/step.ts";
 
 /** trigger, episode and 1-based step of a ledger key (`site.trigger.episode.step`). */
 function parseKey(
@@ -12,7 +13,7 @@ function parseKey(
   if (!key.startsWith(`${site}.`)) return null;
   const parts = key.slice(site.length + 1).split(".");
   if (parts.length !== 3 || !/^\d+$/.test(parts[2]!)) return null;
-  return { trigger: parts[0]!, episode: parts[1]!, step: Number(parts[2]) + 1 };
+  return { trigger: parts[0]!, episode: parts[1]!, step: humanStep(Number(parts[2])) };
 }
 
 export function contactTimeline(r: ContactRecord): TimelineEntry[] {
@@ -35,7 +36,7 @@ export function contactTimeline(r: ContactRecord): TimelineEntry[] {
       kind: t.kind === "open" ? "opened" : "clicked",
       trigger: t.trigger,
       episode: t.episode,
-      step: t.step + 1,
+      step: humanStep(t.step),
     });
   }
   const s = r.policy.suppressed;

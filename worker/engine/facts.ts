@@ -2,6 +2,7 @@
 // cancelled, …) and the shells add when they perform a step (sent, withheld, failed, retried).
 // One union; log lines (`logLineOf`, here) and stats (worker/stats/from-facts.ts) are two pure
 // projections of it, so renaming a log message can never drop a metric.
+import { humanStep, humanStepOrNull } from "../lib/step.ts";
 
 /** Why a step was not sent: decided by the engine, or by the Contact object at send time. */
 export type SkipReason =
@@ -71,10 +72,11 @@ export interface LogLine {
   fields: Record<string, string | number | boolean | null>;
 }
 
+/** The step fields of a log line: the step counted from 1 (lib/step.ts). */
 const step = (f: StepRef) => ({
   trigger: f.trigger,
   episode: f.episode,
-  step: f.step,
+  step: humanStep(f.step),
   variant: f.variant,
 });
 
@@ -97,12 +99,16 @@ export function logLineOf(f: Fact): LogLine {
         due: iso(f.due),
       });
     case "restarted":
-      return info("episode.restarted", { trigger: f.trigger, episode: f.episode, step: f.step });
+      return info("episode.restarted", {
+        trigger: f.trigger,
+        episode: f.episode,
+        step: humanStep(f.step),
+      });
     case "deferred":
       return info("step.deferred", {
         trigger: f.trigger,
         episode: f.episode,
-        step: f.step,
+        step: humanStep(f.step),
         reason: "quiet_hours",
         until: iso(f.until),
       });
@@ -110,7 +116,7 @@ export function logLineOf(f: Fact): LogLine {
       return info("step.due", {
         trigger: f.trigger,
         episode: f.episode,
-        step: f.step,
+        step: humanStep(f.step),
         holdout: f.holdout,
       });
     case "held":
@@ -119,14 +125,19 @@ export function logLineOf(f: Fact): LogLine {
       return info("step.held", {
         trigger: f.trigger,
         episode: f.episode,
-        step: f.step,
+        step: humanStep(f.step),
         reason: f.reason,
       });
     case "cancelled":
       return {
         level: f.reason === "trigger_removed" ? "warn" : "info",
         msg: "episode.cancelled",
-        fields: { trigger: f.trigger, episode: f.episode, step: f.step, reason: f.reason },
+        fields: {
+          trigger: f.trigger,
+          episode: f.episode,
+          step: humanStepOrNull(f.step),
+          reason: f.reason,
+        },
       };
     case "completed":
       return info("episode.completed", { trigger: f.trigger, episode: f.episode });

@@ -51,10 +51,7 @@ function page(title: string, body: string): string {
 }
 
 function fmtTime(at: number): string {
-  return new Date(at)
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, "Z");
+  return new Date(at).toISOString().replace(/\.\d+Z$/, "Z");
 }
 
 /** One email: metadata, the HTML in a sandboxed iframe (no scripts, no same-origin), and the text. */

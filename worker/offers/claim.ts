@@ -6,6 +6,7 @@
 // pool with no code left means the email cannot say what it promises: the step is skipped.
 import type { SendEffect } from "../engine/effects.ts";
 import { log } from "../lib/log.ts";
+import { humanStep } from "../lib/step.ts";
 import { couponPool } from "./coupon-pool.ts";
 import { couponPoolsOf } from "./refs.ts";
 
@@ -31,7 +32,12 @@ export async function claimCoupons(
   for (const [i, pool] of pools.entries()) {
     const code = codes[i];
     if (code == null) {
-      log("warn", "coupon.pool_empty", { site, pool, trigger: effect.trigger, step: effect.step });
+      log("warn", "coupon.pool_empty", {
+        site,
+        pool,
+        trigger: effect.trigger,
+        step: humanStep(effect.step),
+      });
       return { ok: false, reason: "coupon_pool_empty", pool };
     }
     coupon[pool] = code;

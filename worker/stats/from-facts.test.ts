@@ -88,6 +88,31 @@ describe("fact projections", () => {
     expect(logLineOf(cases[10]![0])).toMatchObject({ level: "warn", fields: { attempt: 2 } });
   });
 
+  it("logs steps counted from 1 while stats keep the stored index", () => {
+    for (const [fact] of cases) {
+      if (!("step" in fact) || fact.step === null) continue;
+      expect(logLineOf(fact).fields.step, JSON.stringify(fact)).toBe(fact.step + 1);
+      for (const s of statsOfFacts("demo", [fact], 1_000)) expect(s.step).toBe(fact.step);
+    }
+    const ep = { trigger: "t", episode: "e" };
+    expect(logLineOf({ type: "cancelled", ...ep, step: null, reason: "x" }).fields.step).toBeNull();
+  });
+
+  it("counts a confirmation email's request as its episode and its due step", () => {
+    const confirm = { ...step, key: "demo._confirm.v-1.0", trigger: "_confirm", episode: "v-1" };
+    const metrics = (f: Fact) => statsOfFacts("demo", [f], 1_000).map((s) => s.metric);
+    expect(metrics({ type: "sent", ...confirm, channel: "email", id: "m" })).toEqual([
+      "entered",
+      "due",
+      "sent",
+    ]);
+    expect(metrics({ type: "skipped", ...confirm, reason: "verified" })).toEqual([
+      "entered",
+      "due",
+      "skipped",
+    ]);
+  });
+
   it("writes instants as ISO 8601, like `at`", () => {
     const at = Date.UTC(2026, 11, 3, 9, 30);
     const ep = { trigger: "t", episode: "e" };

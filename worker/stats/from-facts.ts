@@ -1,6 +1,7 @@
 // The stats projection of domain events (worker/engine/facts.ts): which facts are measured, as
 // which metric, group and dedupe key. Pure. Each fact is projected once, by the object that
 // decided it (the Visitor for engine facts, retries and webhooks; the Contact for sends).
+import { CONFIRM_TRIGGER } from "../engine/effects.ts";
 import type { Fact } from "../engine/facts.ts";
 import type { StatEvent } from "./types.ts";
 
@@ -59,6 +60,13 @@ export function statsOfFacts(
           at,
           ...who,
         };
+        if (f.trigger === CONFIRM_TRIGGER && f.type !== "withheld") {
+          // A confirmation email has no engine episode of its own: its request is both the
+          // episode and its one due step, so the funnel reads entered ≥ due ≥ sent for it too.
+          const e = episode(f, null, false);
+          out.push({ ...e, metric: "entered", unique: `${f.episode}:entered` });
+          out.push({ ...e, step: f.step, metric: "due", unique: `${f.episode}:${f.step}:due` });
+        }
         if (f.type === "skipped")
           out.push({ ...base, metric: "skipped", reason: f.reason, unique: `${f.key}:skipped` });
         else if (f.type === "failed")

@@ -4,6 +4,7 @@
 // throws (measurement must not break a send).
 import { fnv1a32 } from "../lib/hash.ts";
 import { log } from "../lib/log.ts";
+import { humanStep } from "../lib/step.ts";
 import type { StatEvent } from "./types.ts";
 
 /** Shards per site: no single object sees every visitor's events. */
@@ -21,10 +22,12 @@ export function statsStub(env: Pick<Env, "STATS">, site: string, shard: number) 
   return env.STATS.get(env.STATS.idFromName(`stats:${site}:${shard}`));
 }
 
+/** One data point: blobs site, trigger, metric, reason, group; doubles step (counted from 1, as
+ * every outside reader sees steps; -1: none), variant (0-based; -1: none), value. */
 function writeAnalytics(dataset: AnalyticsEngineDataset, e: StatEvent): void {
   dataset.writeDataPoint({
     blobs: [e.site, e.trigger, e.metric, e.reason ?? "", e.group],
-    doubles: [e.step ?? -1, e.variant ?? -1, e.value ?? 0],
+    doubles: [e.step === null ? -1 : humanStep(e.step), e.variant ?? -1, e.value ?? 0],
     indexes: [e.site],
   });
 }

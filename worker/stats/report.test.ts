@@ -84,9 +84,10 @@ describe("buildReport", () => {
     expect(cart?.funnel).toMatchObject({ sent: 3, opened: 1, clicked: 1 });
     expect(r.triggers.find((t) => t.trigger === "welcome")?.funnel.sent).toBe(1);
     expect(r.totals.sent).toBe(4);
+    // Stored step 0 is reported as step 1 (the API counts steps from 1).
     expect(cart?.steps).toEqual([
       expect.objectContaining({
-        step: 0,
+        step: 1,
         variant: null,
         funnel: expect.objectContaining({ sent: 3 }),
       }),
@@ -217,8 +218,9 @@ describe("buildReport", () => {
     }));
     const r = buildReport(shards, RANGE);
     expect(r.recentFailures).toHaveLength(50);
-    expect(r.recentFailures[0]?.at).toBe(T0);
-    expect(r.recentFailures[49]?.at).toBe(T0 - 49_000);
+    // ISO times and 1-based steps, as the API hands them out.
+    expect(r.recentFailures[0]).toMatchObject({ at: new Date(T0).toISOString(), step: 1 });
+    expect(r.recentFailures[49]?.at).toBe(new Date(T0 - 49_000).toISOString());
   });
 });
 

@@ -1,6 +1,17 @@
 // The stats report: merges the counter rows of every shard into funnels per trigger, step and
 // variant, reasons, a daily series and holdout lift. Pure (no Cloudflare imports, no clock);
-// called through read.ts by the admin API and the dashboard, and by the CLI's tests.
+// called through read.ts by the admin API and the dashboard, and by the CLI's tests. This is
+// the boundary where stored step indexes (0-based) become step numbers (1-based) and stored
+// instants (ms) become ISO 8601 strings.
+//
+// How counts add up (the funnel is monotone by construction, see from-facts.ts and
+// contact/record.ts `engagementStats`): every counter counts a thing once (an episode entered,
+// a step due, a send, a delivery, an open, a click: each unique per episode or per send), on
+// the UTC day it happened, except deliveries, opens and clicks, which count on the day of
+// their send. Over a window, `entered` is episodes; `firstStepDue` those whose step 1 came due;
+// `due`, `sent`, … are emails of every step (so `due` may exceed `entered` for a trigger with
+// several steps: compare `firstStepDue` with `entered`, `due` with `sent`).
+import { humanStep, humanStepOrNull } from "../lib/step.ts";
 import type { CounterRow, FailureRow, ShardResult } from "./rows.ts";
 import { daysBetween, MAX_FAILURES, sumCounters } from "./rows.ts";
 import type { Group, Metric } from "./types.ts";
@@ -9,14 +20,23 @@ import type { Group, Metric } from "./types.ts";
 export type Money = Record<string, number>;
 
 export interface Funnel {
+  /** Episodes started. */
   entered: number;
+  /** Episodes whose first step came due (≤ entered; the rest were cancelled or are waiting). */
+  firstStepDue: number;
+  /** Steps that came due, every step (≥ sent + skipped + failed of those steps). */
   due: number;
   sent: number;
   skipped: number;
   failed: number;
   cancelled: number;
+  /** Sends known delivered: Resend's `email.delivered`, or an open or click (which prove it),
+   * once per send. */
   delivered: number;
+  /** Sends opened at least once (unique per send: pixel hits and Resend opens of one email are
+   * one open). */
   opened: number;
+  /** Sends clicked at least once (unique per send). */
   clicked: number;
   converted: number;
   /** Sum of `converted` values (last-touch revenue) per currency. */
@@ -69,6 +89,7 @@ export interface Lift {
 }
 
 export interface StepReport {
+  /** 1-based, as the dashboard, the logs and `nudge render --step` count. */
   step: number;
   variant: number | null;
   funnel: Funnel;
@@ -107,7 +128,13 @@ export interface Report {
   daily: DailyPoint[];
   triggers: TriggerReport[];
   /** Most recent first, at most MAX_FAILURES. */
-  recentFailures: FailureRow[];
+  recentFailures: ReportFailure[];
+}
+
+/** A failed send as the report shows it: ISO time, 1-based step. */
+export interface ReportFailure extends Omit<FailureRow, "at"> {
+  /** ISO 8601 (UTC). */
+  at: string;
 }
 
 export interface ReportInput {
@@ -142,6 +169,7 @@ const isFunnelMetric = (m: Metric): m is FunnelMetric =>
 export function emptyFunnel(): Funnel {
   return {
     entered: 0,
+    firstStepDue: 0,
     due: 0,
     sent: 0,
     skipped: 0,
@@ -171,6 +199,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 function addToFunnel(f: Funnel, r: CounterRow): void {
   if (!isFunnelMetric(r.metric)) return;
   f[r.metric] += r.count;
+  if (r.metric === "due" && r.step === 0) f.firstStepDue += r.count;
   if (r.metric === "converted") addMoney(f.revenue, r.currency, r.sum);
   if (r.metric === "claimed") addMoney(f.claimedValue, r.currency, r.sum);
 }
@@ -281,7 +310,12 @@ function stepsOf(rows: readonly CounterRow[]): StepReport[] {
     const k = `${r.step}:${r.variant ?? ""}`;
     let s = byStep.get(k);
     if (!s) {
-      s = { step: r.step, variant: r.variant, funnel: emptyFunnel(), holdout: emptyFunnel() };
+      s = {
+        step: humanStep(r.step),
+        variant: r.variant,
+        funnel: emptyFunnel(),
+        holdout: emptyFunnel(),
+      };
       byStep.set(k, s);
     }
     addToFunnel(r.group === "treated" ? s.funnel : s.holdout, r);
@@ -339,7 +373,12 @@ export function buildReport(shards: readonly ShardResult[], input: ReportInput):
   const recentFailures = shards
     .flatMap((s) => s.failures)
     .sort((a, b) => b.at - a.at)
-    .slice(0, MAX_FAILURES);
+    .slice(0, MAX_FAILURES)
+    .map((f): ReportFailure => ({
+      ...f,
+      at: new Date(f.at).toISOString(),
+      step: humanStepOrNull(f.step),
+    }));
 
   return {
     site: input.site,

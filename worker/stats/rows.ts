@@ -62,6 +62,29 @@ export function daysBetween(from: string, to: string): string[] {
   return out;
 }
 
+/**
+ * The events a shard counts, in order: each without a `unique` value, and each whose
+ * (trigger, metric, unique) `claim` sees for the first time (`claim` remembers it and says
+ * whether it was new; the shard backs it with its dedupe table). Events with a time that is not
+ * a number are dropped.
+ */
+export function countOnce(
+  events: readonly StatEvent[],
+  claim: (trigger: string, metric: StatEvent["metric"], unique: string, at: number) => boolean,
+): { counted: StatEvent[]; duplicates: number } {
+  const counted: StatEvent[] = [];
+  let duplicates = 0;
+  for (const e of events) {
+    if (!Number.isFinite(e.at)) continue;
+    if (e.unique !== undefined && !claim(e.trigger, e.metric, e.unique, e.at)) {
+      duplicates++;
+      continue;
+    }
+    counted.push(e);
+  }
+  return { counted, duplicates };
+}
+
 /** The counter key an event adds to (count 1, sum = its value). */
 export function toCounter(e: StatEvent): CounterRow {
   return {

@@ -4,7 +4,7 @@
 // MAX_FAILURES failures. Reports are built elsewhere (report.ts) from what query() returns.
 import { DurableObject } from "cloudflare:workers";
 import type { CounterRow, FailureRow, ShardResult } from "./rows.ts";
-import { dayStart, MAX_FAILURES, sumCounters, toCounter } from "./rows.ts";
+import { countOnce, dayStart, MAX_FAILURES, sumCounters, toCounter } from "./rows.ts";
 import type { Group, Metric, StatEvent } from "./types.ts";
 
 /** How long a `unique` value is remembered (a little longer than the longest report range). */
@@ -71,25 +71,20 @@ export class Stats extends DurableObject<Env> {
       },
     };
     return this.ctx.storage.transactionSync(() => {
-      const counted: CounterRow[] = [];
-      let duplicates = 0;
-      for (const e of events) {
-        if (!Number.isFinite(e.at)) continue;
-        if (e.unique !== undefined) {
-          const ins = sql.exec(
+      const { counted: fresh, duplicates } = countOnce(
+        events,
+        (trigger, metric, value, at) =>
+          sql.exec(
             `INSERT INTO uniques (trigger, metric, value, at) VALUES (?, ?, ?, ?)
              ON CONFLICT (trigger, metric, value) DO NOTHING`,
-            e.trigger,
-            e.metric,
-            e.unique,
-            e.at,
-          );
-          if (ins.rowsWritten === 0) {
-            duplicates++;
-            continue;
-          }
-        }
-        counted.push(toCounter(e));
+            trigger,
+            metric,
+            value,
+            at,
+          ).rowsWritten > 0,
+      );
+      const counted: CounterRow[] = fresh.map(toCounter);
+      for (const e of fresh) {
         if (e.metric === "failed") {
           sql.exec(
             `INSERT INTO failures (at, trigger, step, variant, reason, contact) VALUES (?, ?, ?, ?, ?, ?)`,

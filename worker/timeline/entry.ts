@@ -37,6 +37,51 @@ export interface Timeline {
   entries: TimelineEntry[];
 }
 
+/** A timeline as the API answers it: each `at` as ISO 8601 (UTC). */
+export interface TimelineJson extends Omit<Timeline, "entries"> {
+  entries: (Omit<TimelineEntry, "at"> & { at: string })[];
+}
+
+export function timelineJson(t: Timeline): TimelineJson {
+  return { ...t, entries: t.entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+}
+
+/** What a send's outcome is, as both the Contact object (its ledger) and the visitor that asked
+ * for the send (the answer it got) record it. */
+const OUTCOME_KINDS = new Set(["sent", "withheld", "skipped", "failed"]);
+const sendOf = (e: TimelineEntry) =>
+  OUTCOME_KINDS.has(e.kind) && e.trigger && e.episode && e.step !== undefined
+    ? `${e.kind}\n${e.trigger}\n${e.episode}\n${e.step}`
+    : null;
+
+/**
+ * A contact's entries merged with its visitors' activity, oldest first, each send once: the
+ * Contact object's ledger line and a visitor's copy of the same answer (same outcome, trigger,
+ * episode and step) are one line, the ledger's (its source: the contact). Entries
+ * from before the holdout had its own reason (`detail: "holdout"`) read as the newer ones do.
+ */
+export function mergeTimeline(
+  contact: readonly TimelineEntry[],
+  visitors: readonly TimelineEntry[],
+): TimelineEntry[] {
+  const recorded = new Set(contact.map(sendOf).filter((k) => k !== null));
+  const rest = visitors.filter((e) => {
+    const k = sendOf(e);
+    return k === null || !recorded.has(k);
+  });
+  return byTime([...contact, ...rest].map(heldOutReason));
+}
+
+/** A held-out step or episode says so with the reason `holdout` (older entries put it in the
+ * detail). */
+function heldOutReason(e: TimelineEntry): TimelineEntry {
+  if ((e.kind === "due" || e.kind === "entered") && e.detail === "holdout" && !e.reason) {
+    const { detail: _detail, ...rest } = e;
+    return { ...rest, reason: "holdout" };
+  }
+  return e;
+}
+
 /** Oldest first; entries at the same time keep their order. */
 export function byTime(entries: readonly TimelineEntry[]): TimelineEntry[] {
   return entries

@@ -10,6 +10,7 @@ import {
   factEntry,
   outcomeEntry,
 } from "./activity.ts";
+import { reasonWords, timelinePage } from "../admin/timeline-view.ts";
 
 const AT = Date.UTC(2026, 0, 2, 10, 0, 0);
 const ref = { trigger: "cart-abandoned", episode: "ep1" };
@@ -134,6 +135,35 @@ describe("factEntry", () => {
       { at: AT, kind: "cancelled", ...ref, reason: "event:purchase" },
       { at: AT, kind: "skipped", ...ref, step: 1, reason: "coupon_pool_empty" },
     ]);
+  });
+
+  it("labels a held-out episode and its due steps as held out", () => {
+    const facts: Fact[] = [
+      { ...ref, type: "entered", holdout: true, due: AT },
+      { ...ref, type: "due", step: 0, holdout: true },
+    ];
+    const entries = factEntries(facts, AT);
+    expect(entries).toEqual([
+      { at: AT, kind: "entered", ...ref, reason: "holdout" },
+      { at: AT, kind: "due", ...ref, step: 1, reason: "holdout" },
+    ]);
+    // The timeline page and `nudge timeline` say it in words.
+    expect(reasonWords("holdout")).toBe("held out (control group): not sent, counted for lift");
+    const page = timelinePage({
+      site: "s",
+      q: "v",
+      nonce: "n",
+      timeline: {
+        site: "s",
+        of: "visitor",
+        id: "v",
+        contact: null,
+        visitors: ["v"],
+        moreVisitors: 0,
+        entries,
+      },
+    });
+    expect(page).toContain("held out (control group): not sent, counted for lift");
   });
 
   it("maps what the runner reported", () => {

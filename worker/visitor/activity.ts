@@ -6,6 +6,7 @@ import type { DeliverOutcome } from "../contact/protocol.ts";
 import type { Fact } from "../engine/facts.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
 import type { TimelineEntry } from "../timeline/entry.ts";
+import { humanStep } from "../lib/step.ts";
 
 /** Entries kept per visitor (the newest). */
 export const ACTIVITY_MAX = 150;
@@ -69,7 +70,7 @@ export function eventEntry(e: NudgeEvent): TimelineEntry {
         ...base,
         detail: e.name,
         trigger: e.data.trigger,
-        step: e.data.step + 1,
+        step: humanStep(e.data.step),
         episode: e.data.episode,
       };
     default:
@@ -86,38 +87,50 @@ export function factEntry(f: Fact, at: number): TimelineEntry | null {
   const ref = { at, kind: f.type as string, trigger: f.trigger, episode: f.episode };
   switch (f.type) {
     case "entered":
-      return { ...ref, detail: f.holdout ? "holdout" : `first step due ${iso(f.due)}` };
+      return f.holdout
+        ? { ...ref, reason: "holdout" }
+        : { ...ref, detail: `first step due ${iso(f.due)}` };
     case "restarted":
-      return { ...ref, step: f.step + 1 };
+      return { ...ref, step: humanStep(f.step) };
     case "deferred":
-      return { ...ref, step: f.step + 1, reason: "quiet_hours", detail: `until ${iso(f.until)}` };
+      return {
+        ...ref,
+        step: humanStep(f.step),
+        reason: "quiet_hours",
+        detail: `until ${iso(f.until)}`,
+      };
     case "due":
-      return { ...ref, step: f.step + 1, ...(f.holdout ? { detail: "holdout" } : {}) };
+      return { ...ref, step: humanStep(f.step), ...(f.holdout ? { reason: "holdout" } : {}) };
     case "held":
-      return { ...ref, step: f.step + 1, reason: f.reason };
+      return { ...ref, step: humanStep(f.step), reason: f.reason };
     case "cancelled":
-      return { ...ref, ...(f.step === null ? {} : { step: f.step + 1 }), reason: f.reason };
+      return { ...ref, ...(f.step === null ? {} : { step: humanStep(f.step) }), reason: f.reason };
     case "completed":
       return ref;
     case "skipped":
-      return { ...ref, step: f.step + 1, reason: f.reason };
+      return { ...ref, step: humanStep(f.step), reason: f.reason };
     case "withheld":
-      return { ...ref, step: f.step + 1, reason: "holdout" };
+      return { ...ref, step: humanStep(f.step), reason: "holdout" };
     case "sent":
       return {
         ...ref,
-        step: f.step + 1,
+        step: humanStep(f.step),
         detail: f.channel === "webhook" ? "webhook" : f.id ? `id ${f.id}` : "email",
       };
     case "failed":
       return {
         ...ref,
-        step: f.step + 1,
+        step: humanStep(f.step),
         reason: f.reason,
         detail: `${f.channel}${f.gaveUp ? ", gave up" : ""}`,
       };
     case "retry":
-      return { ...ref, step: f.step + 1, reason: f.reason, detail: `attempt ${f.attempt + 1}` };
+      return {
+        ...ref,
+        step: humanStep(f.step),
+        reason: f.reason,
+        detail: `attempt ${f.attempt + 1}`,
+      };
   }
 }
 
@@ -136,7 +149,7 @@ export function outcomeEntry(
   out: DeliverOutcome,
   at: number,
 ): TimelineEntry | null {
-  const base = { at, trigger: ref.trigger, episode: ref.episode, step: ref.step + 1 };
+  const base = { at, trigger: ref.trigger, episode: ref.episode, step: humanStep(ref.step) };
   switch (out.status) {
     case "sent":
       return { ...base, kind: "sent", detail: `id ${out.id}` };

@@ -2,9 +2,24 @@
 // Classifies the answer for the runner (2xx done; 429/5xx/network retry; other 4xx fail).
 import type { Effect } from "../engine/effects.ts";
 import type { WebhookOutcome } from "./runner.ts";
+import { humanStep } from "../lib/step.ts";
+import { isoTime } from "../lib/time.ts";
 
 /** How long a receiver has to answer. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** What the receiver gets: the step's payload, the step counted from 1 (the Idempotency-Key
+ * keeps the internal index) and its due time as ISO 8601. */
+export function webhookBody(effect: Extract<Effect, { type: "webhook" }>, site: string): string {
+  const { due, ...payload } = effect.payload;
+  return JSON.stringify({
+    ...payload,
+    ...(typeof due === "number" ? { due: isoTime(due) } : {}),
+    site,
+    trigger: effect.trigger,
+    step: humanStep(effect.step),
+  });
+}
 
 export async function postWebhook(
   effect: Extract<Effect, { type: "webhook" }>,
@@ -18,7 +33,7 @@ export async function postWebhook(
       "idempotency-key": effect.key,
       "user-agent": "nudge-webhook/1",
     },
-    body: JSON.stringify({ site, trigger: effect.trigger, step: effect.step, ...effect.payload }),
+    body: webhookBody(effect, site),
     signal: AbortSignal.timeout(timeoutMs),
   });
   await res.body?.cancel();
