@@ -44,7 +44,6 @@ const STYLE =
   "button{font:inherit;font-weight:600;color:#fff;background:var(--brand,#111827);border:0;border-radius:6px;padding:12px 24px;cursor:pointer}" +
   "button.quiet{color:#111827;background:#e5e7eb}a{color:inherit}" +
   "form.choices{display:flex;flex-direction:column;gap:12px}form.choices button{width:100%}" +
-  "p.small{font-size:14px;margin:20px 0 0}" +
   "footer{max-width:440px;margin:0 auto 12vh;text-align:center;color:#6b7280;font-size:13px}" +
   "@media (max-width:480px){main{margin:16px;padding:24px}footer{margin:0 16px 24px}button{width:100%}}";
 
