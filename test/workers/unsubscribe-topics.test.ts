@@ -144,8 +144,14 @@ describe("unsubscribe from one kind of email", () => {
     const stats = await getJson(`/admin/api/stats?site=${SITE}`).then((r) =>
       r.json<{
         triggers: { trigger: string; skipReasons: { reason: string; count: number }[] }[];
+        suppression: { unsubscribed: number; topics: { reason: string; count: number }[] };
       }>(),
     );
+    // The opt-out itself is counted by topic, apart from unsubscribes from everything.
+    expect(stats.suppression).toMatchObject({
+      unsubscribed: 0,
+      topics: [{ reason: "reminders", count: 1 }],
+    });
     const checkout = stats.triggers.find((t) => t.trigger === "checkout-abandoned");
     expect(checkout?.skipReasons).toContainEqual({ reason: "unsubscribed_topic", count: 1 });
     const id = (await contactPath(SITE, email)).split("/").pop()!;

@@ -259,8 +259,10 @@ function suppressionPanel(r: Report): string {
   return `<section class="panel"><h2>Suppression</h2><dl class="kv num">
 <dt>Unsubscribed</dt><dd>${fmtInt(s.unsubscribed)}</dd><dt>Bounced</dt><dd>${fmtInt(
     s.bounced,
-  )}</dd><dt>Complained</dt><dd>${fmtInt(s.complained)}</dd></dl>
-<p class="muted" style="margin:10px 0 0;font-size:12px">New suppressions in this period, all triggers.</p></section>`;
+  )}</dd><dt>Complained</dt><dd>${fmtInt(s.complained)}</dd>${(s.topics ?? [])
+    .map((t) => `<dt>Stopped ${esc(t.reason)} emails</dt><dd>${fmtInt(t.count)}</dd>`)
+    .join("")}</dl>
+<p class="muted" style="margin:10px 0 0;font-size:12px">New suppressions in this period, all triggers; "stopped" counts people who turned off one kind of email on the unsubscribe page.</p></section>`;
 }
 
 /** Below this share of codes left a pool is flagged as running low. */

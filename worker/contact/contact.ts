@@ -349,8 +349,16 @@ export class Contact extends DurableObject<Env> {
       changed = policy !== r.policy;
       return changed ? { ...r, policy } : r;
     });
-    if (changed)
-      log("info", "contact.unsubscribed", { site, contact, reason: "unsubscribed_topic", topic });
+    if (!changed) return { changed };
+    log("info", "contact.unsubscribed", { site, contact, reason: "unsubscribed_topic", topic });
+    await recordStats(this.env, [
+      {
+        ...siteRef(site, now, contact),
+        metric: "unsubscribed_topic",
+        reason: topic,
+        unique: `${contact}:unsub:${topic}`,
+      },
+    ]);
     return { changed };
   }
 
