@@ -4,11 +4,13 @@
 // `unsubscribed_topic`, counted and shown in the timeline, while other mail still goes out), the
 // way back lifts it, one-click still stops everything, and a tampered link or scope changes
 // nothing.
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Timeline } from "../../worker/admin/timeline.ts";
 import { fromBase64Url, toBase64Url, utf8 } from "../../worker/lib/crypto.ts";
+import { signToken } from "../../worker/mail/tokens.ts";
 import {
+  ADMIN,
   contactPath,
   drain,
   eventId,
@@ -191,6 +193,49 @@ describe("unsubscribe from one kind of email", () => {
     const page = await postTo(other.unsub, "scope=all");
     expect(await page.text()).toContain("You are unsubscribed");
     expect((await contact(other.email)).suppressed).toMatchObject({ reason: "unsubscribed" });
+  });
+
+  it("the stopped topics are exported with the contact and erased with it", async () => {
+    const { email, unsub } = await reminded("erase");
+    expect((await postTo(unsub, "scope=kind")).status).toBe(200);
+    const path = await contactPath(SITE, email);
+    const exported = await getJson(`${path}/export`);
+    expect(JSON.stringify(await exported.json())).toContain('"optedOut":{"reminders":');
+    const del = await exports.default.fetch(`http://nudge.test${path}`, {
+      method: "DELETE",
+      headers: ADMIN,
+    });
+    expect(del.status).toBe(200);
+    await del.text();
+    expect((await getJson(path)).status).toBe(404);
+    // The link of an erased person brings nothing back.
+    const again = await postTo(unsub, "scope=kind");
+    expect(again.status).toBe(200);
+    await again.text();
+    expect((await getJson(path)).status).toBe(404);
+  });
+
+  it("a link minted before topics offers everything alone, and stops everything", async () => {
+    const { email } = await reminded("old-link");
+    const contactId = (await contactPath(SITE, email)).split("/").pop()!;
+    const token = await signToken(
+      env.NUDGE_SECRET,
+      { kind: "unsubscribe", site: SITE, contact: contactId },
+      { now: Date.now() },
+    );
+    const old = `http://nudge.test/u/${token}`;
+    const html = await (await exports.default.fetch(old)).text();
+    expect(html).toContain('name="scope" value="all">Unsubscribe</button>');
+    expect(html).not.toContain('value="kind"');
+    const kind = await postTo(old, "scope=kind");
+    expect(kind.status).toBe(400);
+    await kind.text();
+    expect(await contact(email)).toMatchObject({ suppressed: null, optedOut: {} });
+    const one = await postTo(old, "List-Unsubscribe=One-Click", {
+      "content-type": "application/x-www-form-urlencoded",
+    });
+    expect(await one.text()).toBe("unsubscribed");
+    expect((await contact(email)).suppressed).toMatchObject({ reason: "unsubscribed" });
   });
 
   it("a tampered link or an unknown scope is refused and changes nothing", async () => {
