@@ -1,6 +1,6 @@
-// Pure per-contact send policy: suppression, topics the person opted out of, the daily ceiling on all email, the cross-trigger
-// frequency cap on marketing email and the send ledger that makes each (site, trigger, episode,
-// step) key exactly-once in effect.
+// Pure per-contact send policy: suppression, the topics (kinds of email) the person stopped, the
+// daily ceiling on all email, the cross-trigger frequency cap on marketing email and the send
+// ledger that makes each (site, trigger, episode, step) key exactly-once in effect.
 // The Contact Durable Object stores ContactState and calls these; no I/O here.
 import { DAY } from "../config/duration.ts";
 import { DAILY_LIMIT_MAX } from "../config/schema.ts";

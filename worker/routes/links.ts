@@ -1,7 +1,8 @@
 // Email links: click /c/:token (record, then 302 to the signed destination with `nudge_t`),
 // open pixel /o/:token, unsubscribe /u/:token (GET: a page offering to stop the link's kind of
-// email or everything, never unsubscribes; POST: that choice, or RFC 8058 one-click), double opt-in /v/:token (GET: a confirm page, never confirms;
-// POST: confirms). Tampered, forged or expired tokens get a 4xx and change nothing.
+// email or everything, never unsubscribes; POST: that choice, or RFC 8058 one-click), double
+// opt-in /v/:token (GET: a confirm page, never confirms; POST: confirms). Tampered, forged or
+// expired tokens, and an unknown unsubscribe scope, get a 4xx and change nothing.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
