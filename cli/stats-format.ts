@@ -191,6 +191,11 @@ export function formatReport(r: Report): string[] {
     "",
     `Suppression: ${int(s.unsubscribed)} unsubscribed, ${int(s.bounced)} bounced, ${int(s.complained)} complained`,
   );
+  const topics = s.topics ?? [];
+  if (topics.length)
+    out.push(
+      `Stopped one kind of email: ${topics.map((t) => `${t.reason} ${int(t.count)}`).join(", ")}`,
+    );
   if (r.recentFailures.length) {
     const last = r.recentFailures[0];
     out.push(

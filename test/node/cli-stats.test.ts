@@ -36,6 +36,7 @@ function sample(): Report {
     row({ metric: "skipped", count: 30, step: 0, reason: "no_email" }),
     row({ metric: "sent", count: 40, step: 0, variant: 1, trigger: "win-back" }),
     row({ metric: "bounced", count: 2, trigger: "" }),
+    row({ metric: "unsubscribed_topic", count: 4, trigger: "", reason: "reminders" }),
   ];
   return buildReport([{ rows, failures: [] }], {
     site: "demo",
@@ -86,6 +87,7 @@ describe("stats tables", () => {
     // skip reasons, most frequent first
     expect(text.indexOf("no_email")).toBeLessThan(text.indexOf("capped"));
     expect(text).toContain("Suppression: 0 unsubscribed, 2 bounced, 0 complained");
+    expect(text).toContain("Stopped one kind of email: reminders 4");
   });
 
   it("prints an empty report without errors", () => {

@@ -153,6 +153,7 @@ export const SKIP_REASON_LABELS: Record<SkipReason | "holdout" | "quiet_hours", 
   condition: "the step's condition was false",
   cancelled: "the episode was cancelled",
   suppressed: "unsubscribed, bounced or complained",
+  unsubscribed_topic: "opted out of this kind of email on the unsubscribe page",
   daily_limit: "the site's daily limit for the address was reached",
   capped: "frequency cap: a marketing email went out recently",
   unconfirmed: "double opt-in: the address was not confirmed in time",
@@ -283,8 +284,10 @@ function suppressionPanel(r: Report): string {
   return `<section class="panel"><h2>Suppression</h2><dl class="kv num">
 <dt>Unsubscribed</dt><dd>${fmtInt(s.unsubscribed)}</dd><dt>Bounced</dt><dd>${fmtInt(
     s.bounced,
-  )}</dd><dt>Complained</dt><dd>${fmtInt(s.complained)}</dd></dl>
-<p class="muted" style="margin:10px 0 0;font-size:12px">New suppressions in this period, all triggers.</p></section>`;
+  )}</dd><dt>Complained</dt><dd>${fmtInt(s.complained)}</dd>${(s.topics ?? [])
+    .map((t) => `<dt>Stopped ${esc(t.reason)} emails</dt><dd>${fmtInt(t.count)}</dd>`)
+    .join("")}</dl>
+<p class="muted" style="margin:10px 0 0;font-size:12px">New suppressions in this period, all triggers; "stopped" counts people who turned off one kind of email on the unsubscribe page.</p></section>`;
 }
 
 /** Below this share of codes left a pool is flagged as running low. */

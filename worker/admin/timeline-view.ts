@@ -35,7 +35,15 @@ export function reasonWords(reason: string): string {
 
 const GOOD = new Set(["sent", "opened", "clicked", "verified", "completed"]);
 const WARN = new Set(["held", "deferred", "retry", "withheld"]);
-const BAD = new Set(["skipped", "failed", "cancelled", "unsubscribed", "bounced", "complained"]);
+const BAD = new Set([
+  "skipped",
+  "failed",
+  "cancelled",
+  "unsubscribed",
+  "opted_out",
+  "bounced",
+  "complained",
+]);
 const tone = (kind: string) =>
   GOOD.has(kind)
     ? "good"
@@ -56,6 +64,7 @@ const KIND_LABELS: Record<string, string> = {
   held: "held",
   completed: "episode done",
   agenda_overflow: "agenda full",
+  opted_out: "opted out",
 };
 const kindLabel = (k: string) => KIND_LABELS[k] ?? k;
 

@@ -278,6 +278,26 @@ const BAD: [string, (d: Doc) => void, string][] = [
     (d) => (trig(d, 7).steps[0]!.vars = { a: "b" }),
     "triggers[7].steps[0].vars: a webhook step has no vars",
   ],
+  [
+    "bad topic",
+    (d) => (trig(d, 3).topic = "Welcome mail"),
+    `triggers[3].topic: "Welcome mail" is not a topic (lowercase letters, digits and -, at most 40)`,
+  ],
+  [
+    "long topic",
+    (d) => (trig(d, 3).topic = { id: "x".repeat(41) }),
+    'triggers[3].topic.id: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" is not a topic (lowercase letters, digits and -, at most 40)',
+  ],
+  [
+    "topic named like another trigger",
+    (d) => (trig(d, 2).topic = "welcome"),
+    'triggers[2].topic: "welcome" is the id of another trigger with no topic',
+  ],
+  [
+    "two labels for one topic",
+    (d) => (trig(d, 1).topic = { id: "reminders", label: "browsing reminders" }),
+    'triggers[1].topic.label: topic "reminders" is already labelled "shopping reminders"',
+  ],
   ["not an object", () => undefined, ""],
 ];
 

@@ -186,6 +186,35 @@ const reentry = z
   .prefault("1d")
   .meta({ description: '"never", "always", or the minimum time between episodes (default 1d)' });
 
+/** A topic's slug: the kind of email an unsubscribe link can stop on its own. */
+export const TOPIC_SLUG = /^[a-z0-9-]{1,40}$/;
+const topicSlug = z.string().regex(TOPIC_SLUG, {
+  error: (iss) =>
+    `${JSON.stringify(iss.input)} is not a topic (lowercase letters, digits and -, at most 40)`,
+});
+
+const TopicSchema = z
+  .union(
+    [
+      topicSlug,
+      z.strictObject({
+        id: topicSlug,
+        label: z
+          .string()
+          .trim()
+          .min(1, { error: "must not be empty" })
+          .max(60, { error: "must be at most 60 characters" })
+          .optional()
+          .meta({ description: 'What the page calls these emails, e.g. "cart reminders"' }),
+      }),
+    ],
+    { error: unionError('is not a topic like "reminders" or { "id": "reminders", "label": … }') },
+  )
+  .meta({
+    description:
+      'The kind of email this trigger sends, e.g. "reminders" (several triggers may share one): the unsubscribe page offers to stop this kind alone. Default: the trigger\'s id',
+  });
+
 export const TriggerSchema = z
   .strictObject({
     id: z.string().regex(TRIGGER_ID, {
@@ -217,6 +246,7 @@ export const TriggerSchema = z
     marketing: z.boolean().default(true).meta({
       description: "false for transactional mail: no consent needed, not stopped by unsubscribe",
     }),
+    topic: TopicSchema.optional(),
     quietHours: z
       .union([QuietHoursSchema, z.literal(false)], {
         error: unionError('is not { "start": "21:00", "end": "08:00" } or false'),
@@ -400,6 +430,28 @@ export const SiteConfigSchema = z
           message: `"${t.id}" is already the id of triggers[${first}]`,
         });
       else seen.set(t.id, i);
+    });
+    // A topic names one kind of email: one label for it, and no trigger outside it by that id.
+    const labels = new Map<string, string>();
+    c.triggers.forEach((t, i) => {
+      if (t.topic === undefined) return;
+      const id = typeof t.topic === "string" ? t.topic : t.topic.id;
+      const other = c.triggers.find((o) => o.id === id && o.topic === undefined);
+      if (other)
+        ctx.addIssue({
+          code: "custom",
+          path: ["triggers", i, "topic"],
+          message: `"${id}" is the id of another trigger with no topic; give that trigger this topic too, or pick another name`,
+        });
+      const label = typeof t.topic === "string" ? undefined : t.topic.label;
+      const first = labels.get(id);
+      if (label !== undefined && first !== undefined && first !== label)
+        ctx.addIssue({
+          code: "custom",
+          path: ["triggers", i, "topic", "label"],
+          message: `topic "${id}" is already labelled "${first}"`,
+        });
+      else if (label !== undefined) labels.set(id, label);
     });
   });
 

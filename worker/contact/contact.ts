@@ -19,7 +19,7 @@ import { recordStats } from "../stats/record.ts";
 import type { StatEvent } from "../stats/types.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
 import type { RoutedServerEvent } from "../ingest/server-events.ts";
-import { resubscribe, suppress, type SuppressReason } from "./policy.ts";
+import { optBackIn, optOut, resubscribe, suppress, type SuppressReason } from "./policy.ts";
 import { deliverStep, type DeliveryHost } from "./delivery.ts";
 import { contactTimeline } from "./timeline.ts";
 import type { TimelineEntry } from "../timeline/entry.ts";
@@ -333,18 +333,49 @@ export class Contact extends DurableObject<Env> {
     await recordStats(this.env, events);
   }
 
-  /** Unsubscribe (one-click or page). Takes effect for every later delivery at once. */
-  async unsubscribe(site: string, contact: string): Promise<{ changed: boolean }> {
+  /** Unsubscribe (one-click or page): from all marketing email, or with `topic` from that kind
+   * of email alone. Takes effect for every later delivery at once. */
+  async unsubscribe(site: string, contact: string, topic?: string): Promise<{ changed: boolean }> {
     if (this.erased()) return { changed: false }; // erased: nobody is written to any more
-    return this.suppressNow(site, contact, this.load()?.email ?? "", "unsubscribed");
+    const email = this.load()?.email ?? "";
+    if (topic === undefined) return this.suppressNow(site, contact, email, "unsubscribed");
+    const now = Date.now();
+    let changed = false;
+    this.mutate(site, email, (r) => {
+      const policy = optOut(r.policy, topic, now);
+      changed = policy !== r.policy;
+      return changed ? { ...r, policy } : r;
+    });
+    if (!changed) return { changed };
+    log("info", "contact.unsubscribed", { site, contact, reason: "unsubscribed_topic", topic });
+    await recordStats(this.env, [
+      {
+        ...siteRef(site, now, contact),
+        metric: "unsubscribed_topic",
+        reason: topic,
+        unique: `${contact}:unsub:${topic}`,
+      },
+    ]);
+    return { changed };
   }
 
   /** The person asked to be written to again (the button on the unsubscribe page): lifts an
-   * unsubscribe, never a bounce or a complaint. Nothing for an erased or unknown person. */
-  async resubscribe(site: string, contact: string): Promise<{ ok: boolean }> {
+   * unsubscribe (never a bounce or a complaint), or with `topic` that kind of email's opt-out.
+   * Nothing for an erased or unknown person. */
+  async resubscribe(site: string, contact: string, topic?: string): Promise<{ ok: boolean }> {
     const rec = this.load();
     if (this.erased() || !rec) return { ok: false };
-    this.resubscribeNow(site, contact, rec.email);
+    if (topic === undefined) {
+      this.resubscribeNow(site, contact, rec.email);
+      return { ok: true };
+    }
+    let changed = false;
+    this.mutate(site, rec.email, (r) => {
+      const policy = optBackIn(r.policy, topic);
+      changed = policy !== r.policy;
+      return changed ? { ...r, policy } : r;
+    });
+    if (changed) log("info", "contact.resubscribed", { site, contact, topic });
     return { ok: true };
   }
 

@@ -3,6 +3,7 @@
 // once. Behind a small host interface (the object's load, mutate and config), so the object class
 // stays thin.
 import type { SiteConfig } from "../config/schema.ts";
+import { topicOf } from "../config/topics.ts";
 import { CONFIRM_TRIGGER, stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
 import { signToken } from "../mail/tokens.ts";
 import { log } from "../lib/log.ts";
@@ -60,6 +61,11 @@ export async function deliverStep(
     frequencyCap: effect.frequencyCap,
     capMs: config.frequencyCap === false ? null : config.frequencyCap,
     dailyLimit: config.dailyLimit,
+    // The kind of email this is, for the topics the person stopped (marketing mail only).
+    topic:
+      effect.marketing && effect.trigger !== CONFIRM_TRIGGER
+        ? topicOf(config, effect.trigger)
+        : null,
     now,
   };
   const origin = (at: number) => ({
@@ -75,7 +81,7 @@ export async function deliverStep(
   const d = decideFor(host, site, effect.email, sendReq);
   if (d.action === "duplicate") return duplicate(host, req, ref, now);
   host.addVisitor(req.vid);
-  if (d.action === "skip") return skip(host, req, ref, d.reason, now);
+  if (d.action === "skip") return skip(host, req, ref, d.reason, now, sendReq.topic);
   const gate = optInGate(host.load(), effect, config.optIn, now);
   if (gate) return skip(host, req, ref, gate, now);
   if (effect.holdout) {
@@ -88,7 +94,7 @@ export async function deliverStep(
   // Unique codes the email reads (`coupon.NAME`), one per pool, kept by the step key.
   const offer = await claimCoupons(host.env, site, effect, override, varsOf(config, effect), now);
   if (!offer.ok) return skip(host, req, ref, offer.reason, now);
-  const rendered = await render(host, req, config, now, offer.coupon, override);
+  const rendered = await render(host, req, config, now, offer.coupon, override, sendReq.topic);
   if (!rendered.ok) {
     log("error", "template.failed", {
       site,
@@ -102,7 +108,7 @@ export async function deliverStep(
   const now2 = Date.now();
   const recheck = decideFor(host, site, effect.email, { ...sendReq, now: now2 });
   if (recheck.action === "duplicate") return duplicate(host, req, ref, now2);
-  if (recheck.action === "skip") return skip(host, req, ref, recheck.reason, now2);
+  if (recheck.action === "skip") return skip(host, req, ref, recheck.reason, now2, sendReq.topic);
   const retryAfter = await awaitSendSlot(host.env);
   if (retryAfter !== null) return { status: "wait", afterMs: retryAfter, reason: "paced" };
   const result = await senderFor(host.env).send({
@@ -151,8 +157,12 @@ async function skip(
   ref: StepRef,
   reason: DeliverSkip,
   at: number,
+  topic?: string | null,
 ) {
-  host.mutate(req.site, req.effect.email, (r) => settled(r, ref.key, at, "skipped", reason));
+  const stopped = reason === "unsubscribed_topic" && topic ? topic : undefined;
+  host.mutate(req.site, req.effect.email, (r) =>
+    settled(r, ref.key, at, "skipped", reason, stopped),
+  );
   await record(host, req, [{ type: "skipped", ...ref, reason }], at);
   return { status: "skipped", reason } as const;
 }
@@ -191,6 +201,7 @@ async function render(
   now: number,
   coupon: Record<string, string>,
   override: string | null,
+  topic: string | null | undefined,
 ) {
   const { site, contact, effect } = req;
   // A checkout the store reported brings its own recovery link: it wins over the cart link and
@@ -207,6 +218,7 @@ async function render(
       episode: effect.episode,
       step: effect.step,
       variant: effect.variant,
+      topic,
     },
     now,
     recovery ? [recovery] : [],

@@ -6,10 +6,13 @@ import { describe, expect, it } from "vitest";
 import {
   decide,
   emptyContact,
+  optBackIn,
+  optOut,
   pruneLedger,
   recordFailed,
   recordSent,
   recordSkipped,
+  resubscribe,
   suppress,
 } from "./policy.ts";
 import type { ContactState, SendRequest } from "./policy.ts";
@@ -24,6 +27,57 @@ const req = (key: string, now: number, over: Partial<SendRequest> = {}): SendReq
   dailyLimit: 10,
   now,
   ...over,
+});
+
+describe("topics a person stopped", () => {
+  const reminder = (key: string, over: Partial<SendRequest> = {}) =>
+    req(key, 0, { topic: "reminders", ...over });
+
+  it("skip marketing mail of that topic only", () => {
+    const s = optOut(emptyContact(), "reminders", 0);
+    expect(decide(s, reminder("a"))).toEqual({ action: "skip", reason: "unsubscribed_topic" });
+    expect(decide(s, reminder("b", { topic: "welcome" }))).toEqual({ action: "send" });
+    expect(decide(s, reminder("c", { topic: null }))).toEqual({ action: "send" });
+    expect(decide(emptyContact(), reminder("d"))).toEqual({ action: "send" });
+  });
+
+  it("never stop transactional mail, even of the same topic", () => {
+    const s = optOut(emptyContact(), "thank-you", 0);
+    const order = { topic: "thank-you", marketing: false, frequencyCap: false };
+    expect(decide(s, reminder("a", order))).toEqual({ action: "send" });
+    // Exempt from the cap but marketing (a welcome): the person asked, it stops.
+    expect(decide(s, reminder("b", { topic: "thank-you", frequencyCap: false }))).toEqual({
+      action: "skip",
+      reason: "unsubscribed_topic",
+    });
+  });
+
+  it("come back on request, one topic at a time; an unsubscribe from everything still wins", () => {
+    let s = optOut(optOut(emptyContact(), "reminders", 1), "win-back", 2);
+    expect(optOut(s, "reminders", 9)).toBe(s); // the first time is kept
+    s = optBackIn(s, "reminders");
+    expect(decide(s, reminder("a"))).toEqual({ action: "send" });
+    expect(decide(s, reminder("b", { topic: "win-back" }))).toEqual({
+      action: "skip",
+      reason: "unsubscribed_topic",
+    });
+    expect(optBackIn(s, "reminders")).toBe(s);
+    const all = suppress(s, "unsubscribed", 3);
+    expect(decide(all, reminder("c"))).toEqual({ action: "skip", reason: "suppressed" });
+    // Lifting the unsubscribe from everything leaves the topic stopped on its own.
+    expect(decide(resubscribe(all), reminder("d", { topic: "win-back" }))).toEqual({
+      action: "skip",
+      reason: "unsubscribed_topic",
+    });
+  });
+
+  it("is bounded: the oldest topic goes first past 100", () => {
+    let s = emptyContact();
+    for (let i = 0; i < 120; i++) s = optOut(s, `t${i}`, i);
+    expect(Object.keys(s.optedOut ?? {})).toHaveLength(100);
+    expect(decide(s, reminder("a", { topic: "t119" })).action).toBe("skip");
+    expect(decide(s, reminder("b", { topic: "t0" })).action).toBe("send");
+  });
 });
 
 describe("decide", () => {

@@ -1,6 +1,6 @@
-// Pure per-contact send policy: suppression, the daily ceiling on all email, the cross-trigger
-// frequency cap on marketing email and the send ledger that makes each (site, trigger, episode,
-// step) key exactly-once in effect.
+// Pure per-contact send policy: suppression, the topics (kinds of email) the person stopped, the
+// daily ceiling on all email, the cross-trigger frequency cap on marketing email and the send
+// ledger that makes each (site, trigger, episode, step) key exactly-once in effect.
 // The Contact Durable Object stores ContactState and calls these; no I/O here.
 import { DAY } from "../config/duration.ts";
 import { DAILY_LIMIT_MAX } from "../config/schema.ts";
@@ -14,6 +14,8 @@ export interface LedgerEntry {
   reason?: string;
   /** Provider message id of a sent email. */
   messageId?: string;
+  /** The topic a step skipped as `unsubscribed_topic` belonged to. */
+  topic?: string;
 }
 
 export interface ContactState {
@@ -25,6 +27,9 @@ export interface ContactState {
   /** Send times of every email in the last 24 h, oldest first (the daily ceiling). Absent in
    * records stored before the ceiling existed. */
   recentSends?: number[];
+  /** Topics (kinds of email) the person stopped on the unsubscribe page → when. Absent in
+   * records stored before topics existed. */
+  optedOut?: Record<string, number>;
 }
 
 export interface SendRequest {
@@ -36,13 +41,15 @@ export interface SendRequest {
   capMs: number | null;
   /** Most emails of any kind to this address per 24 h (the site's `dailyLimit`). */
   dailyLimit: number;
+  /** The kind of email (the trigger's topic, else its id); null when it has none. */
+  topic?: string | null;
   now: number;
 }
 
 export type Decision =
   | { action: "send" }
   | { action: "duplicate" }
-  | { action: "skip"; reason: "suppressed" | "daily_limit" | "capped" };
+  | { action: "skip"; reason: "suppressed" | "unsubscribed_topic" | "daily_limit" | "capped" };
 
 /** Recent capped sends remembered (far more than any sane cap needs). */
 const RECENT_MAX = 20;
@@ -59,7 +66,8 @@ const capped = (req: Pick<SendRequest, "marketing" | "frequencyCap" | "capMs">) 
 
 /**
  * Whether to send now. Unsubscribed contacts get no marketing email; bounced or complained
- * addresses get no email at all. No address gets more than `dailyLimit` emails in 24 h, whatever
+ * addresses get no email at all. Marketing email of a topic the person stopped is skipped
+ * (transactional mail never is). No address gets more than `dailyLimit` emails in 24 h, whatever
  * the triggers say. At most one capped marketing email per contact per capMs.
  */
 export function decide(state: ContactState, req: SendRequest): Decision {
@@ -67,6 +75,7 @@ export function decide(state: ContactState, req: SendRequest): Decision {
   const s = state.suppressed;
   if (s && (req.marketing || s.reason !== "unsubscribed"))
     return { action: "skip", reason: "suppressed" };
+  if (isOptedOut(state, req)) return { action: "skip", reason: "unsubscribed_topic" };
   if (sentToday(state, req.now).length >= req.dailyLimit)
     return { action: "skip", reason: "daily_limit" };
   if (capped(req) && req.capMs !== null) {
@@ -75,6 +84,30 @@ export function decide(state: ContactState, req: SendRequest): Decision {
       return { action: "skip", reason: "capped" };
   }
   return { action: "send" };
+}
+
+const isOptedOut = (state: ContactState, req: Pick<SendRequest, "marketing" | "topic">) =>
+  req.marketing && !!req.topic && Object.hasOwn(state.optedOut ?? {}, req.topic);
+
+/** Topics remembered (a site has at most 100 triggers, so at most 100 topics). */
+const TOPICS_MAX = 100;
+
+/** The person stopped one kind of email (the first time is kept). */
+export function optOut(state: ContactState, topic: string, now: number): ContactState {
+  const cur = state.optedOut ?? {};
+  if (Object.hasOwn(cur, topic)) return state;
+  const kept = Object.entries(cur)
+    .sort((a, b) => a[1] - b[1])
+    .slice(-(TOPICS_MAX - 1));
+  return { ...state, optedOut: { ...Object.fromEntries(kept), [topic]: now } };
+}
+
+/** The person wants that kind of email again. */
+export function optBackIn(state: ContactState, topic: string): ContactState {
+  const cur = state.optedOut ?? {};
+  if (!Object.hasOwn(cur, topic)) return state;
+  const { [topic]: _gone, ...rest } = cur;
+  return { ...state, optedOut: rest };
 }
 
 function record(state: ContactState, key: string, entry: LedgerEntry): ContactState {
@@ -116,8 +149,14 @@ export function recordSkipped(
   key: string,
   now: number,
   reason: string,
+  topic?: string,
 ): ContactState {
-  return record(state, key, { outcome: "skipped", at: now, reason });
+  return record(state, key, {
+    outcome: "skipped",
+    at: now,
+    reason,
+    ...(topic === undefined ? {} : { topic }),
+  });
 }
 
 /** Stops further email from `now` on; the first reason is kept (bounce beats unsubscribe). */

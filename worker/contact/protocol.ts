@@ -20,6 +20,7 @@ export interface DeliverRequest {
 export type DeliverSkip = Extract<
   SkipReason,
   | "suppressed"
+  | "unsubscribed_topic"
   | "daily_limit"
   | "capped"
   | "verified"

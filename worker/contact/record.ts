@@ -42,6 +42,8 @@ export interface ContactSnapshot {
   contact: string;
   email: string;
   suppressed: ContactState["suppressed"];
+  /** Kinds of email (topics) the person stopped → when. */
+  optedOut: Record<string, number>;
   verified: ContactRecord["verified"] | null;
   sends: ({ key: string } & ContactState["ledger"][string])[];
   visitors: string[];
@@ -84,6 +86,7 @@ export function snapshotOf(r: ContactRecord, contact: string, visitors: string[]
     contact,
     email: r.email,
     suppressed: r.policy.suppressed,
+    optedOut: r.policy.optedOut ?? {},
     verified: r.verified ?? null,
     sends: Object.entries(r.policy.ledger).map(([key, e]) => ({ key, ...e })),
     visitors,
@@ -192,9 +195,14 @@ export function settled(
   at: number,
   outcome: "skipped" | "failed",
   reason: string,
+  /** The topic of a step skipped because the person stopped it. */
+  topic?: string,
 ): ContactRecord {
-  const record = outcome === "skipped" ? recordSkipped : recordFailed;
-  return { ...r, policy: record(r.policy, key, at, reason) };
+  const policy =
+    outcome === "skipped"
+      ? recordSkipped(r.policy, key, at, reason, topic)
+      : recordFailed(r.policy, key, at, reason);
+  return { ...r, policy };
 }
 
 /** Marks the address verified (the first proof is kept). Returns `r` itself when it already was. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { suppress } from "./policy.ts";
+import { optOut, suppress } from "./policy.ts";
 import { delivered, freshRecord, settled, touchOf, verifiedBy, withheld } from "./record.ts";
 import { contactTimeline } from "./timeline.ts";
 import { addTouch } from "../stats/attribution.ts";
@@ -44,6 +44,24 @@ describe("contactTimeline", () => {
     expect(t[0]).toMatchObject({ trigger: "cart-abandoned", episode: "e1", detail: "id re_1" });
     expect(t[5]).toMatchObject({ trigger: "welcome", episode: "e2" });
     expect(JSON.stringify(t)).not.toContain("@");
+  });
+
+  it("says which kind of email the person stopped, and what it skipped", () => {
+    let r = freshRecord("shop", "ada@example.com");
+    r = { ...r, policy: optOut(r.policy, "reminders", 1 * H) };
+    r = settled(r, key(0), 2 * H, "skipped", "unsubscribed_topic", "reminders");
+    expect(contactTimeline(r)).toEqual([
+      { at: 1 * H, kind: "opted_out", detail: "opted out of reminders emails" },
+      {
+        at: 2 * H,
+        kind: "skipped",
+        trigger: "cart-abandoned",
+        episode: "e1",
+        step: 1,
+        reason: "unsubscribed_topic",
+        detail: "opted out of reminders emails",
+      },
+    ]);
   });
 
   it("keeps a key it cannot read as its detail", () => {

@@ -1,6 +1,7 @@
 // A person's timeline as the Contact object knows it, derived from its one record (nothing
 // stored for it): each ledger key's outcome (sent, skipped with its reason, failed, withheld),
-// the opens and clicks still kept for attribution, the suppression and the verification. Pure.
+// the opens and clicks still kept for attribution, the suppression, the kinds of email the person
+// stopped and the verification. Pure.
 import type { TimelineEntry } from "../timeline/entry.ts";
 import type { ContactRecord } from "./record.ts";
 import { humanStep } from "../lib/step.ts";
@@ -16,6 +17,8 @@ function parseKey(
   return { trigger: parts[0]!, episode: parts[1]!, step: humanStep(Number(parts[2])) };
 }
 
+const optedOutWords = (topic: string) => `opted out of ${topic} emails`;
+
 export function contactTimeline(r: ContactRecord): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const [key, e] of Object.entries(r.policy.ledger)) {
@@ -27,6 +30,7 @@ export function contactTimeline(r: ContactRecord): TimelineEntry[] {
       ...ref,
       ...(e.reason ? { reason: e.reason } : {}),
       ...(e.messageId ? { detail: `id ${e.messageId}` } : {}),
+      ...(e.topic ? { detail: optedOutWords(e.topic) } : {}),
     });
   }
   for (const t of r.touches.list) {
@@ -41,6 +45,8 @@ export function contactTimeline(r: ContactRecord): TimelineEntry[] {
   }
   const s = r.policy.suppressed;
   if (s) out.push({ at: s.at, kind: s.reason });
+  for (const [topic, at] of Object.entries(r.policy.optedOut ?? {}))
+    out.push({ at, kind: "opted_out", detail: optedOutWords(topic) });
   if (r.verified) out.push({ at: r.verified.at, kind: "verified", detail: r.verified.via });
   return out.sort((a, b) => a.at - b.at);
 }

@@ -11,6 +11,8 @@ export type SkipReason =
   | "condition"
   | "cancelled"
   | "suppressed"
+  /** Marketing email of a kind (topic) the person stopped on the unsubscribe page. */
+  | "unsubscribed_topic"
   | "daily_limit"
   | "capped"
   /** Double opt-in: the address was not confirmed before the hold ran out. */

@@ -53,5 +53,16 @@ describe("links", () => {
     );
     expect(u).toMatchObject({ ok: true, payload: { site: "demo", contact: "c1" } });
     expect(JSON.stringify(u)).not.toContain("a@b.co");
+    // The send's kind of email rides on the unsubscribe link only.
+    const t = makeLinkSigner("k", "https://n.example/", { ...ref, topic: "reminders" }, 0);
+    const ut = await verifyToken(
+      "k",
+      (await t.unsubscribe()).split("/u/")[1] ?? "",
+      0,
+      "unsubscribe",
+    );
+    expect(ut).toMatchObject({ ok: true, payload: { topic: "reminders" } });
+    const ot = await verifyToken("k", (await t.open()).split("/o/")[1] ?? "", 0, "open");
+    expect(JSON.stringify(ot)).not.toContain("reminders");
   });
 });

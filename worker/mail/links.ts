@@ -17,6 +17,9 @@ export interface LinkSigner {
 export interface SendRef extends EmailRefPayload {
   /** Recipient (kept for callers; no token carries it: tokens name the contact hash). */
   email: string;
+  /** The kind of email this is (the trigger's topic, else its id), carried by the unsubscribe
+   * link so its page can stop that kind alone; null for mail that has none. */
+  topic?: string | null;
 }
 
 export function trimBase(base: string): string {
@@ -34,7 +37,7 @@ export function makeLinkSigner(
 ): LinkSigner {
   const outside = new Set(external.map((u) => parseHttpUrl(u)?.href));
   const b = trimBase(base);
-  const { email: _email, ...emailRef } = ref;
+  const { email: _email, topic, ...emailRef } = ref;
   const clicks = new Map<string, Promise<string>>();
   return {
     base: b,
@@ -53,7 +56,7 @@ export function makeLinkSigner(
     async unsubscribe() {
       const tok = await signToken(
         secret,
-        { kind: "unsubscribe", site: ref.site, contact: ref.contact },
+        { kind: "unsubscribe", site: ref.site, contact: ref.contact, ...(topic ? { topic } : {}) },
         { now },
       );
       return `${b}/u/${tok}`;

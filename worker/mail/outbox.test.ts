@@ -89,18 +89,36 @@ describe("unsubscribe page", () => {
     url: "https://shop.example/",
     postalAddress: "1 Example Street",
   };
-  it("GET shows a confirm form posting List-Unsubscribe=One-Click; names are escaped", async () => {
+  it("GET of a link that names no kind offers everything alone; names are escaped", async () => {
     const { unsubscribePage } = await import("./unsubscribe-view.ts");
-    const html = unsubscribePage({ state: "confirm", brand, action: "/u/abc.def" });
-    expect(html).toContain('<form method="post" action="/u/abc.def">');
-    expect(html).toContain('name="List-Unsubscribe" value="One-Click"');
+    const html = unsubscribePage({ state: "confirm", brand, action: "/u/abc.def", label: null });
+    expect(html).toContain('<form method="post" action="/u/abc.def" class="choices">');
+    expect(html).toContain('name="scope" value="all"');
+    expect(html).not.toContain('value="kind"');
     expect(html).toContain("&lt;Shop&gt;");
     expect(unsubscribePage({ state: "invalid" })).toContain("not valid");
   });
 
+  it("GET of a link from one kind of email offers that kind or everything, in one form", async () => {
+    const { unsubscribePage } = await import("./unsubscribe-view.ts");
+    const html = unsubscribePage({
+      state: "confirm",
+      brand,
+      action: "/u/t",
+      label: "cart <reminders>",
+    });
+    expect(html.match(/<form /g)).toHaveLength(1);
+    expect(html).toContain(
+      '<button type="submit" name="scope" value="kind">Stop cart &lt;reminders&gt;</button>',
+    );
+    expect(html).toContain(
+      '<button type="submit" name="scope" value="all" class="quiet">Unsubscribe from all marketing email</button>',
+    );
+  });
+
   it("carries the brand: its colour, postal address and a way back to the shop", async () => {
     const { unsubscribePage } = await import("./unsubscribe-view.ts");
-    const html = unsubscribePage({ state: "confirm", brand, action: "/u/t" });
+    const html = unsubscribePage({ state: "confirm", brand, action: "/u/t", label: null });
     expect(html).toContain(":root{--brand:#0f766e}");
     expect(html).toContain("1 Example Street");
     expect(html).toContain('<a href="https://shop.example/">Back to &lt;Shop&gt;</a>');
@@ -109,15 +127,46 @@ describe("unsubscribe page", () => {
       state: "confirm",
       brand: { ...brand, color: "red;}body{" },
       action: "/u/t",
+      label: null,
     });
     expect(odd).not.toContain("--brand:red");
   });
 
   it("after unsubscribing offers to subscribe again, posting action=resubscribe", async () => {
     const { unsubscribePage } = await import("./unsubscribe-view.ts");
-    const done = unsubscribePage({ state: "done", brand, action: "/u/t" });
+    const done = unsubscribePage({
+      state: "done",
+      brand,
+      action: "/u/t",
+      scope: "all",
+      label: "cart reminders",
+    });
     expect(done).toContain("You are unsubscribed");
     expect(done).toContain('<input type="hidden" name="action" value="resubscribe">');
-    expect(unsubscribePage({ state: "resubscribed", brand })).toContain("You are subscribed again");
+    expect(done).toContain('name="scope" value="all" class="quiet">Subscribe again</button>');
+    const back = unsubscribePage({ state: "resubscribed", brand, scope: "all", label: null });
+    expect(back).toContain("You are subscribed again");
+  });
+
+  it("after stopping one kind says which, and offers that kind back alone", async () => {
+    const { unsubscribePage } = await import("./unsubscribe-view.ts");
+    const done = unsubscribePage({
+      state: "done",
+      brand,
+      action: "/u/t",
+      scope: "kind",
+      label: "cart reminders",
+    });
+    expect(done).toContain("You will not get cart reminders any more");
+    expect(done).toContain(
+      'name="scope" value="kind" class="quiet">Get cart reminders again</button>',
+    );
+    const back = unsubscribePage({
+      state: "resubscribed",
+      brand,
+      scope: "kind",
+      label: "cart reminders",
+    });
+    expect(back).toContain("You will get cart reminders again");
   });
 });

@@ -108,6 +108,30 @@ describe("tokens", () => {
     });
   });
 
+  it("an unsubscribe token carries the kind of email it came in; one without a kind still works", async () => {
+    const base = { kind: "unsubscribe", site: "demo", contact: "c0ffee" } as const;
+    const withTopic = await signToken(SECRET, { ...base, topic: "reminders" }, { now: NOW });
+    expect(await verifyToken(SECRET, withTopic, NOW, "unsubscribe")).toMatchObject({
+      ok: true,
+      payload: { ...base, topic: "reminders" },
+    });
+    // Minted before topics existed: the same bytes as ever, and no kind (it means everything).
+    const old = await signToken(SECRET, base, { now: NOW });
+    expect(fromBase64Url(old.split(".")[0]!)).toEqual(
+      utf8(JSON.stringify(["u", 0, "demo", "c0ffee"])),
+    );
+    const r = await verifyToken(SECRET, old, NOW, "unsubscribe");
+    expect(r.ok && "topic" in r.payload).toBe(false);
+    // The kind is signed: swapping it breaks the signature.
+    const [body = "", sig = ""] = withTopic.split(".");
+    const json = new TextDecoder().decode(fromBase64Url(body) ?? new Uint8Array());
+    const swapped = toBase64Url(utf8(json.replace("reminders", "welcome")));
+    expect(await verifyToken(SECRET, `${swapped}.${sig}`, NOW, "unsubscribe")).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
+  });
+
   it("refuses to sign with an empty secret", async () => {
     await expect(signToken("", click, { now: NOW })).rejects.toThrow(/NUDGE_SECRET/);
   });

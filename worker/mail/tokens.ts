@@ -35,6 +35,9 @@ export interface UnsubscribePayload {
   kind: "unsubscribe";
   site: string;
   contact: string;
+  /** The kind of email the link came in (the trigger's topic, else its id): the page offers to
+   * stop that kind alone. Absent in links minted before topics existed: they mean everything. */
+  topic?: string;
 }
 export interface IdentityPayload {
   kind: "identity";
@@ -90,6 +93,8 @@ const KIND_CODE = {
 } as const;
 
 const str = z.string().max(4096);
+/** A topic slug or a trigger id (a send's topic is one or the other). */
+const TOPIC = /^[a-z0-9-]{1,64}$/;
 const ref = [
   str,
   str,
@@ -103,6 +108,7 @@ const Wire = z.union([
   z.tuple([z.literal("c"), z.number().int().min(0), ...ref, str, z.literal(1)]),
   z.tuple([z.literal("o"), z.number().int().min(0), ...ref]),
   z.tuple([z.literal("u"), z.number().int().min(0), str, str]),
+  z.tuple([z.literal("u"), z.number().int().min(0), str, str, z.string().regex(TOPIC)]),
   z.tuple([z.literal("i"), z.number().int().min(0), str, str]),
   z.tuple([z.literal("v"), z.number().int().min(0), str, str]),
   z.tuple([
@@ -124,7 +130,7 @@ function toWire(p: TokenPayload, exp: number): unknown[] {
     case "open":
       return ["o", exp, p.site, p.contact, p.trigger, p.episode, p.step, p.variant];
     case "unsubscribe":
-      return ["u", exp, p.site, p.contact];
+      return ["u", exp, p.site, p.contact, ...(p.topic === undefined ? [] : [p.topic])];
     case "identity":
       return ["i", exp, p.site, p.contact];
     case "verify":
@@ -157,8 +163,13 @@ function fromWire(w: z.infer<typeof Wire>): { payload: TokenPayload; exp: number
       const [, exp, site, contact, trigger, episode, step, variant] = w;
       return { exp, payload: { kind: "open", site, contact, trigger, episode, step, variant } };
     }
-    case "u":
-      return { exp: w[1], payload: { kind: "unsubscribe", site: w[2], contact: w[3] } };
+    case "u": {
+      const [, exp, site, contact, topic] = w;
+      return {
+        exp,
+        payload: { kind: "unsubscribe", site, contact, ...(topic === undefined ? {} : { topic }) },
+      };
+    }
     case "i":
       return { exp: w[1], payload: { kind: "identity", site: w[2], contact: w[3] } };
     case "v":

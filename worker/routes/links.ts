@@ -1,16 +1,23 @@
 // Email links: click /c/:token (record, then 302 to the signed destination with `nudge_t`),
-// open pixel /o/:token, unsubscribe /u/:token (GET: a confirm page, never unsubscribes;
-// POST: RFC 8058 one-click), double opt-in /v/:token (GET: a confirm page, never confirms;
-// POST: confirms). Tampered, forged or expired tokens get a 4xx and change nothing.
+// open pixel /o/:token, unsubscribe /u/:token (GET: a page offering to stop the link's kind of
+// email or everything, never unsubscribes; POST: that choice, or RFC 8058 one-click), double
+// opt-in /v/:token (GET: a confirm page, never confirms; POST: confirms). Tampered, forged or
+// expired tokens, and an unknown unsubscribe scope, get a 4xx and change nothing.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
+import type { SiteConfig } from "../config/schema.ts";
+import { topicLabel } from "../config/topics.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import { shopHome, siteName } from "../mail/template-context.ts";
 import { isAllowedDestination, withIdentity } from "../mail/links.ts";
 import { signToken, verifyToken } from "../mail/tokens.ts";
-import { unsubscribePage, type PageBrand } from "../mail/unsubscribe-view.ts";
+import {
+  unsubscribePage,
+  type PageBrand,
+  type UnsubscribeScope,
+} from "../mail/unsubscribe-view.ts";
 import { confirmPage } from "../mail/confirm-view.ts";
 import { errorMessage, httpError, httpErrorWith } from "../lib/errors.ts";
 
@@ -26,15 +33,46 @@ const PIXEL = Uint8Array.from(
 /** The shop as our pages show it: its name (the site id when its config cannot be read), brand
  * colour, postal address and home page. */
 async function brandOf(env: Env, site: string): Promise<PageBrand> {
+  return (await pageOf(env, site)).brand;
+}
+
+/** The brand and the config (null when it cannot be read) our pages are drawn from. */
+async function pageOf(
+  env: Env,
+  site: string,
+): Promise<{ brand: PageBrand; config: SiteConfig | null }> {
   const cfg = await loadSiteConfig(env.NUDGE_CONFIG, site);
-  if (!cfg.ok) return { name: site, color: null, url: null, postalAddress: null };
+  if (!cfg.ok)
+    return { brand: { name: site, color: null, url: null, postalAddress: null }, config: null };
   const c = cfg.config;
   return {
-    name: siteName(c),
-    color: c.brand?.color ?? null,
-    url: shopHome(c),
-    postalAddress: c.postalAddress,
+    brand: {
+      name: siteName(c),
+      color: c.brand?.color ?? null,
+      url: shopHome(c),
+      postalAddress: c.postalAddress,
+    },
+    config: c,
   };
+}
+
+/**
+ * What an unsubscribe form asks to stop (or, with `action=resubscribe`, to lift): `scope=kind`
+ * the kind of email the link came in, `scope=all` all marketing email. No scope: the RFC 8058
+ * one-click body (everything), or the way back from everything. Anything else is refused.
+ */
+function scopeOf(
+  body: URLSearchParams,
+  topic: string | undefined,
+): { ok: true; scope: UnsubscribeScope | null } | { ok: false; reason: string } {
+  const scopes = body.getAll("scope");
+  if (scopes.length === 0) return { ok: true, scope: null };
+  const scope = scopes[0];
+  if (scopes.length > 1 || (scope !== "kind" && scope !== "all"))
+    return { ok: false, reason: "unknown_scope" };
+  // A link minted before topics existed names no kind: only everything can be stopped.
+  if (scope === "kind" && topic === undefined) return { ok: false, reason: "link_has_no_kind" };
+  return { ok: true, scope };
 }
 
 function invalid(reason: string, path: string): never {
@@ -105,31 +143,51 @@ links.get("/o/:token", async (c) => {
 links.get("/u/:token", async (c) => {
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
   if (!v.ok) return invalid(v.reason, "/u");
-  const brand = await brandOf(c.env, v.payload.site);
-  return c.html(unsubscribePage({ state: "confirm", brand, action: c.req.path }), 200, NO_STORE);
+  const { brand, config } = await pageOf(c.env, v.payload.site);
+  const { topic } = v.payload;
+  const label = topic === undefined ? null : topicLabel(config, topic);
+  return c.html(
+    unsubscribePage({ state: "confirm", brand, action: c.req.path, label }),
+    200,
+    NO_STORE,
+  );
 });
 
 links.post("/u/:token", smallBody, async (c) => {
   const v = await verifyToken(c.env.NUDGE_SECRET, c.req.param("token"), Date.now(), "unsubscribe");
   if (!v.ok) return invalid(v.reason, "/u");
   const body = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
-  const { site, contact } = v.payload;
-  // The way back: "Subscribe again" on the page shown after unsubscribing.
-  if (body.get("action") === "resubscribe") {
-    const r = await contactStub(c.env, site, contact).resubscribe(site, contact);
-    if (!r.ok) return invalid("unknown_contact", "/u");
-    const brand = await brandOf(c.env, site);
-    return c.html(unsubscribePage({ state: "resubscribed", brand }), 200, NO_STORE);
+  const { site, contact, topic } = v.payload;
+  const s = scopeOf(body, topic);
+  if (!s.ok) {
+    log("info", "link.rejected", { reason: s.reason, path: "/u" });
+    throw httpError(400, s.reason, undefined, NO_STORE);
   }
-  if (body.get("List-Unsubscribe") !== "One-Click") {
+  const scope = s.scope ?? "all";
+  // Only the kind of email the signed link names can be stopped alone.
+  const only = scope === "kind" ? topic : undefined;
+  const page = async (state: "done" | "resubscribed") => {
+    const { brand, config } = await pageOf(c.env, site);
+    const label = topic === undefined ? null : topicLabel(config, topic);
+    return c.html(
+      unsubscribePage({ state, brand, action: c.req.path, scope, label }),
+      200,
+      NO_STORE,
+    );
+  };
+  // The way back: "Subscribe again" / "Get … again" on the page shown after unsubscribing.
+  if (body.get("action") === "resubscribe") {
+    const r = await contactStub(c.env, site, contact).resubscribe(site, contact, only);
+    if (!r.ok) return invalid("unknown_contact", "/u");
+    return page("resubscribed");
+  }
+  // Our page's buttons say what to stop; a mail client sends the RFC 8058 one-click body.
+  if (s.scope === null && body.get("List-Unsubscribe") !== "One-Click") {
     throw httpError(400, "expected_one_click_body", undefined, NO_STORE);
   }
-  await contactStub(c.env, site, contact).unsubscribe(site, contact);
+  await contactStub(c.env, site, contact).unsubscribe(site, contact, only);
   // A person pressing the button on our page gets a page; a mail client gets a plain 200.
-  if ((c.req.header("accept") ?? "").includes("text/html")) {
-    const brand = await brandOf(c.env, site);
-    return c.html(unsubscribePage({ state: "done", brand, action: c.req.path }), 200, NO_STORE);
-  }
+  if ((c.req.header("accept") ?? "").includes("text/html")) return page("done");
   return c.text("unsubscribed", 200, NO_STORE);
 });
 

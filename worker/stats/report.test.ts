@@ -187,12 +187,22 @@ describe("buildReport", () => {
       row({ metric: "bounced", trigger: "", count: 2 }),
       row({ metric: "unsubscribed", trigger: "cart", count: 1, step: 0 }),
       row({ metric: "complained", trigger: "", count: 1, group: "holdout" }),
+      row({ metric: "unsubscribed_topic", trigger: "", reason: "reminders", count: 3 }),
+      row({ metric: "unsubscribed_topic", trigger: "", reason: "win-back", count: 1 }),
     ];
     const r = buildReport([{ rows, failures: [] }], { ...RANGE, triggers: ["welcome", "cart"] });
     expect(r.triggers.map((t) => t.trigger)).toEqual(["welcome", "cart", "old-trigger"]);
     expect(r.triggers[0]?.funnel.sent).toBe(0);
     expect(r.triggers[0]?.daily).toHaveLength(5);
-    expect(r.suppression).toEqual({ unsubscribed: 1, bounced: 2, complained: 1 });
+    expect(r.suppression).toEqual({
+      unsubscribed: 1,
+      bounced: 2,
+      complained: 1,
+      topics: [
+        { reason: "reminders", count: 3 },
+        { reason: "win-back", count: 1 },
+      ],
+    });
     expect(r.totals.bounced).toBe(2);
   });
 

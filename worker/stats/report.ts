@@ -115,6 +115,8 @@ export interface Suppression {
   unsubscribed: number;
   bounced: number;
   complained: number;
+  /** Opt-outs of one kind of email (topic) on the unsubscribe page, by topic, most first. */
+  topics: ReasonCount[];
 }
 
 export interface Report {
@@ -363,7 +365,12 @@ export function buildReport(shards: readonly ShardResult[], input: ReportInput):
   // Configured triggers first in config order, then ones that only have history, by name.
   const order = [...(input.triggers ?? []).filter(Boolean), ...[...extra].sort()];
 
-  const suppression: Suppression = { unsubscribed: 0, bounced: 0, complained: 0 };
+  const suppression: Suppression = {
+    unsubscribed: 0,
+    bounced: 0,
+    complained: 0,
+    topics: reasons(rows, "unsubscribed_topic"),
+  };
   for (const r of rows) {
     if (r.metric === "unsubscribed" || r.metric === "bounced" || r.metric === "complained") {
       suppression[r.metric] += r.count;

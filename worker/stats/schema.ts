@@ -64,6 +64,7 @@ const METRICS = [
   "claimed",
   "episode_converted",
   "unsubscribed",
+  "unsubscribed_topic",
   "bounced",
   "complained",
 ] as const satisfies readonly Metric[];

@@ -31,6 +31,9 @@ export type Metric =
    * (sent or held-out) email; step null; counted once per episode, in both groups. */
   | "episode_converted"
   | "unsubscribed"
+  /** The person stopped one kind of email on the unsubscribe page (reason: the topic); site
+   * level, once per contact and topic. */
+  | "unsubscribed_topic"
   | "bounced"
   | "complained";
 
