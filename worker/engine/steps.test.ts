@@ -14,7 +14,7 @@ describe("a due step with no known email", () => {
     sim.wake(T0 + HOUR);
     expect(sim.sends()).toHaveLength(0);
     expect(sim.logs("step.held")).toEqual([
-      expect.objectContaining({ reason: "no_email", step: 0 }),
+      expect.objectContaining({ reason: "no_email", step: 1 }),
     ]);
     expect(sim.logs("send.skipped")).toEqual([]);
     sim.wake(T0 + HOUR); // alarm re-run: nothing new
