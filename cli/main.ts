@@ -72,7 +72,8 @@ problem; a JSON syntax error names its line and column. Warnings (exit 0) name a
 sends, a condition path never set and a template that is not bundled, with what was meant.`,
   push: `usage: nudge push FILE [--local] [--persist-to DIR]
 
-Validates FILE, then writes it to KV as site:<id> through wrangler (your wrangler login).
+Validates FILE, then writes it to KV as site:<id> through wrangler (your wrangler login), in the
+namespace nudge init recorded (.nudge/deploy.json), else the one wrangler.toml names.
   --local             the local KV of \`wrangler dev\` instead of the deployed namespace
   --persist-to DIR    with --local: wrangler's persistence folder (npm start uses .wrangler/state)`,
   pull: `usage: nudge pull SITE [--local] [--persist-to DIR]

@@ -58,9 +58,17 @@ for (const [name, value] of Object.entries(PLATFORM_SECRETS)) {
   if (!new RegExp(`^${name}=`, "m").test(readFileSync(".dev.vars", "utf8")))
     appendFileSync(".dev.vars", `${name}=${value}\n`);
 }
-const platformVars = readFileSync(".dev.vars", "utf8")
+// wrangler reads only the secrets wrangler.toml requires from .dev.vars; the optional ones (Resend,
+// the server key, the platforms) are passed as vars, when set.
+const OPTIONAL_SECRETS = [
+  ...Object.keys(PLATFORM_SECRETS),
+  "RESEND_API_KEY",
+  "RESEND_WEBHOOK_SECRET",
+  "NUDGE_SERVER_KEY",
+];
+const optionalVars = readFileSync(".dev.vars", "utf8")
   .split("\n")
-  .filter((l) => Object.keys(PLATFORM_SECRETS).some((n) => l.startsWith(`${n}=`)))
+  .filter((l) => OPTIONAL_SECRETS.some((n) => l.startsWith(`${n}=`)) && !l.endsWith("="))
   .flatMap((l) => ["--var", l.replace("=", ":")]);
 
 const wrangler = (args, opts = {}) =>
@@ -94,7 +102,7 @@ const dev = spawn(
     // Only declared secrets are read from .dev.vars: the environment is passed as a var.
     "--var",
     "NUDGE_ENV:development",
-    ...platformVars,
+    ...optionalVars,
   ],
   { stdio: "inherit", detached: true },
 );

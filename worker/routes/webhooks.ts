@@ -51,7 +51,12 @@ webhooks.post(
   }),
   async (c) => {
     const raw = await c.req.text();
-    const v = await verifySvix(c.env.RESEND_WEBHOOK_SECRET, c.req.raw.headers, raw, Date.now());
+    const v = await verifySvix(
+      c.env.RESEND_WEBHOOK_SECRET ?? "",
+      c.req.raw.headers,
+      raw,
+      Date.now(),
+    );
     if (!v.ok) {
       log("warn", "webhook.rejected", { reason: v.reason });
       const status = v.reason === "invalid_event" || v.reason === "malformed_body" ? 400 : 401;
