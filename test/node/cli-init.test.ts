@@ -3,6 +3,7 @@
 // creates, that a second run reuses it, that the tracked wrangler.toml is never touched, that
 // the generated deploy config passes `wrangler deploy --dry-run`, and that bad input changes
 // nothing.
+import { execFile } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -11,6 +12,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,6 +69,19 @@ function deps(dir: string): InitDeps {
     wrangler: (d) => wranglerIn(d, env),
     cwd: dir,
   };
+}
+
+/** `npx nudge …` as a separate process in `dir`, with wrangler pointed at the fake. */
+function runNudge(dir: string, ...args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(root, "bin/nudge.mjs"), ...args],
+      { cwd: dir, env: deps(dir).env, timeout: 120_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number(err.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+  });
 }
 
 async function init(dir: string, ...args: string[]) {
@@ -175,6 +190,16 @@ describe("nudge init", () => {
     expect(second.out).toMatch(/already set: kept/);
     expect(second.out).toMatch(/site:shop is already in KV: kept/);
 
+    // nudge push writes to the recorded namespace (not wrangler.toml's placeholder id).
+    const edited = {
+      ...JSON.parse(readFileSync(join(dir, ".nudge/site-shop.json"), "utf8")),
+      dailyLimit: 5,
+    };
+    writeFileSync(join(dir, "edited.json"), JSON.stringify(edited));
+    const push = await runNudge(dir, "push", "edited.json");
+    expect(push.code, push.output).toBe(0);
+    expect(JSON.parse(ns!.values.get("site:shop") ?? "null")).toMatchObject({ dailyLimit: 5 });
+
     // The deploy config deploys (dry run: wrangler bundles the worker, uploads nothing).
     const { out, err, io } = captureIo();
     const code = await runDeploy(["--dry-run", "--outdir", join(dir, "out")], io, deps(dir));
@@ -210,6 +235,47 @@ describe("nudge init", () => {
     expect(cf.requests.length).toBe(before);
     expect(existsSync(join(dir, ".nudge"))).toBe(false);
     expect(existsSync(join(dir, "wrangler.deploy.toml"))).toBe(false);
+  });
+
+  it("asks a person for what is missing, and stops with nothing changed when told no", async () => {
+    const dir = project();
+    const before = cf.requests.length;
+    const run = async (answers: string[]) => {
+      const asked: string[] = [];
+      const { out, err, io } = captureIo();
+      const code = await runInit([], io, {
+        ...deps(dir),
+        interactive: true,
+        ask: (q) => (asked.push(q), Promise.resolve(answers.shift() ?? "")),
+      });
+      return { code, asked, out: out.join("\n"), err: err.join("\n") };
+    };
+    const no = await run([
+      "shop",
+      "https://shop.example",
+      "Shop <hi@mail.shop.example>",
+      "1 Main St",
+      "n",
+    ]);
+    expect(no.asked.map((q) => q.split(" ")[0])).toEqual([
+      "Site",
+      "Store",
+      "Sender,",
+      "Postal",
+      "Go",
+    ]);
+    expect(no.out).toContain('worker "nudge" for site "shop"');
+    expect(no).toMatchObject({ code: 1, err: "nothing changed" });
+    const bad = await run([
+      "shop",
+      "ftp://shop.example",
+      "Shop <hi@mail.shop.example>",
+      "1 Main St",
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--origin: "ftp:\/\/shop\.example"/);
+    expect(cf.requests.length).toBe(before);
+    expect(existsSync(join(dir, ".nudge"))).toBe(false);
   });
 
   it("nudge deploy without a recorded deployment says to run init", async () => {
