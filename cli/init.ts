@@ -2,8 +2,8 @@
 // deployment in the untracked .nudge/deploy.json, writes the untracked wrangler.deploy.toml,
 // stores random NUDGE_SECRET, ADMIN_TOKEN and NUDGE_SERVER_KEY in the worker, puts a starter
 // config for the first site, and prints the tag, the webhooks and what to do next. Running it
-// again reuses what is recorded. `nudge deploy`: regenerates the deploy config, then deploys.
-// Every Cloudflare call goes through wrangler (cli/wrangler.ts). Exit codes: 0, 1 failed, 2 usage.
+// again reuses what is recorded. Every Cloudflare call goes through wrangler (cli/wrangler.ts).
+// Exit codes: 0 done, 1 failed, 2 usage.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -24,6 +24,7 @@ import {
   writeState,
   type DeployState,
 } from "./deploy-config.ts";
+import { nextSteps } from "./next-steps.ts";
 import { wranglerIn, wranglerTail, type Wrangler } from "./wrangler.ts";
 
 export const INIT_USAGE =
@@ -57,7 +58,7 @@ export interface InitDeps {
   cwd: string;
 }
 
-function defaultDeps(): InitDeps {
+export function defaultDeps(): InitDeps {
   return {
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
@@ -402,91 +403,4 @@ async function putSiteConfig(
   if (put.code !== 0)
     return { ok: false, problem: `wrangler kv key put failed:\n${wranglerTail(put)}` };
   return { ok: true, written: true };
-}
-
-/** Where the worker answers: the public URL, else the URL the last deploy printed, else the
- * workers.dev address with the account's subdomain left to fill in. */
-export function workerBase(state: DeployState): string {
-  return state.publicUrl ?? state.workerUrl ?? `https://${state.name}.<your-subdomain>.workers.dev`;
-}
-
-/** What init prints at the end: the tag, the webhooks, the next commands. Pure. */
-export function nextSteps(state: DeployState): string[] {
-  const base = workerBase(state);
-  const site = state.site ?? "<site>";
-  const known = state.publicUrl !== undefined || state.workerUrl !== undefined;
-  return [
-    "",
-    "Next:",
-    "  1. Deploy the worker (and after every `git pull`):",
-    "       npx nudge deploy",
-    ...(known ? [] : ["     It prints the worker's workers.dev address, used below."]),
-    "  2. Paste the tag into every page's <head> (docs/install/ has the guides per platform):",
-    "       <script>",
-    "         window.nudge = window.nudge || function () { (nudge.q = nudge.q || []).push(arguments); };",
-    "       </script>",
-    `       <script async src="${base}/nudge.js" data-site="${site}"></script>`,
-    `     On Shopify or WooCommerce: src="${base}/nudge.js?platform=shopify" (or =woocommerce).`,
-    "  3. Send real email (docs/deploy.md: the sending domain's DNS records in Resend), then:",
-    "       npx wrangler secret put RESEND_API_KEY --config wrangler.deploy.toml",
-    `     In Resend, add a webhook to ${base}/webhooks/resend (email.delivered, email.bounced,`,
-    "     email.complained; optionally email.opened, email.clicked), then its signing secret:",
-    "       npx wrangler secret put RESEND_WEBHOOK_SECRET --config wrangler.deploy.toml",
-    "  4. Orders from the store's platform (optional), signed with the matching secret:",
-    `       ${base}/webhooks/shopify/${site}       SHOPIFY_WEBHOOK_SECRET`,
-    `       ${base}/webhooks/woocommerce/${site}   WOOCOMMERCE_WEBHOOK_SECRET`,
-    `       ${base}/webhooks/stripe/${site}        STRIPE_WEBHOOK_SECRET`,
-    `  5. The dashboard: ${base}/admin (sign in with ADMIN_TOKEN). Edit the site's config in`,
-    `     ${STATE_DIR}/site-${site}.json (or your own copy) and publish it: npx nudge push FILE`,
-    "  More: docs/deploy.md",
-  ];
-}
-
-/** `nudge deploy [--dir DIR] [wrangler deploy options…]`. */
-export async function runDeploy(args: string[], io: Io, deps = defaultDeps()): Promise<number> {
-  const rest = [...args];
-  const at = rest.indexOf("--dir");
-  let dir = deps.cwd;
-  if (at >= 0) {
-    const d = rest[at + 1];
-    if (d === undefined || d.startsWith("--")) {
-      io.err(
-        "nudge deploy: --dir needs a value\nusage: nudge deploy [--dir DIR] [wrangler deploy options]",
-      );
-      return 2;
-    }
-    dir = resolve(deps.cwd, d);
-    rest.splice(at, 2);
-  }
-  if (rest.some((a) => a === "--config" || a === "-c" || a.startsWith("--config=")))
-    return (
-      io.err(`nudge deploy: the config is always ${DEPLOY_CONFIG} (made from ${TRACKED_CONFIG})`),
-      2
-    );
-  const state = readState(dir);
-  if (!state?.kvNamespaceId) {
-    io.err(
-      `nudge deploy: no deployment recorded in ${join(dir, STATE_DIR)}: run npx nudge init first`,
-    );
-    return 1;
-  }
-  writeDeployConfig(dir, state);
-  io.out(
-    `wrote ${DEPLOY_CONFIG} from ${TRACKED_CONFIG} (worker "${state.name}", KV ${state.kvNamespaceId})`,
-  );
-  const r = await deps.wrangler(dir)(["deploy", "--config", DEPLOY_CONFIG, ...rest], {
-    echo: { out: io.out, err: io.err },
-  });
-  if (r.code !== 0) {
-    io.err(`nudge deploy: wrangler deploy failed (exit ${r.code})`);
-    return 1;
-  }
-  const url = /https:\/\/[a-z0-9-]+\.[a-z0-9-]+\.workers\.dev/.exec(r.stdout)?.[0];
-  if (url && url !== state.workerUrl && !rest.includes("--dry-run")) {
-    writeState(dir, { ...state, workerUrl: url });
-    io.out(`recorded the worker's address: ${url}`);
-  }
-  if (!rest.includes("--dry-run"))
-    io.out(`dashboard: ${workerBase({ ...state, workerUrl: url ?? state.workerUrl })}/admin`);
-  return 0;
 }

@@ -192,7 +192,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         return await runInit(rest, io);
       }
       case "deploy": {
-        const { runDeploy } = await import("./init.ts");
+        const { runDeploy } = await import("./deploy.ts");
         return await runDeploy(rest, io);
       }
       case "validate":

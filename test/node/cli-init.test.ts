@@ -17,7 +17,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runDeploy, runInit, SECRET_MIN_LENGTH, type InitDeps } from "../../cli/init.ts";
+import { runDeploy } from "../../cli/deploy.ts";
+import { runInit, SECRET_MIN_LENGTH, type InitDeps } from "../../cli/init.ts";
 import { wranglerIn } from "../../cli/wrangler.ts";
 import { parseSiteConfig } from "../../worker/config/schema.ts";
 import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare.ts";
