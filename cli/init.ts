@@ -294,19 +294,19 @@ export async function runInit(args: string[], io: Io, deps = defaultDeps()): Pro
 type Step<T> = ({ ok: true } & T) | { ok: false; problem: string };
 
 /** The first JSON array or object in wrangler's output (it may print notes around it). */
-function jsonIn(text: string): unknown {
-  const start = text.search(/[[{]/);
-  if (start < 0) return undefined;
-  for (
-    let end = text.length;
-    end > start;
-    end = text.lastIndexOf(text[start] === "[" ? "]" : "}", end - 1)
-  ) {
-    try {
-      return JSON.parse(text.slice(start, end));
-    } catch {
-      /* shorter */
+export function jsonIn(text: string): unknown {
+  for (let start = text.search(/[[{]/); start >= 0;) {
+    const close = text[start] === "[" ? "]" : "}";
+    // The longest candidate first: from this opening bracket to each closing one.
+    for (let end = text.lastIndexOf(close); end > start; end = text.lastIndexOf(close, end - 1)) {
+      try {
+        return JSON.parse(text.slice(start, end + 1));
+      } catch {
+        /* a shorter one */
+      }
     }
+    const next = text.slice(start + 1).search(/[[{]/);
+    start = next < 0 ? -1 : start + 1 + next;
   }
   return undefined;
 }
@@ -338,9 +338,23 @@ async function kvNamespace(
   if (existing)
     return { ok: true, id: existing.id as string, title: String(existing.title), created: false };
   const create = await wrangler(["kv", "namespace", "create", title]);
-  const id = /\bid\s*[=:]\s*"([0-9a-f]{32})"/.exec(create.stdout)?.[1];
-  if (create.code !== 0 || !id || !KV_ID.test(id))
+  if (create.code !== 0)
     return { ok: false, problem: `wrangler kv namespace create failed:\n${wranglerTail(create)}` };
+  // The id is in the config snippet wrangler prints; if that ever changes, in the list.
+  let id = /\bid\s*[=:]\s*"([0-9a-f]{32})"/.exec(create.stdout)?.[1];
+  if (!id) {
+    const again = await wrangler(["kv", "namespace", "list"]);
+    const all = jsonIn(again.stdout);
+    const hit = Array.isArray(all)
+      ? (all as { id?: unknown; title?: unknown }[]).find((n) => n.title === title)
+      : undefined;
+    if (typeof hit?.id === "string" && KV_ID.test(hit.id)) id = hit.id;
+  }
+  if (!id)
+    return {
+      ok: false,
+      problem: `wrangler created the namespace ${title} but its id was not found:\n${wranglerTail(create)}`,
+    };
   return { ok: true, id, title, created: true };
 }
 

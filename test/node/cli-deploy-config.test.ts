@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deployToml, TemplateShapeError } from "../../cli/deploy-config.ts";
+import { jsonIn } from "../../cli/init.ts";
 import { nextSteps } from "../../cli/next-steps.ts";
 
 const tracked = readFileSync(join(import.meta.dirname, "../../wrangler.toml"), "utf8");
@@ -115,5 +116,16 @@ describe("nextSteps", () => {
     );
     expect(lines).toContain("https://nudge.acme.workers.dev/webhooks/stripe/shop");
     expect(lines).toContain("https://nudge.acme.workers.dev/admin");
+  });
+});
+
+describe("jsonIn (wrangler's JSON output)", () => {
+  it("finds the JSON among notes, warnings and trailing text", () => {
+    expect(jsonIn('[{"id":"a","title":"t"}]\n')).toEqual([{ id: "a", title: "t" }]);
+    expect(jsonIn('▲ [WARNING] secrets are experimental\n[{"name":"X"}]\nDone ] ok')).toEqual([
+      { name: "X" },
+    ]);
+    expect(jsonIn("no json here")).toBeUndefined();
+    expect(jsonIn("[not json")).toBeUndefined();
   });
 });
