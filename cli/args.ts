@@ -7,10 +7,13 @@ export interface Io {
   err(line: string): void;
 }
 
-/** Splits `--flag value` options from positionals; unknown flags are a usage error. */
+/**
+ * Splits `--flag value` options from positionals; unknown flags are a usage error. A "list" flag
+ * may be repeated: its values are joined with commas.
+ */
 export function parseArgs(
   args: string[],
-  flags: Record<string, "bool" | "value">,
+  flags: Record<string, "bool" | "value" | "list">,
 ): { positional: string[]; opts: Record<string, string | true> } {
   const positional: string[] = [];
   const opts: Record<string, string | true> = {};
@@ -27,7 +30,8 @@ export function parseArgs(
     else {
       const v = args[++i];
       if (v === undefined || v.startsWith("--")) throw new UsageError(`--${name} needs a value`);
-      opts[name] = v;
+      const before = opts[name];
+      opts[name] = kind === "list" && typeof before === "string" ? `${before},${v}` : v;
     }
   }
   return { positional, opts };

@@ -8,6 +8,7 @@ import { configWarnings } from "../worker/config/lint.ts";
 import { parseSiteConfig, type SiteConfig } from "../worker/config/schema.ts";
 import { parseArgs, UsageError, type Io } from "./args.ts";
 import { jsonProblem } from "./json-problem.ts";
+import { readState } from "./deploy-config.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
 import { checkTemplates, overrideNames, readOverrides } from "./template-check.ts";
 
@@ -113,8 +114,11 @@ export function runValidate(args: string[], io: Io): Promise<number> {
   );
 }
 
+/** The deployed namespace: the one `nudge init` recorded, else wrangler.toml's binding. Local
+ * KV is always wrangler.toml's. */
 function kvArgs(opts: Record<string, string | true>): string[] {
-  const a = ["--binding", "NUDGE_CONFIG"];
+  const recorded = opts.local ? undefined : readState(process.cwd())?.kvNamespaceId;
+  const a = recorded ? ["--namespace-id", recorded] : ["--binding", "NUDGE_CONFIG"];
   if (opts.local) a.push("--local");
   else a.push("--remote");
   if (typeof opts["persist-to"] === "string") a.push("--persist-to", opts["persist-to"]);

@@ -6,6 +6,11 @@ import { runPull, runPush, runValidate } from "./config.ts";
 
 export const USAGE = `usage: nudge <command> [options]
 
+  init [--site ID --origin URL --from SENDER --address TEXT] [--name WORKER] [--public-url URL]
+       [--dir DIR] [--yes] [--force]     first deploy: KV namespace, random secrets, a starter
+                                         site config, the tag and webhooks to set up
+  deploy [--dir DIR] [wrangler deploy options]
+                                         make wrangler.deploy.toml from wrangler.toml, deploy it
   validate FILE [--templates DIR]        check a site config and render each step's template;
                                          errors name the path, file, line and problem
   push FILE [--templates DIR] [--local] [--persist-to DIR]
@@ -39,6 +44,33 @@ exit codes: 0 done, 1 failed (the message says why), 2 wrong usage`;
 
 /** What `nudge help CMD` and `nudge CMD --help` print: the command's usage and its options. */
 export const HELP: Record<string, string> = {
+  init: `usage: nudge init [--site ID] [--origin URL]… [--from SENDER] [--address TEXT] [--name WORKER]
+                  [--public-url URL] [--dir DIR] [--yes] [--force]
+
+Sets up a deployment in the Cloudflare account wrangler is logged into (or CLOUDFLARE_API_TOKEN
+and CLOUDFLARE_ACCOUNT_ID): creates the KV namespace <WORKER>-NUDGE_CONFIG (or finds it), stores
+random NUDGE_SECRET, ADMIN_TOKEN and NUDGE_SERVER_KEY in the worker (printed once: store them),
+puts a starter config for the site in KV, and prints the tag, the webhook URLs and what to do
+next. Its ids go to .nudge/deploy.json and wrangler.deploy.toml (both untracked), never into
+wrangler.toml. Running it again reuses the namespace and keeps the secrets and a stored config.
+Missing values are asked for on a terminal; otherwise (or with --yes) they are a usage error.
+  --site ID           the site id the tag names (data-site)
+  --origin URL        the store's origin, https://shop.example (repeat, or comma-separate)
+  --from SENDER       the sender, "Shop <hi@mail.shop.example>" (a domain verified in Resend)
+  --address TEXT      the postal address every marketing email's footer shows
+  --name WORKER       the worker's name (default nudge)
+  --public-url URL    the worker's own domain, https://nudge.shop.example (sets PUBLIC_URL)
+  --dir DIR           the Nudge project folder (default: the current one)
+  --yes               ask nothing
+  --force             replace a site config already stored with the starter config
+exit codes: 0 set up, 1 a wrangler step failed (the message says which; run again to resume),
+2 wrong usage or an invalid value (nothing changed)`,
+  deploy: `usage: nudge deploy [--dir DIR] [wrangler deploy options, e.g. --dry-run --outdir DIR]
+
+Writes wrangler.deploy.toml from the tracked wrangler.toml and .nudge/deploy.json (the worker's
+name, the KV namespace id, PUBLIC_URL), then runs wrangler deploy --config wrangler.deploy.toml
+with the options given. Upgrading is git pull, npm ci, npx nudge deploy.
+exit codes: 0 deployed, 1 no deployment recorded (run nudge init) or wrangler failed, 2 usage`,
   validate: `usage: nudge validate FILE [--templates DIR]
 
 Checks a site config with the worker's own schema, then renders every email step (and variant)
@@ -53,7 +85,8 @@ never set and a template that is not bundled, with what was meant.
   push: `usage: nudge push FILE [--templates DIR] [--local] [--persist-to DIR]
 
 Validates FILE (and the templates in DIR, as validate does), then writes each template in DIR to
-KV as template:<site>:NAME and FILE as site:<id> through wrangler (your wrangler login). Nothing is
+KV as template:<site>:NAME and FILE as site:<id> through wrangler (your wrangler login), in the
+namespace nudge init recorded (.nudge/deploy.json), else the one wrangler.toml names. Nothing is
 written when anything is wrong; templates go first, so a config never names a missing template.
   --templates DIR     the site's own templates (see nudge help validate)
   --local             the local KV of \`wrangler dev\` instead of the deployed namespace
@@ -185,6 +218,14 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   }
   try {
     switch (command) {
+      case "init": {
+        const { runInit } = await import("./init.ts");
+        return await runInit(rest, io);
+      }
+      case "deploy": {
+        const { runDeploy } = await import("./deploy.ts");
+        return await runDeploy(rest, io);
+      }
       case "validate":
         return await runValidate(rest, io);
       case "push":

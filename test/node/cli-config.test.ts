@@ -276,15 +276,25 @@ describe("nudge push and pull (local KV through wrangler)", () => {
 
 describe("help and version", () => {
   it("prints each command's options with --help or help CMD, exit 0; an unknown one is a usage error", async () => {
-    for (const cmd of ["validate", "push", "pull", "render", "stats", "send-event", "key"]) {
+    for (const cmd of [
+      "init",
+      "deploy",
+      "validate",
+      "push",
+      "pull",
+      "render",
+      "stats",
+      "send-event",
+      "key",
+    ]) {
       const a = await run(cmd, "--help");
       expect(a.code, cmd).toBe(0);
       expect(a.out, cmd).toMatch(new RegExp(`^usage: nudge ${cmd}`));
       expect((await run("help", cmd)).out).toBe(a.out);
     }
-    const bad = await run("help", "deploy");
+    const bad = await run("help", "launch");
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('unknown command "deploy"');
+    expect(bad.err).toContain('unknown command "launch"');
   });
 
   it("says every usage error the same way: `nudge CMD: problem`, then its usage, exit 2", async () => {
