@@ -113,7 +113,7 @@ describe("GET /admin/api/setup", () => {
     for (const value of [
       env.ADMIN_TOKEN,
       env.NUDGE_SECRET,
-      env.NUDGE_SERVER_KEY,
+      String((env as Env).NUDGE_SERVER_KEY),
       "test-woo-secret",
     ])
       expect(text).not.toContain(value);
