@@ -2,8 +2,9 @@
 // empty route on the same worker is measured in the same run for the ratio. Also checks events
 // stored == events sent, counts the rows every object wrote (the Visitor's SQL rows, its alarm
 // writes and the Stats shards' rows, as each 202 answer reports them), and prices a million
-// events with Cloudflare's published Workers Paid rates (see PRICE and bench/README.md).
+// events with Cloudflare's published Workers Paid rates (see PRICE in prices.ts and bench/README.md).
 import { load, percentile, type LoadResult } from "./load.ts";
+import { ASSUME, PRICE } from "./prices.ts";
 import { startStack, type Stack } from "../test/browser/support/stack.ts";
 
 export interface IngestOptions {
@@ -13,32 +14,6 @@ export interface IngestOptions {
   /** Batches sent one at a time (fresh visitors) to estimate a Durable Object's active time. */
   serialSamples: number;
 }
-
-/**
- * Cloudflare Workers Paid list prices beyond the included monthly amounts (USD), from
- * developers.cloudflare.com/workers/platform/pricing and /durable-objects/platform/pricing:
- * Workers requests $0.30/M (10 M included), CPU $0.02 per M CPU-ms (30 M included),
- * Durable Object requests $0.15/M (1 M included; every RPC method call is one request),
- * DO duration $12.50 per M GB-s at 128 MB per object (400 k GB-s included),
- * SQLite rows written $1.00/M (50 M included), rows read $0.001/M (25 B included).
- */
-export const PRICE = {
-  workerRequest: 0.3 / 1e6,
-  workerCpuMs: 0.02 / 1e6,
-  doRequest: 0.15 / 1e6,
-  doGbSecond: 12.5 / 1e6,
-  doGb: 0.128,
-  rowWritten: 1.0 / 1e6,
-  rowRead: 0.001 / 1e6,
-};
-
-/** Assumptions the bench cannot measure on local workerd (stated in bench/README.md). */
-export const ASSUME = {
-  /** Worker CPU per /e request (zod validation, JSON, routing): not measurable in wrangler dev. */
-  workerCpuMs: 1,
-  /** Rows read per batch: the state and base rows (worker/visitor/storage.ts), plus the outbox MIN. */
-  rowsReadPerBatch: 3,
-};
 
 /** What each 202 answer of POST /e reports about the batch (worker/visitor/visitor.ts). */
 interface IngestAnswer {

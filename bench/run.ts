@@ -1,7 +1,8 @@
 // `npm run bench`: gathers every figure the project tracks, prints a table and writes
 // bench/results.json. Each part is bounded in count and time and talks only to loopback.
+// `npm run bench -- PART…` runs only those parts and merges their figures into the file.
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { benchIngest } from "./ingest.ts";
 
@@ -18,14 +19,50 @@ function jsonFrom(cmd: string, args: string[]): Figures {
   return JSON.parse(line) as Figures;
 }
 
+const PARTS = [
+  "snippet",
+  "engine",
+  "ingest",
+  "latency",
+  "abuse",
+  "server",
+  "fanout",
+  "faults",
+  "scale",
+];
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = only.filter((p) => !PARTS.includes(p));
+if (unknown.length) {
+  console.error(`bench: unknown part ${unknown.join(", ")}; parts: ${PARTS.join(", ")}`);
+  process.exit(2);
+}
 const want = (part: string) => only.length === 0 || only.includes(part);
 const results: Figures = {};
 const anchors: Record<string, string> = {};
 
+/** The last results.json: a partial run keeps every figure it does not measure again. */
+interface ResultsFile {
+  measuredAt?: string;
+  node?: string;
+  machine?: Record<string, number>;
+  results?: Figures;
+  anchors?: Record<string, string>;
+  partialRuns?: Record<string, string>;
+}
+function previous(): ResultsFile {
+  if (!existsSync("bench/results.json")) return {};
+  const parsed = JSON.parse(readFileSync("bench/results.json", "utf8")) as unknown;
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Error("bench: bench/results.json is not a JSON object; move it away and run again");
+  return parsed as ResultsFile;
+}
+const before = previous();
+
 // Other work on the same machine skews every timing here: record how busy it was.
 const machine = { cpus: cpus().length, loadAvg1mAtStart: Math.round(loadavg()[0]! * 100) / 100 };
-execFileSync("node", ["scripts/build-snippet.mjs"], { stdio: "inherit" });
+// The scale model reads figures only: it needs no snippet build.
+if (PARTS.some((p) => p !== "scale" && want(p)))
+  execFileSync("node", ["scripts/build-snippet.mjs"], { stdio: "inherit" });
 if (want("snippet") && existsSync("scripts/size.mjs")) {
   // {"snippetGzipBytes": N, "platformGzipBytes": {"shopify": N, …}}: flat figures here.
   type Size = Figures & { platformGzipBytes?: Record<string, number> };
@@ -81,6 +118,16 @@ if (want("faults") && existsSync("bench/faults.ts")) {
   const { benchFaults } = (await import("./faults.ts")) as { benchFaults: () => Promise<Figures> };
   Object.assign(results, await benchFaults());
 }
+if (want("scale")) {
+  // Last: it reads what this run measured, over what earlier runs did.
+  const { scaleReport } = await import("./scale.ts");
+  const report = scaleReport({ ...before.results, ...results });
+  console.log(`\nscale model (docs/scale.md)\n${report.table}`);
+  Object.assign(results, report.figures);
+  anchors.scaleMonthlyUsd1MVisitors =
+    "computed: measured per-event rows and requests, assumptions in bench/scale.ts; see docs/scale.md";
+  anchors.scaleHotspot = "the limit a store meets first; see docs/scale.md for the order they bite";
+}
 
 // The figures the README and the project's claims rely on: a full run must produce them all.
 const REQUIRED = [
@@ -101,6 +148,8 @@ const REQUIRED = [
   "serverEventsPerSec",
   "fanoutWatchers",
   "fanoutSeconds",
+  "scaleMonthlyUsd1MVisitors",
+  "scaleHotspot",
 ];
 const missing = only.length === 0 ? REQUIRED.filter((k) => !(k in results)) : [];
 if (missing.length) {
@@ -108,13 +157,21 @@ if (missing.length) {
   process.exitCode = 1;
 }
 
-const out = {
-  measuredAt: new Date().toISOString(),
-  node: process.version,
-  machine: { ...machine, loadAvg1mAtEnd: Math.round(loadavg()[0]! * 100) / 100 },
-  results,
-  anchors,
-};
+const now = new Date().toISOString();
+const endMachine = { ...machine, loadAvg1mAtEnd: Math.round(loadavg()[0]! * 100) / 100 };
+// A full run replaces the file; a partial run merges its figures into it and says when.
+const out =
+  only.length === 0
+    ? { measuredAt: now, node: process.version, machine: endMachine, results, anchors }
+    : {
+        ...before,
+        results: { ...before.results, ...results },
+        anchors: { ...before.anchors, ...anchors },
+        partialRuns: {
+          ...before.partialRuns,
+          ...Object.fromEntries(only.map((p) => [p, now])),
+        },
+      };
 writeFileSync("bench/results.json", `${JSON.stringify(out, null, 2)}\n`);
 const width = Math.max(...Object.keys(results).map((k) => k.length));
 console.log(`\n${"figure".padEnd(width)}  value`);

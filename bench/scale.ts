@@ -1,0 +1,539 @@
+// The scale model (`npx tsx bench/run.ts scale`): what a store of a given size costs and which
+// single object or key gets hot first, measured where it can be and computed where it cannot.
+// Pure and deterministic: the per-event figures come from bench/results.json (what the ingest,
+// latency and fan-out parts measured on local workerd), every other quantity is a named
+// assumption below, and the prices are PRICE and INCLUDED (prices.ts). No network, no clock.
+import { ASSUME, INCLUDED, PRICE } from "./prices.ts";
+
+/**
+ * Constants of the design that decide where load lands. The worker's modules cannot be imported
+ * here (they need the Workers runtime and its types), so test/node/scale-model.test.ts checks
+ * each against its source: the model cannot drift from the code.
+ */
+export const DESIGN = {
+  /** worker/stats/record.ts SHARDS: Stats objects per site; a fact's shard is a hash of
+   * (trigger, unique key or contact or time), so facts spread evenly. */
+  statsShards: 8,
+  /** worker/catalog/watchers.ts WATCHER_SHARDS: ProductWatchers objects per product. */
+  watcherShards: 4,
+  /** worker/catalog/watchers.ts BATCH and CONCURRENCY: visitors told per alarm run, at once. */
+  fanoutBatch: 100,
+  fanoutConcurrency: 10,
+  /** worker/mail/pacer.ts MAX_PACE_WAIT_MS: longest a send waits for its slot before it is
+   * put back (the Visitor's alarm retries it when the slot would have come). */
+  maxPaceWaitMs: 5_000,
+  /** worker/mail/pacer.ts DEFAULT_RATE_PER_SEC (wrangler.toml RESEND_RATE_LIMIT = "2"). */
+  resendRatePerSec: 2,
+  /** worker/config/load.ts CONFIG_TTL_MS: an isolate reads a site's config from KV at most
+   * once per this long. */
+  configTtlMs: 30_000,
+};
+
+/** Cloudflare's documented soft limit of one Durable Object (requests a second). */
+export const OBJECT_RPS_LIMIT = 1_000;
+const DAY_S = 86_400;
+const DAYS_A_MONTH = 30;
+
+/**
+ * What the model assumes about a store and about production. Each is a guess stated once, with
+ * why; where the choice is unclear it leans to more load and more cost.
+ */
+export const ASSUMPTIONS = {
+  /** Visits per monthly visitor: most visitors of a small store come once, some come back. */
+  visitsPerVisitor: 1.5,
+  /** Events per visit: ~4 page views, ~2 product views, ~1 cart snapshot, ~1 other (search,
+   * form, checkout) — a browsing visit, above the 2–3 pages many stores see per visit. */
+  eventsPerVisit: 8,
+  /** Share of visits that make an email known (a sign-up, checkout or login: identify). */
+  identifyPerVisit: 0.03,
+  /** Orders per visit (2 %, a typical e-commerce conversion rate); each is one verified order
+   * webhook (a Worker request) and one Catalog call for best sellers. */
+  ordersPerVisit: 0.02,
+  /** Emails per visit: cart and browse abandonment mail reaches only known, consenting
+   * addresses, so about one visit in a hundred ends in an email. */
+  emailsPerVisit: 0.01,
+  /** Emails a month per contact on a list (the 100k-contact store): a weekly rhythm of
+   * triggered mail, the most a frequency cap lets through in practice. */
+  emailsPerContactPerMonth: 4,
+  /** Alarm runs of a Visitor per visit: one wake-up (a step check or the retention expiry);
+   * each alarm invocation is billed as a Durable Object request. */
+  alarmRunsPerVisit: 1,
+  /** Distinct products a visit registers interest in (once per visitor, product and day,
+   * worker/catalog/interest.ts) when the site has a price-drop trigger. */
+  interestsPerVisit: 1.5,
+  /** Share of all product interest that goes to the one product everybody wants (a
+   * featured item on a sale day). */
+  hotProductShare: 0.1,
+  /** Stats shard calls per email: the step's `sent` fact, and the engagement facts. */
+  statsCallsPerEmail: 2,
+  /** Resend webhooks per email (sent, delivered, opened by ~40 %, clicked by a few): each a
+   * Worker request, a Contact call and a Stats call. */
+  webhooksPerEmail: 3,
+  /** Open-pixel and link hits per email through Nudge's own routes (Worker + Contact). */
+  trackingHitsPerEmail: 0.5,
+  /** Rows written per email: Visitor (state, outbox row, alarm), Contact (ledger row, record),
+   * Stats (counters). Estimated from the code, not measured. */
+  rowsPerEmail: 8,
+  /** Rows written per webhook or tracking hit: the Contact record and a Stats counter or two. */
+  rowsPerWebhook: 3,
+  /** Rows written per paced retry: the Visitor's outbox row and its alarm. */
+  rowsPerPacedRetry: 2,
+  /** Catalog pushes a day (an hourly product sync), each one Worker and one Catalog call. */
+  catalogPushesPerDay: 24,
+  /** Busiest hour of an ordinary day against the average hour (evening peak). */
+  peakHourFactor: 3,
+  /** The Black Friday hour against the average hour (the brief's 20×). */
+  blackFridayFactor: 20,
+  /** Viewers told of the price drop whose address is known and may be mailed. */
+  priceDropEmailShare: 0.3,
+  /** One Visitor RPC from a watcher shard in production: an object in another place with a
+   * replicated write, ~30 ms (local workerd: ~16 ms of wall time each, measured, 40 at once). */
+  visitorCallMs: 30,
+  /** Gap between two alarm runs of a watcher shard (the alarm is set to "now"). */
+  alarmGapMs: 50,
+  /** Isolates that hold the worker (edge locations with traffic, plus object isolates); each
+   * reads the config from KV at most once per CONFIG_TTL_MS while it lives. */
+  isolatesMin: 100,
+  /** Requests a second one isolate takes before another is started (for the KV read count). */
+  requestsPerIsolatePerSec: 100,
+};
+
+export type Assumptions = typeof ASSUMPTIONS;
+
+/** The measured figures the model reads from bench/results.json `results`. */
+export interface Measured {
+  eventsPerBatch: number;
+  rowsWrittenPerEvent: number;
+  alarmRowsPerEvent: number;
+  statsRowsPerEvent: number;
+  statsCallsPerEvent: number;
+  allRowsWrittenPerEvent: number;
+  costPerMillionEventsUsd: number;
+  /** Active time of a Visitor per batch (ingestSerialP50Ms − emptySerialP50Ms), ms. */
+  doActiveMs: number;
+  fanoutWatchers: number;
+  fanoutSeconds: number;
+  triggerLatencyP99Ms: number;
+  serverEventsPerSec: number;
+}
+
+const MEASURED_KEYS = [
+  "eventsPerBatch",
+  "rowsWrittenPerEvent",
+  "alarmRowsPerEvent",
+  "statsRowsPerEvent",
+  "statsCallsPerEvent",
+  "allRowsWrittenPerEvent",
+  "costPerMillionEventsUsd",
+  "ingestSerialP50Ms",
+  "emptySerialP50Ms",
+  "fanoutWatchers",
+  "fanoutSeconds",
+  "triggerLatencyP99Ms",
+  "serverEventsPerSec",
+] as const;
+
+/** Reads the measured figures; a missing or non-numeric one is an error naming it. */
+export function measuredFrom(results: Record<string, unknown>): Measured {
+  const bad = MEASURED_KEYS.filter((k) => {
+    const v = results[k];
+    return typeof v !== "number" || !Number.isFinite(v) || v < 0;
+  });
+  if (bad.length)
+    throw new Error(
+      `scale: bench/results.json lacks measured figures (${bad.join(", ")}); run npm run bench first`,
+    );
+  const n = (k: (typeof MEASURED_KEYS)[number]) => results[k] as number;
+  if (n("eventsPerBatch") <= 0) throw new Error("scale: eventsPerBatch must be above 0");
+  return {
+    eventsPerBatch: n("eventsPerBatch"),
+    rowsWrittenPerEvent: n("rowsWrittenPerEvent"),
+    alarmRowsPerEvent: n("alarmRowsPerEvent"),
+    statsRowsPerEvent: n("statsRowsPerEvent"),
+    statsCallsPerEvent: n("statsCallsPerEvent"),
+    allRowsWrittenPerEvent: n("allRowsWrittenPerEvent"),
+    costPerMillionEventsUsd: n("costPerMillionEventsUsd"),
+    doActiveMs: Math.max(1, n("ingestSerialP50Ms") - n("emptySerialP50Ms")),
+    fanoutWatchers: n("fanoutWatchers"),
+    fanoutSeconds: n("fanoutSeconds"),
+    triggerLatencyP99Ms: n("triggerLatencyP99Ms"),
+    serverEventsPerSec: n("serverEventsPerSec"),
+  };
+}
+
+/** One store load to price: a day of steady traffic, plus at most one burst on top of it. */
+export interface Scenario {
+  name: string;
+  /** Events a day (the whole day, at the ordinary daily curve). */
+  eventsPerDay: number;
+  /** Emails a day from steady traffic. */
+  emailsPerDay: number;
+  /** The hour that sets the peak, as a multiple of the average hour. */
+  peakFactor: number;
+  /** Visitors told of one catalog change at once (0: none). */
+  fanoutVisitors: number;
+  /** Emails that come due at once from that change. */
+  burstEmails: number;
+  /** Whether the site has a price-drop trigger (views register interest with watcher shards). */
+  priceDropTrigger: boolean;
+}
+
+/** A usage count for one day (or one burst), by billing item. */
+export interface Usage {
+  workerRequests: number;
+  workerCpuMs: number;
+  doRequests: number;
+  doGbSeconds: number;
+  rowsWritten: number;
+  rowsRead: number;
+  kvReads: number;
+}
+
+export type ObjectClass = "Visitor" | "Contact" | "Stats" | "Catalog" | "Watchers" | "Pacer";
+
+/** A single object or limit that can become the bottleneck, at the scenario's peak. */
+export interface HotSpot {
+  name: string;
+  /** Requests (or sends) a second it takes at the peak. */
+  peakRps: number;
+  /** What it can take: ~1,000 req/s for one object, RESEND_RATE_LIMIT for Resend. */
+  limit: number;
+  /** peakRps ÷ limit: above 1 it is over its limit. */
+  load: number;
+}
+
+/** Events a day at which a steady hot spot reaches its limit (load grows with events). */
+export function limitEventsPerDay(r: ScaleResult, h: HotSpot): number {
+  return h.load > 0 ? r.eventsPerDay / h.load : Number.POSITIVE_INFINITY;
+}
+
+export interface ScaleResult {
+  scenario: Scenario;
+  eventsPerDay: number;
+  batchesPerDay: number;
+  emailsPerDay: number;
+  /** Durable Object requests a day, by class. */
+  doRequests: Record<ObjectClass, number>;
+  usage: Usage;
+  /** Usage at list price with nothing included (what the day's traffic adds). */
+  usdPerDay: number;
+  /** $5 base plus a month of such days beyond the included amounts. */
+  usdPerMonth: number;
+  /** The catalog change: seconds until every visitor is told (computed for production). */
+  fanoutSeconds: number;
+  /** Seconds for Resend's limit to let the burst's emails (and the peak hour's) through. */
+  emailDrainSeconds: number;
+  /** Provider attempts the Pacer (and, as the email is rendered first, the Catalog) takes. */
+  pacedAttempts: number;
+  hotSpots: HotSpot[];
+  /** The first to bite: the highest load. */
+  hotSpot: HotSpot;
+}
+
+/** The scenarios of docs/scale.md. */
+export function scenarios(a: Assumptions = ASSUMPTIONS): Scenario[] {
+  const store = (visitorsPerMonth: number) => {
+    const visitsPerDay = (visitorsPerMonth * a.visitsPerVisitor) / DAYS_A_MONTH;
+    return {
+      eventsPerDay: visitsPerDay * a.eventsPerVisit,
+      emailsPerDay: visitsPerDay * a.emailsPerVisit,
+    };
+  };
+  const oneMillion = store(1e6);
+  const tenMillionEvents = 10e6;
+  const base = { fanoutVisitors: 0, burstEmails: 0, priceDropTrigger: true };
+  return [
+    { name: "1M visitors/month", ...oneMillion, peakFactor: a.peakHourFactor, ...base },
+    {
+      name: "10M events/day",
+      eventsPerDay: tenMillionEvents,
+      emailsPerDay: (tenMillionEvents / a.eventsPerVisit) * a.emailsPerVisit,
+      peakFactor: a.peakHourFactor,
+      ...base,
+    },
+    {
+      name: "100k contacts",
+      eventsPerDay: oneMillion.eventsPerDay,
+      emailsPerDay: (100e3 * a.emailsPerContactPerMonth) / DAYS_A_MONTH,
+      peakFactor: a.peakHourFactor,
+      ...base,
+    },
+    {
+      name: "price drop, 10k watchers",
+      ...oneMillion,
+      peakFactor: a.peakHourFactor,
+      ...base,
+      fanoutVisitors: 10e3,
+      burstEmails: 10e3 * a.priceDropEmailShare,
+    },
+    {
+      // 23 ordinary hours and one at 20 times the average hour; the peak is that hour.
+      name: "Black Friday hour 20x",
+      eventsPerDay: (oneMillion.eventsPerDay * (23 + a.blackFridayFactor)) / 24,
+      emailsPerDay: (oneMillion.emailsPerDay * (23 + a.blackFridayFactor)) / 24,
+      peakFactor: (a.blackFridayFactor * 24) / (23 + a.blackFridayFactor),
+      ...base,
+    },
+  ];
+}
+
+/**
+ * Paced provider attempts when `emails` come due at once: the Pacer books slots up to
+ * maxPaceWaitMs ahead and answers the rest "retry when your slot would come", without booking
+ * it, so every waiting email comes back together each round. Returns attempts, drain seconds
+ * and the most attempts in any one second (they arrive together: one round is one instant).
+ */
+export function pacedBurst(
+  emails: number,
+  ratePerSec: number,
+  maxWaitMs: number,
+): { attempts: number; seconds: number; peakPerSec: number } {
+  const n = Math.round(emails);
+  if (n <= 0) return { attempts: 0, seconds: 0, peakPerSec: 0 };
+  const slotMs = 1000 / ratePerSec;
+  let attempts = 0;
+  let peak = 0;
+  let waiting = n;
+  let t = 0;
+  // The next free slot (the bucket's first `burst` tokens, one slot or two, are left out).
+  let next = 0;
+  while (waiting > 0) {
+    attempts += waiting;
+    peak = Math.max(peak, waiting);
+    const first = Math.max(t, next);
+    const fit = Math.max(0, Math.floor((t + maxWaitMs - first) / slotMs) + 1);
+    const booked = Math.min(waiting, fit);
+    next = first + booked * slotMs;
+    waiting -= booked;
+    // The rest come back when the next slot would have come.
+    if (waiting > 0) t = Math.max(t + 1, next);
+  }
+  return { attempts, seconds: Math.max(0, next) / 1000, peakPerSec: peak };
+}
+
+/** Seconds for the watcher shards to tell `visitors` of one catalog change, in production. */
+export function fanoutSeconds(visitors: number, a: Assumptions = ASSUMPTIONS): number {
+  if (visitors <= 0) return 0;
+  const perShard = Math.ceil(visitors / DESIGN.watcherShards);
+  const batches = Math.ceil(perShard / DESIGN.fanoutBatch);
+  const roundsPerBatch = Math.ceil(DESIGN.fanoutBatch / DESIGN.fanoutConcurrency);
+  return (batches * (roundsPerBatch * a.visitorCallMs + a.alarmGapMs)) / 1000;
+}
+
+/** The model: one scenario's day (and burst), priced and its hot spots found. */
+export function model(
+  s: Scenario,
+  m: Measured,
+  a: Assumptions = ASSUMPTIONS,
+  resendRatePerSec = DESIGN.resendRatePerSec,
+): ScaleResult {
+  const visits = s.eventsPerDay / a.eventsPerVisit;
+  const batches = s.eventsPerDay / m.eventsPerBatch;
+  const emails = s.emailsPerDay + s.burstEmails;
+  const orders = visits * a.ordersPerVisit;
+  const webhooks = emails * (a.webhooksPerEmail + a.trackingHitsPerEmail);
+  const interests = s.priceDropTrigger ? visits * a.interestsPerVisit : 0;
+
+  // The burst: every told visitor is one Visitor call; its emails come due together.
+  const paced = pacedBurst(s.burstEmails, resendRatePerSec, DESIGN.maxPaceWaitMs);
+  const retries = Math.max(0, paced.attempts - s.burstEmails);
+  // Every provider attempt renders first, so it is a Contact, a Catalog and a Pacer call.
+  const attempts = s.emailsPerDay + paced.attempts;
+
+  const doRequests: Record<ObjectClass, number> = {
+    Visitor: batches + visits * a.alarmRunsPerVisit + s.fanoutVisitors + emails + retries,
+    Contact: visits * a.identifyPerVisit + attempts + webhooks,
+    Stats: s.eventsPerDay * m.statsCallsPerEvent + emails * a.statsCallsPerEmail + webhooks,
+    Catalog: attempts + orders + a.catalogPushesPerDay + (s.fanoutVisitors > 0 ? 1 : 0),
+    Watchers: interests + (s.fanoutVisitors > 0 ? DESIGN.watcherShards : 0),
+    Pacer: attempts,
+  };
+  const doTotal = Object.values(doRequests).reduce((x, y) => x + y, 0);
+  const workerRequests = batches + webhooks + orders + a.catalogPushesPerDay;
+  const peakWorkerRps = (workerRequests / DAY_S) * s.peakFactor;
+  const isolates = a.isolatesMin + Math.ceil(peakWorkerRps / a.requestsPerIsolatePerSec);
+  const usage: Usage = {
+    workerRequests,
+    workerCpuMs: workerRequests * ASSUME.workerCpuMs,
+    doRequests: doTotal,
+    doGbSeconds: doTotal * (m.doActiveMs / 1000) * PRICE.doGb,
+    rowsWritten:
+      s.eventsPerDay * m.allRowsWrittenPerEvent +
+      emails * a.rowsPerEmail +
+      webhooks * a.rowsPerWebhook +
+      retries * a.rowsPerPacedRetry +
+      interests +
+      orders,
+    rowsRead: batches * ASSUME.rowsReadPerBatch,
+    kvReads: isolates * (DAY_S / (DESIGN.configTtlMs / 1000)),
+  };
+  const usdPerDay = priceOf(usage);
+  const usdPerMonth = monthlyUsd(usage);
+
+  // Peaks: the steady part at the peak hour's rate; the burst on top, at its own rate.
+  const perSec = (perDay: number) => (perDay / DAY_S) * s.peakFactor;
+  const steadyAttemptsPerSec = perSec(s.emailsPerDay);
+  const hotSpots: HotSpot[] = [
+    spot("Pacer (one per account)", steadyAttemptsPerSec + paced.peakPerSec, OBJECT_RPS_LIMIT),
+    spot(
+      "Catalog (one per site)",
+      steadyAttemptsPerSec + perSec(orders + a.catalogPushesPerDay) + paced.peakPerSec,
+      OBJECT_RPS_LIMIT,
+    ),
+    spot(
+      `Stats shard (1 of ${DESIGN.statsShards})`,
+      perSec(doRequests.Stats) / DESIGN.statsShards,
+      OBJECT_RPS_LIMIT,
+    ),
+    spot(
+      `Watchers shard (hot product, 1 of ${DESIGN.watcherShards})`,
+      (perSec(interests) * a.hotProductShare) / DESIGN.watcherShards,
+      OBJECT_RPS_LIMIT,
+    ),
+    spot(
+      "KV config key (per site)",
+      isolates / (DESIGN.configTtlMs / 1000),
+      // KV serves a hot key from each location's cache; not an object, no 1,000/s limit.
+      Number.POSITIVE_INFINITY,
+    ),
+    // What comes due a second against what may go; a burst's emails come due while the
+    // watcher shards tell their visitors.
+    spot(
+      "Resend account limit",
+      steadyAttemptsPerSec + s.burstEmails / Math.max(1, fanoutSeconds(s.fanoutVisitors, a)),
+      resendRatePerSec,
+    ),
+  ];
+  const hotSpot = hotSpots.reduce((x, y) => (y.load > x.load ? y : x));
+  const peakHourEmails = (s.emailsPerDay / 24) * s.peakFactor;
+  return {
+    scenario: s,
+    eventsPerDay: s.eventsPerDay,
+    batchesPerDay: batches,
+    emailsPerDay: emails,
+    doRequests,
+    usage,
+    usdPerDay,
+    usdPerMonth,
+    fanoutSeconds: fanoutSeconds(s.fanoutVisitors, a),
+    emailDrainSeconds: s.burstEmails > 0 ? paced.seconds : peakHourEmails / resendRatePerSec,
+    pacedAttempts: paced.attempts,
+    hotSpots,
+    hotSpot,
+  };
+}
+
+function spotOf(r: ScaleResult, prefix: string): HotSpot {
+  const h = r.hotSpots.find((x) => x.name.startsWith(prefix));
+  if (!h) throw new Error(`scale: no hot spot ${prefix}`);
+  return h;
+}
+
+function spot(name: string, peakRps: number, limit: number): HotSpot {
+  return { name, peakRps, limit, load: Number.isFinite(limit) ? peakRps / limit : 0 };
+}
+
+/** A usage at list price, nothing included. */
+export function priceOf(u: Usage): number {
+  return (
+    u.workerRequests * PRICE.workerRequest +
+    u.workerCpuMs * PRICE.workerCpuMs +
+    u.doRequests * PRICE.doRequest +
+    u.doGbSeconds * PRICE.doGbSecond +
+    u.rowsWritten * PRICE.rowWritten +
+    u.rowsRead * PRICE.rowRead +
+    u.kvReads * PRICE.kvRead
+  );
+}
+
+/** A month of days like `day` on Workers Paid: the base plus what goes beyond the included. */
+export function monthlyUsd(day: Usage): number {
+  const over = (perDay: number, included: number) => Math.max(0, perDay * DAYS_A_MONTH - included);
+  return (
+    INCLUDED.monthlyBaseUsd +
+    over(day.workerRequests, INCLUDED.workerRequests) * PRICE.workerRequest +
+    over(day.workerCpuMs, INCLUDED.workerCpuMs) * PRICE.workerCpuMs +
+    over(day.doRequests, INCLUDED.doRequests) * PRICE.doRequest +
+    over(day.doGbSeconds, INCLUDED.doGbSeconds) * PRICE.doGbSecond +
+    over(day.rowsWritten, INCLUDED.rowsWritten) * PRICE.rowWritten +
+    over(day.rowsRead, INCLUDED.rowsRead) * PRICE.rowRead +
+    over(day.kvReads, INCLUDED.kvReads) * PRICE.kvRead
+  );
+}
+
+/** Runs every scenario on the measured figures: the table to print and the headline figures. */
+export function scaleReport(results: Record<string, unknown>): {
+  rows: ScaleResult[];
+  table: string;
+  figures: Record<string, number | string>;
+} {
+  const m = measuredFrom(results);
+  const rows = scenarios().map((s) => model(s, m));
+  const by = (name: string) => rows.find((r) => r.scenario.name === name)!;
+  const oneM = by("1M visitors/month");
+  const tenM = by("10M events/day");
+  const drop = by("price drop, 10k watchers");
+  const bf = by("Black Friday hour 20x");
+  const worst = rows.flatMap((r) => r.hotSpots).reduce((x, y) => (y.load > x.load ? y : x));
+  const maxObject = (r: ScaleResult) =>
+    Math.max(...r.hotSpots.filter((h) => h.limit === OBJECT_RPS_LIMIT).map((h) => h.peakRps));
+  const figures = {
+    scaleMonthlyUsd1MVisitors: round(oneM.usdPerMonth, 2),
+    scale10MEventsPerDayUsdPerDay: round(tenM.usdPerDay, 2),
+    scale10MEventsPerDayUsdPerMonth: round(tenM.usdPerMonth, 2),
+    scaleMonthlyUsd100kContacts: round(by("100k contacts").usdPerMonth, 2),
+    scaleHotspot: `${worst.name} (${round(worst.load, 1)}x its limit, price drop)`,
+    scaleBlackFridayPeakObjectRps: round(maxObject(bf), 1),
+    scaleBlackFridayHotspot: bf.hotSpot.name,
+    scaleBlackFridayEmailDrainSeconds: round(bf.emailDrainSeconds),
+    scalePriceDropSeconds: round(drop.fanoutSeconds, 1),
+    scalePriceDropEmailDrainSeconds: round(drop.emailDrainSeconds),
+    scalePriceDropPacedAttempts: drop.pacedAttempts,
+    scalePriceDropPeakObjectRps: round(maxObject(drop)),
+    // Where steady growth bites: events a day at which each limit is reached.
+    scaleResendLimitEventsPerDay: Math.round(limitEventsPerDay(tenM, spotOf(tenM, "Resend"))),
+    scaleStatsShardLimitEventsPerDay: Math.round(limitEventsPerDay(tenM, spotOf(tenM, "Stats"))),
+    scaleWatchersShardLimitEventsPerDay: Math.round(
+      limitEventsPerDay(tenM, spotOf(tenM, "Watchers")),
+    ),
+  };
+  return { rows, table: tableOf(rows), figures };
+}
+
+function tableOf(rows: ScaleResult[]): string {
+  const fmt = (n: number) =>
+    n >= 100 ? Math.round(n).toLocaleString("en-US") : String(round(n, n >= 10 ? 1 : 2));
+  const lines: string[][] = [
+    ["figure (a day)", ...rows.map((r) => r.scenario.name)],
+    ["events", ...rows.map((r) => fmt(r.eventsPerDay))],
+    ["Worker requests", ...rows.map((r) => fmt(r.usage.workerRequests))],
+    ...(["Visitor", "Contact", "Stats", "Catalog", "Watchers", "Pacer"] as const).map((c) => [
+      `DO requests: ${c}`,
+      ...rows.map((r) => fmt(r.doRequests[c])),
+    ]),
+    ["rows written", ...rows.map((r) => fmt(r.usage.rowsWritten))],
+    ["KV reads", ...rows.map((r) => fmt(r.usage.kvReads))],
+    ["emails", ...rows.map((r) => fmt(r.emailsPerDay))],
+    ["Resend seconds (peak hour / burst)", ...rows.map((r) => fmt(r.emailDrainSeconds))],
+    ["$ a day (list price)", ...rows.map((r) => `$${round(r.usdPerDay, 2)}`)],
+    ["$ a month (Workers Paid)", ...rows.map((r) => `$${round(r.usdPerMonth, 2)}`)],
+    ["fan-out seconds", ...rows.map((r) => fmt(r.fanoutSeconds))],
+    ["paced attempts (burst)", ...rows.map((r) => fmt(r.pacedAttempts))],
+    ...rows[0]!.hotSpots.map((h, i) => [
+      `peak/s: ${h.name}`,
+      ...rows.map((r) => fmt(r.hotSpots[i]!.peakRps)),
+    ]),
+    ["hot spot first", ...rows.map((r) => r.hotSpot.name)],
+    ["its load (peak ÷ limit)", ...rows.map((r) => `${round(r.hotSpot.load, 2)}x`)],
+  ];
+  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
+  return lines
+    .map((l) =>
+      l
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join("  "),
+    )
+    .join("\n");
+}
+
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
