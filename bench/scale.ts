@@ -82,7 +82,7 @@ export const ASSUMPTIONS = {
   catalogPushesPerDay: 24,
   /** Busiest hour of an ordinary day against the average hour (evening peak). */
   peakHourFactor: 3,
-  /** The Black Friday hour against the average hour (the brief's 20×). */
+  /** The Black Friday hour against the average hour (a doorbuster hour of a sale day). */
   blackFridayFactor: 20,
   /** Viewers told of the price drop whose address is known and may be mailed. */
   priceDropEmailShare: 0.3,
