@@ -1,7 +1,11 @@
 // The scale model (bench/scale.ts): its arithmetic on a case worked by hand, the pacing rounds
 // and fan-out time, its invariants over every scenario, and that its copies of the design's
-// constants still match the worker's source.
-import { readFileSync } from "node:fs";
+// constants still match the worker's source; and that `bench/run.ts scale` merges its figures
+// into results.json instead of replacing the file (run in a temporary folder).
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ASSUME, INCLUDED, PRICE } from "../../bench/prices.ts";
 import {
@@ -145,5 +149,43 @@ describe("scale model", () => {
       expect(Number(m![1]!.replaceAll("_", "")), `${path} ${String(re)}`).toBe(value);
     }
     expect(ASSUMPTIONS.blackFridayFactor).toBe(20);
+  });
+
+  it("merges a partial run into results.json: other figures, anchors and runs are kept", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nudge-scale-"));
+    try {
+      const file = JSON.parse(readFileSync("bench/results.json", "utf8")) as {
+        results: Record<string, unknown>;
+        anchors: Record<string, string>;
+      };
+      const before = {
+        measuredAt: "2026-01-01T00:00:00.000Z",
+        results: { ...file.results, keptFigure: 42 },
+        anchors: { keptFigure: "kept" },
+        partialRuns: { fanout: "2026-01-02T00:00:00.000Z" },
+      };
+      mkdirSync(join(dir, "bench"));
+      writeFileSync(join(dir, "bench/results.json"), JSON.stringify(before));
+      execFileSync(resolve("node_modules/.bin/tsx"), [resolve("bench/run.ts"), "scale"], {
+        cwd: dir,
+        stdio: "pipe",
+      });
+      const after = JSON.parse(readFileSync(join(dir, "bench/results.json"), "utf8")) as {
+        measuredAt: string;
+        results: Record<string, unknown>;
+        anchors: Record<string, string>;
+        partialRuns: Record<string, string>;
+      };
+      expect(after.measuredAt).toBe(before.measuredAt);
+      expect(after.results.keptFigure).toBe(42);
+      expect(after.results.fanoutSeconds).toBe(file.results.fanoutSeconds);
+      expect(typeof after.results.scaleMonthlyUsd1MVisitors).toBe("number");
+      expect(after.results.scaleHotspot).toMatch(/\w/);
+      expect(after.anchors.keptFigure).toBe("kept");
+      expect(after.partialRuns.fanout).toBe(before.partialRuns.fanout);
+      expect(after.partialRuns.scale).toMatch(/^\d{4}-/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
