@@ -109,7 +109,7 @@ export async function deliverStep(
   const recheck = decideFor(host, site, effect.email, { ...sendReq, now: now2 });
   if (recheck.action === "duplicate") return duplicate(host, req, ref, now2);
   if (recheck.action === "skip") return skip(host, req, ref, recheck.reason, now2, sendReq.topic);
-  const retryAfter = await awaitSendSlot(host.env);
+  const retryAfter = await awaitSendSlot(host.env, effect.key);
   if (retryAfter !== null) return { status: "wait", afterMs: retryAfter, reason: "paced" };
   const result = await senderFor(host.env).send({
     idempotencyKey: effect.key,

@@ -50,3 +50,55 @@ export function book(
   if (r.waitMs > maxWaitMs) return { bucket, slot: { ok: false, retryAfterMs: r.waitMs } };
   return { bucket: r.bucket, slot: { ok: true, waitMs: r.waitMs } };
 }
+
+/** The Pacer's whole state: the bucket, and the slots booked ahead for sends told to come back. */
+export interface Line {
+  bucket: Bucket | null;
+  /** Send key → the time of its booked slot, in booking order (so also in time order). */
+  tickets: Map<string, number>;
+}
+
+/** A booked slot nobody came back for is forgotten this long after its time (its slot is lost). */
+export const TICKET_GRACE_MS = 60_000;
+
+export function newLine(): Line {
+  return { bucket: null, tickets: new Map() };
+}
+
+/**
+ * Books the provider slot of send `key` (its idempotency key) in `line`, which it updates. A slot
+ * within `maxWaitMs`: wait, then send. A later one is booked all the same and kept as a ticket
+ * under the key, and the send is told to come back half a wait before it: coming back, it gets
+ * that same slot without a second booking. So a long line is booked once per send, and its
+ * retries come back spread at the provider's rate instead of all together, asking again and again
+ * (with `book`, a line of 3,000 at 2/s was asked about 400,000 times).
+ */
+export function bookSend(
+  line: Line,
+  key: string,
+  ratePerSec: number,
+  maxWaitMs: number,
+  now: number,
+): Slot {
+  for (const [k, at] of line.tickets) {
+    if (at + TICKET_GRACE_MS > now) break;
+    line.tickets.delete(k);
+  }
+  const comeBack = (waitMs: number): Slot => ({
+    ok: false,
+    retryAfterMs: Math.ceil(waitMs - maxWaitMs / 2),
+  });
+  const held = line.tickets.get(key);
+  if (held !== undefined) {
+    const waitMs = held - now;
+    if (waitMs > maxWaitMs) return comeBack(waitMs);
+    line.tickets.delete(key);
+    return { ok: true, waitMs: Math.max(0, waitMs) };
+  }
+  const cfg = { ratePerSec, burst: Math.max(1, Math.floor(ratePerSec)) };
+  const r = reserve(line.bucket ?? newBucket(cfg, now), cfg, now);
+  line.bucket = r.bucket;
+  if (r.waitMs <= maxWaitMs) return { ok: true, waitMs: r.waitMs };
+  line.tickets.set(key, now + r.waitMs);
+  return comeBack(r.waitMs);
+}
