@@ -1,11 +1,11 @@
 // `npm run bench`: gathers every figure the project tracks, prints a table and writes
 // bench/results.json. Each part is bounded in count and time and talks only to loopback.
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { benchIngest } from "./ingest.ts";
 
-type Figures = Record<string, number | string>;
+type Figures = Record<string, number | string | object>;
 
 function jsonFrom(cmd: string, args: string[]): Figures {
   const out = execFileSync(cmd, args, { encoding: "utf8" });
@@ -46,6 +46,8 @@ if (want("ingest")) {
   Object.assign(results, await benchIngest());
   anchors.ingestRatio =
     "1.0 would mean ingest costs no more than an empty route on the same worker";
+  anchors.ingestFloorRatio =
+    "serial full /e p50 ÷ p50 of a request that only calls the Visitor object; goal ≤ 1.5";
   anchors.costPerMillionEventsUsd =
     "Cloudflare Workers Paid list prices beyond included usage; see bench/README.md";
 }
@@ -108,18 +110,46 @@ if (missing.length) {
   process.exitCode = 1;
 }
 
-const out = {
-  measuredAt: new Date().toISOString(),
+const measuredAt = new Date().toISOString();
+const thisRun = {
+  measuredAt,
   node: process.version,
   machine: { ...machine, loadAvg1mAtEnd: Math.round(loadavg()[0]! * 100) / 100 },
-  results,
-  anchors,
 };
+const out = only.length === 0 ? { ...thisRun, results, anchors } : mergedWithLastRun(only, thisRun);
 writeFileSync("bench/results.json", `${JSON.stringify(out, null, 2)}\n`);
+
+/**
+ * A partial run (`npx tsx bench/run.ts ingest`) updates its own figures in the last results and
+ * keeps the others; its date and machine load are recorded under `partialRuns[part]`, while the
+ * top-level ones stay those of the last full run.
+ */
+function mergedWithLastRun(parts: string[], run: typeof thisRun) {
+  interface Saved {
+    results?: Figures;
+    anchors?: Record<string, string>;
+    partialRuns?: Record<string, typeof thisRun>;
+  }
+  let last: Saved = {};
+  if (existsSync("bench/results.json")) {
+    try {
+      last = JSON.parse(readFileSync("bench/results.json", "utf8")) as Saved;
+    } catch {
+      console.warn("bench: bench/results.json is not JSON; writing this run's figures alone");
+    }
+  }
+  return {
+    ...last,
+    results: { ...last.results, ...results },
+    anchors: { ...last.anchors, ...anchors },
+    partialRuns: { ...last.partialRuns, ...Object.fromEntries(parts.map((p) => [p, run])) },
+  };
+}
 const width = Math.max(...Object.keys(results).map((k) => k.length));
 console.log(`\n${"figure".padEnd(width)}  value`);
 console.log(`${"-".repeat(width)}  ${"-".repeat(12)}`);
 for (const [k, v] of Object.entries(results)) {
-  console.log(`${k.padEnd(width)}  ${v}${anchors[k] ? `   (${anchors[k]})` : ""}`);
+  const value = typeof v === "object" ? JSON.stringify(v) : v;
+  console.log(`${k.padEnd(width)}  ${value}${anchors[k] ? `   (${anchors[k]})` : ""}`);
 }
 console.log("\nwrote bench/results.json");
