@@ -2,7 +2,8 @@
 // only) runs the same stage functions as POST /e and answers right after one of them. One
 // request at a time, stages interleaved round by round (so the machine's load drifts over all of
 // them alike), fresh visitor ids per round: every `hop` and `full` reaches a new Visitor object
-// of its own, as a new shopper's batch does (`hopLive` then calls the object `full` just made).
+// of its own, as a new shopper's batch does (`hopLive` then calls the object `full` just made, and
+// `fullLive` sends it a second batch of new events, as a shopper's next page does).
 // Bounded in count and time; loopback only.
 import { percentile } from "./load.ts";
 
@@ -16,6 +17,7 @@ export const STAGES = [
   "full",
   "hop",
   "hopLive",
+  "fullLive",
 ] as const;
 type Stage = (typeof STAGES)[number];
 
@@ -42,19 +44,24 @@ export interface IngestBreakdown {
     hop: number;
     /** The same to an object already in memory (the one `full` just wrote to). */
     hopLive: number;
+    /** A second batch to that live object, above the empty route. */
+    fullLive: number;
   };
   /** empty p50 ÷ full p50 (1.0 = ingest costs no more than an empty route). */
   emptyOverFull: number;
   /** full p50 ÷ hop p50: how far /e is above the floor of a request that calls the object. */
   fullOverFloor: number;
+  /** The same for a visitor's next batch: fullLive p50 ÷ hopLive p50. */
+  fullLiveOverFloor: number;
 }
 
 export async function benchIngestStages(opts: {
   worker: string;
   origin: string;
   site: string;
-  /** A batch body for visitor `vid` (the same as the ingest bench's serial batches). */
-  body: (vid: string) => string;
+  /** A batch body for visitor `vid` (the same as the ingest bench's serial batches); `next`: the
+   * same size with other event ids. */
+  body: (vid: string, next?: boolean) => string;
   samples?: number;
   maxMs?: number;
 }): Promise<IngestBreakdown> {
@@ -64,14 +71,15 @@ export async function benchIngestStages(opts: {
   const request = (stage: Stage, vid: string): Promise<Response> => {
     if (stage === "empty") return fetch(`${worker}/_ping`);
     const hop = stage === "hop" || stage === "hopLive";
-    const query = hop ? `stop=hop&site=${site}&vid=${vid}` : `stop=${stage}`;
+    const stop = stage === "fullLive" ? "full" : stage;
+    const query = hop ? `stop=hop&site=${site}&vid=${vid}` : `stop=${stop}`;
     return fetch(`${worker}/_dev/ingest-stage?${query}`, {
       method: "POST",
       headers: { "content-type": "text/plain", origin },
-      body: hop ? "" : body(vid),
+      body: hop ? "" : body(vid, stage === "fullLive"),
     });
   };
-  const expected = (stage: Stage) => (stage === "full" ? 202 : 200);
+  const expected = (stage: Stage) => (stage === "full" || stage === "fullLive" ? 202 : 200);
   const times = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<
     Stage,
     number[]
@@ -115,9 +123,11 @@ export async function benchIngestStages(opts: {
       visitor: round(p50("full") - p50("limits")),
       hop: round(p50("hop") - p50("empty")),
       hopLive: round(p50("hopLive") - p50("empty")),
+      fullLive: round(p50("fullLive") - p50("empty")),
     },
     emptyOverFull: round(p50("empty") / p50("full"), 3),
     fullOverFloor: round(p50("full") / p50("hop"), 3),
+    fullLiveOverFloor: round(p50("fullLive") / p50("hopLive"), 3),
   };
 }
 
@@ -132,6 +142,7 @@ export function breakdownTable(b: IngestBreakdown): string {
     full: "+ Visitor ingest = full /e",
     hop: "hop alone (no-op, new object)",
     hopLive: "hop alone (no-op, live object)",
+    fullLive: "full /e, next batch (live)",
   };
   const added: Record<Stage, number | null> = {
     empty: null,
@@ -142,6 +153,7 @@ export function breakdownTable(b: IngestBreakdown): string {
     full: b.addedP50Ms.visitor,
     hop: b.addedP50Ms.hop,
     hopLive: b.addedP50Ms.hopLive,
+    fullLive: b.addedP50Ms.fullLive,
   };
   const rows = STAGES.map(
     (s) =>
@@ -155,6 +167,8 @@ export function breakdownTable(b: IngestBreakdown): string {
     ...rows,
     `full vs empty (empty p50 / full p50): ${b.emptyOverFull}`,
     `full vs floor (full p50 / hop p50, hop = empty + object call): ${b.fullOverFloor}`,
+    `next batch vs floor (fullLive p50 / hopLive p50): ${b.fullLiveOverFloor}`,
+    "(hop rows and the next batch: added p50 is above the empty route)",
   ].join("\n");
 }
 

@@ -176,7 +176,7 @@ export async function benchIngest(
       worker: stack.worker,
       origin,
       site: "bench",
-      body: (v) => batch(v, 1),
+      body: (v, next) => batch(v, next ? 4 : 1),
       samples: opts.stageSamples,
     });
     console.log(`\n${breakdownTable(breakdown)}\n`);

@@ -121,14 +121,15 @@ writeFileSync("bench/results.json", `${JSON.stringify(out, null, 2)}\n`);
 
 /**
  * A partial run (`npx tsx bench/run.ts ingest`) updates its own figures in the last results and
- * keeps the others; its date and machine load are recorded under `partialRuns[part]`, while the
- * top-level ones stay those of the last full run.
+ * keeps the others; its date is recorded under `partialRuns[part]` and its machine load under
+ * `partialMachines[part]`, while the top-level ones stay those of the last full run.
  */
 function mergedWithLastRun(parts: string[], run: typeof thisRun) {
   interface Saved {
     results?: Figures;
     anchors?: Record<string, string>;
-    partialRuns?: Record<string, typeof thisRun>;
+    partialRuns?: Record<string, string>;
+    partialMachines?: Record<string, typeof thisRun.machine>;
   }
   let last: Saved = {};
   if (existsSync("bench/results.json")) {
@@ -142,7 +143,14 @@ function mergedWithLastRun(parts: string[], run: typeof thisRun) {
     ...last,
     results: { ...last.results, ...results },
     anchors: { ...last.anchors, ...anchors },
-    partialRuns: { ...last.partialRuns, ...Object.fromEntries(parts.map((p) => [p, run])) },
+    partialRuns: {
+      ...last.partialRuns,
+      ...Object.fromEntries(parts.map((p) => [p, run.measuredAt])),
+    },
+    partialMachines: {
+      ...last.partialMachines,
+      ...Object.fromEntries(parts.map((p) => [p, run.machine])),
+    },
   };
 }
 const width = Math.max(...Object.keys(results).map((k) => k.length));
