@@ -3,6 +3,7 @@
 // stored == events sent, counts the rows every object wrote (the Visitor's SQL rows, its alarm
 // writes and the Stats shards' rows, as each 202 answer reports them), and prices a million
 // events with Cloudflare's published Workers Paid rates (see PRICE in prices.ts and bench/README.md).
+import { benchIngestStages, breakdownTable, type IngestBreakdown } from "./ingest-stages.ts";
 import { load, percentile, type LoadResult } from "./load.ts";
 import { ASSUME, PRICE } from "./prices.ts";
 import { startStack, type Stack } from "../test/browser/support/stack.ts";
@@ -13,6 +14,8 @@ export interface IngestOptions {
   concurrency: number;
   /** Batches sent one at a time (fresh visitors) to estimate a Durable Object's active time. */
   serialSamples: number;
+  /** Requests per stage of the breakdown (bench/ingest-stages.ts). */
+  stageSamples: number;
 }
 
 /** What each 202 answer of POST /e reports about the batch (worker/visitor/visitor.ts). */
@@ -44,8 +47,14 @@ function countMsgs(lines: string[]): Map<string, number> {
 }
 
 export async function benchIngest(
-  opts: IngestOptions = { visitors: 400, batchesPerVisitor: 3, concurrency: 32, serialSamples: 60 },
-): Promise<Record<string, number | string>> {
+  opts: IngestOptions = {
+    visitors: 400,
+    batchesPerVisitor: 3,
+    concurrency: 32,
+    serialSamples: 60,
+    stageSamples: 200,
+  },
+): Promise<Record<string, number | string | IngestBreakdown>> {
   const stack: Stack = await startStack({ site: "bench" });
   try {
     const { visitors, batchesPerVisitor, concurrency } = opts;
@@ -53,7 +62,7 @@ export async function benchIngest(
     const vid = (prefix: string, i: number) =>
       `${prefix}${String(i).padStart(6, "0")}${"x".repeat(10)}`;
     const vids = Array.from({ length: visitors }, (_, i) => vid("bench", i));
-    const post = (v: string, i: number, count?: (n: number) => void) => {
+    const batch = (v: string, i: number, count?: (n: number) => void) => {
       const n = 1 + (i % 3);
       count?.(n);
       const events = Array.from({ length: n }, (_, k) => ({
@@ -65,12 +74,14 @@ export async function benchIngest(
             ? { id: "mug-classic", name: "Classic Stoneware Mug", price: 18, currency: "EUR" }
             : {},
       }));
-      return fetch(`${stack.worker}/e`, {
+      return JSON.stringify({ site: "bench", vid: v, tz: "Europe/Paris", events });
+    };
+    const post = (v: string, i: number, count?: (n: number) => void) =>
+      fetch(`${stack.worker}/e`, {
         method: "POST",
         headers: { "content-type": "text/plain", origin },
-        body: JSON.stringify({ site: "bench", vid: v, tz: "Europe/Paris", events }),
+        body: batch(v, i, count),
       });
-    };
 
     // Warm-up (not counted): the isolate, the config cache and the Durable Object classes.
     for (let i = 0; i < 8; i++) {
@@ -135,7 +146,17 @@ export async function benchIngest(
     const serialEmptyP50 = percentile(serialEmpty, 50);
     const doActiveMs = Math.max(1, serialIngestP50 - serialEmptyP50);
 
-    // 4. Cost of one million events at list prices (beyond the included amounts).
+    // 4. Where the serial time goes, stage by stage, with the same batch as the serial run.
+    const breakdown = await benchIngestStages({
+      worker: stack.worker,
+      origin,
+      site: "bench",
+      body: (v, next) => batch(v, next ? 4 : 1),
+      samples: opts.stageSamples,
+    });
+    console.log(`\n${breakdownTable(breakdown)}\n`);
+
+    // 5. Cost of one million events at list prices (beyond the included amounts).
     const batches = ingest.statuses["202"] ?? 0;
     const eventsPerBatch = accepted / Math.max(1, batches);
     const perBatch = 1e6 / eventsPerBatch;
@@ -182,6 +203,9 @@ export async function benchIngest(
       costDoDurationUsd: round(cost.doDuration, 3),
       costRowsWrittenUsd: round(cost.rowsWritten, 3),
       costRowsReadUsd: round(cost.rowsRead, 4),
+      ingestBreakdown: breakdown,
+      ingestHopP50Ms: breakdown.stages.hop.p50Ms,
+      ingestFloorRatio: breakdown.fullOverFloor,
       ingestVisitors: visitors,
       ingestConcurrency: concurrency,
     };

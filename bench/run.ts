@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { benchIngest } from "./ingest.ts";
 
-type Figures = Record<string, number | string>;
+type Figures = Record<string, number | string | object>;
 
 function jsonFrom(cmd: string, args: string[]): Figures {
   const out = execFileSync(cmd, args, { encoding: "utf8" });
@@ -48,6 +48,7 @@ interface ResultsFile {
   results?: Figures;
   anchors?: Record<string, string>;
   partialRuns?: Record<string, string>;
+  partialMachines?: Record<string, Record<string, number>>;
 }
 function previous(): ResultsFile {
   if (!existsSync("bench/results.json")) return {};
@@ -83,6 +84,8 @@ if (want("ingest")) {
   Object.assign(results, await benchIngest());
   anchors.ingestRatio =
     "1.0 would mean ingest costs no more than an empty route on the same worker";
+  anchors.ingestFloorRatio =
+    "serial full /e p50 ÷ p50 of a request that only calls the Visitor object; goal ≤ 1.5";
   anchors.costPerMillionEventsUsd =
     "Cloudflare Workers Paid list prices beyond included usage; see bench/README.md";
 }
@@ -171,12 +174,19 @@ const out =
           ...before.partialRuns,
           ...Object.fromEntries(only.map((p) => [p, now])),
         },
+        // The machine of each partial run; the top-level one stays the last full run's.
+        partialMachines: {
+          ...before.partialMachines,
+          ...Object.fromEntries(only.map((p) => [p, endMachine])),
+        },
       };
 writeFileSync("bench/results.json", `${JSON.stringify(out, null, 2)}\n`);
+
 const width = Math.max(...Object.keys(results).map((k) => k.length));
 console.log(`\n${"figure".padEnd(width)}  value`);
 console.log(`${"-".repeat(width)}  ${"-".repeat(12)}`);
 for (const [k, v] of Object.entries(results)) {
-  console.log(`${k.padEnd(width)}  ${v}${anchors[k] ? `   (${anchors[k]})` : ""}`);
+  const value = typeof v === "object" ? JSON.stringify(v) : v;
+  console.log(`${k.padEnd(width)}  ${value}${anchors[k] ? `   (${anchors[k]})` : ""}`);
 }
 console.log("\nwrote bench/results.json");

@@ -1,7 +1,20 @@
 // Development-only routes, which exist (else 404) only when NUDGE_ENV is "test" or "development":
 // the dev outbox, also only without RESEND_API_KEY (GET /_dev/outbox, list and previews, and
-// GET /_dev/outbox.json), and POST /_dev/stats, seeding measurement events with the admin token.
+// GET /_dev/outbox.json), POST /_dev/stats, seeding measurement events with the admin token, and
+// POST /_dev/ingest-stage, POST /e cut short after one of its stages (for bench/ingest-stages.ts).
 import { Hono } from "hono";
+import { z } from "zod";
+import { BatchSchema } from "../ingest/wire.ts";
+import { visitorStub } from "../lib/stubs.ts";
+import {
+  batchEvents,
+  checkLimits,
+  deliverBatch,
+  ingestBodyLimit,
+  parseBatch,
+  readBatch,
+  siteFor,
+} from "./ingest.ts";
 import { devOutbox } from "../mail/dev-outbox.ts";
 import { requireAdmin } from "../admin/auth.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
@@ -44,4 +57,35 @@ dev.post("/_dev/stats", requireAdmin, async (c) => {
   if (!parsed.success) throw httpError(400, "invalid_events", zodIssues(parsed.error.issues));
   await recordStats(c.env, parsed.data.events);
   return c.json({ recorded: parsed.data.events.length }, 202);
+});
+
+/** Where POST /_dev/ingest-stage stops; `hop` alone calls the Visitor's no-op `ping` instead. */
+export const INGEST_STAGES = ["read", "parse", "config", "limits", "hop", "full"] as const;
+const StageQuery = z.object({ stop: z.enum(INGEST_STAGES) });
+const HopQuery = BatchSchema.pick({ site: true, vid: true });
+
+/**
+ * The same stage functions as POST /e, answering right after `stop` (`full` answers exactly as
+ * /e does). `hop` reads no body: `site` and `vid` in the query name the Visitor object to ping.
+ */
+dev.post("/_dev/ingest-stage", ingestBodyLimit, async (c) => {
+  const query = StageQuery.safeParse(c.req.query());
+  if (!query.success) throw httpError(400, "invalid_stage", zodIssues(query.error.issues));
+  const stop = query.data.stop;
+  if (stop === "hop") {
+    const hop = HopQuery.safeParse(c.req.query());
+    if (!hop.success) throw httpError(400, "invalid_visitor", zodIssues(hop.error.issues));
+    const at = await visitorStub(c.env, hop.data.site, hop.data.vid).ping();
+    return c.json({ stop, at });
+  }
+  const text = await readBatch(c);
+  if (stop === "read") return c.json({ stop, bytes: text.length });
+  const batch = parseBatch(text);
+  if (stop === "parse") return c.json({ stop });
+  const { cors } = await siteFor(c, batch);
+  if (stop === "config") return c.json({ stop }, 200, cors);
+  await checkLimits(c, batch, cors);
+  if (stop === "limits") return c.json({ stop }, 200, cors);
+  const events = await batchEvents(c.env, batch);
+  return c.json(await deliverBatch(c, batch, events, cors), 202, cors);
 });

@@ -1,6 +1,6 @@
 // POST /e: validates an event batch, checks site, origin and rate limits, and routes it to the
 // Visitor object for (site, visitor id). Never a 500 for anything a client can send.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadSiteConfig } from "../config/load.ts";
 import { fromWire, type NudgeEvent } from "../ingest/events.ts";
@@ -11,7 +11,8 @@ import { httpError, zodIssues } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
 import { checkUserHash } from "../ingest/user-hash.ts";
-import { BatchSchema, type ParsedWireEvent } from "../ingest/wire.ts";
+import { BatchSchema, type ParsedBatch, type ParsedWireEvent } from "../ingest/wire.ts";
+import type { IngestResult } from "../visitor/visitor.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -39,117 +40,166 @@ ingest.options("/e", (c) =>
   }),
 );
 
-ingest.post(
-  "/e",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw httpError(413, "payload_too_large");
-    },
-  }),
-  async (c) => {
-    const type = (c.req.header("content-type") ?? "text/plain").split(";")[0]!.trim().toLowerCase();
-    if (type !== "text/plain" && type !== "application/json") {
-      throw httpError(415, "unsupported_media_type");
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(await c.req.text());
-    } catch {
-      log("info", "event.rejected", { reason: "invalid_json" });
-      throw httpError(400, "invalid_json");
-    }
-    const parsed = BatchSchema.safeParse(json);
-    if (!parsed.success) {
-      const issues = zodIssues(parsed.error.issues);
-      log("info", "event.rejected", { reason: "invalid_batch", detail: issues[0]?.path });
-      throw httpError(400, "invalid_batch", issues);
-    }
-    const batch = parsed.data;
-    const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, batch.site);
-    if (!cfg.ok) {
-      log("info", "event.rejected", { site: batch.site, reason: cfg.reason });
-      if (cfg.reason === "invalid_config") throw httpError(503, "site_unavailable");
-      throw httpError(403, "unknown_site");
-    }
-    const origin = requestOrigin(c.req.header("origin"), c.req.header("referer"));
-    if (!origin || !cfg.config.origins.includes(origin)) {
-      log("info", "event.rejected", { site: batch.site, reason: "origin_not_allowed" });
-      throw httpError(403, "origin_not_allowed");
-    }
-    const cors = { "access-control-allow-origin": origin, vary: "origin" };
-    const ip = c.req.header("cf-connecting-ip") ?? "local";
-    const [byVisitor, byIp] = await Promise.all([
-      c.env.VISITOR_LIMITER.limit({ key: `${batch.site}:${batch.vid}` }),
-      c.env.IP_LIMITER.limit({ key: `${batch.site}:${ip}` }),
-    ]);
-    if (!byVisitor.success || !byIp.success) {
-      log("warn", "event.rejected", { site: batch.site, vid: batch.vid, reason: "rate_limited" });
+/** The 413 for a body past MAX_BODY_BYTES (also used by the development stage route). */
+export const ingestBodyLimit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw httpError(413, "payload_too_large");
+  },
+});
+
+ingest.post("/e", ingestBodyLimit, async (c) => {
+  const batch = parseBatch(await readBatch(c));
+  const { cors } = await siteFor(c, batch);
+  await checkLimits(c, batch, cors);
+  const events = await batchEvents(c.env, batch);
+  return c.json(await deliverBatch(c, batch, events, cors), 202, cors);
+});
+
+// The stages of POST /e, in order. Each throws the HTTP error its check answers; the development
+// stage route (routes/dev.ts) runs them one by one to show where the time goes.
+
+type Ctx = Context<{ Bindings: Env }>;
+type Cors = { "access-control-allow-origin": string; vary: string };
+
+/** The body as text, of a type the snippet sends (text/plain) or a backend may (JSON). */
+export async function readBatch(c: Ctx): Promise<string> {
+  const type = (c.req.header("content-type") ?? "text/plain").split(";")[0]!.trim().toLowerCase();
+  if (type !== "text/plain" && type !== "application/json") {
+    throw httpError(415, "unsupported_media_type");
+  }
+  try {
+    return await c.req.text();
+  } catch {
+    throw invalidJson();
+  }
+}
+
+/** JSON, then the wire schema. */
+export function parseBatch(text: string): ParsedBatch {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw invalidJson();
+  }
+  const parsed = BatchSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error.issues);
+    log("info", "event.rejected", { reason: "invalid_batch", detail: issues[0]?.path });
+    throw httpError(400, "invalid_batch", issues);
+  }
+  return parsed.data;
+}
+
+function invalidJson() {
+  log("info", "event.rejected", { reason: "invalid_json" });
+  return httpError(400, "invalid_json");
+}
+
+/** The site's config (isolate cache, then KV) and the page's origin, which it must allow. */
+export async function siteFor(c: Ctx, batch: ParsedBatch): Promise<{ cors: Cors }> {
+  const cfg = await loadSiteConfig(c.env.NUDGE_CONFIG, batch.site);
+  if (!cfg.ok) {
+    log("info", "event.rejected", { site: batch.site, reason: cfg.reason });
+    if (cfg.reason === "invalid_config") throw httpError(503, "site_unavailable");
+    throw httpError(403, "unknown_site");
+  }
+  const origin = requestOrigin(c.req.header("origin"), c.req.header("referer"));
+  if (!origin || !cfg.config.origins.includes(origin)) {
+    log("info", "event.rejected", { site: batch.site, reason: "origin_not_allowed" });
+    throw httpError(403, "origin_not_allowed");
+  }
+  return { cors: { "access-control-allow-origin": origin, vary: "origin" } };
+}
+
+/** The per-visitor and per-IP rate limits, and the per-IP allowance of new addresses. */
+export async function checkLimits(c: Ctx, batch: ParsedBatch, cors: Cors): Promise<void> {
+  const ip = c.req.header("cf-connecting-ip") ?? "local";
+  const [byVisitor, byIp] = await Promise.all([
+    c.env.VISITOR_LIMITER.limit({ key: `${batch.site}:${batch.vid}` }),
+    c.env.IP_LIMITER.limit({ key: `${batch.site}:${ip}` }),
+  ]);
+  if (!byVisitor.success || !byIp.success) {
+    log("warn", "event.rejected", { site: batch.site, vid: batch.vid, reason: "rate_limited" });
+    throw httpError(429, "rate_limited", undefined, { "retry-after": "60", ...cors });
+  }
+  // Every new address a browser names costs its IP an allowance, so no stranger can make the
+  // shop write to many addresses (a logged-in shopper's identify on every page costs nothing
+  // after the first). More than two addresses in one batch is not a shopper.
+  const addresses = addressesIn(batch.events);
+  if (addresses.length > MAX_ADDRESSES_PER_BATCH)
+    throw httpError(400, "too_many_addresses", undefined, cors);
+  for (const address of LOOPBACK.test(ip) ? [] : addresses) {
+    if (!firstSighting(`${batch.site}\n${ip}\n${address}`, Date.now())) continue;
+    if (!(await c.env.ADDRESS_LIMITER.limit({ key: `${batch.site}:${ip}` })).success) {
+      log("warn", "event.rejected", { site: batch.site, vid: batch.vid, reason: "addresses" });
       throw httpError(429, "rate_limited", undefined, { "retry-after": "60", ...cors });
     }
-    // Every new address a browser names costs its IP an allowance, so no stranger can make the
-    // shop write to many addresses (a logged-in shopper's identify on every page costs nothing
-    // after the first). More than two addresses in one batch is not a shopper.
-    const addresses = addressesIn(batch.events);
-    if (addresses.length > MAX_ADDRESSES_PER_BATCH)
-      throw httpError(400, "too_many_addresses", undefined, cors);
-    for (const address of LOOPBACK.test(ip) ? [] : addresses) {
-      if (!firstSighting(`${batch.site}\n${ip}\n${address}`, Date.now())) continue;
-      if (!(await c.env.ADDRESS_LIMITER.limit({ key: `${batch.site}:${ip}` })).success) {
-        log("warn", "event.rejected", { site: batch.site, vid: batch.vid, reason: "addresses" });
-        throw httpError(429, "rate_limited", undefined, { "retry-after": "60", ...cors });
-      }
+  }
+}
+
+/** The batch's events as stored: user_hash checked, an email link's identity first. */
+export async function batchEvents(env: Env, batch: ParsedBatch): Promise<NudgeEvent[]> {
+  const now = Date.now();
+  const events: NudgeEvent[] = [];
+  for (const wire of batch.events) {
+    const plain = fromWire(wire, now);
+    if (wire.name !== "identify") {
+      events.push(plain); // only an identify can carry a user_hash
+      continue;
     }
-    const now = Date.now();
-    const events: NudgeEvent[] = [];
-    for (const wire of batch.events) {
-      const plain = fromWire(wire, now);
-      if (wire.name !== "identify") {
-        events.push(plain); // only an identify can carry a user_hash
-        continue;
-      }
-      const { event, result } = await checkUserHash(c.env.NUDGE_SERVER_KEY ?? "", plain);
-      if (result === "invalid")
-        log("info", "identity.unverified", {
-          site: batch.site,
-          vid: batch.vid,
-          reason: "user_hash",
-        });
-      events.push(event);
-    }
-    if (batch.t) {
-      const identity = await identityEvent(c.env, batch.site, batch.t, now).catch(() => null);
-      if (identity) events.unshift(identity);
-      else log("info", "identity.rejected", { site: batch.site, vid: batch.vid });
-    }
-    let result;
-    try {
-      result = await visitorStub(c.env, batch.site, batch.vid).ingest({
+    const { event, result } = await checkUserHash(env.NUDGE_SERVER_KEY ?? "", plain);
+    if (result === "invalid")
+      log("info", "identity.unverified", {
         site: batch.site,
         vid: batch.vid,
-        tz: batch.tz ?? null,
-        base: new URL(c.req.url).origin,
-        events,
+        reason: "user_hash",
       });
-    } catch (err) {
-      // The object is overloaded or restarting: the snippet keeps the batch and retries.
-      log("error", "event.rejected", {
-        site: batch.site,
-        vid: batch.vid,
-        reason: "visitor_unavailable",
-        detail: errorMessage(err),
-      });
-      throw httpError(503, "unavailable", undefined, { "retry-after": "5", ...cors });
-    }
-    log("info", "event.accepted", {
+    events.push(event);
+  }
+  if (batch.t) {
+    const identity = await identityEvent(env, batch.site, batch.t, now).catch(() => null);
+    if (identity) events.unshift(identity);
+    else log("info", "identity.rejected", { site: batch.site, vid: batch.vid });
+  }
+  return events;
+}
+
+/** The Visitor object's ingest; a 503 (retry) when the object cannot answer. */
+export async function deliverBatch(
+  c: Ctx,
+  batch: ParsedBatch,
+  events: NudgeEvent[],
+  cors: Cors,
+): Promise<IngestResult> {
+  let result;
+  try {
+    result = await visitorStub(c.env, batch.site, batch.vid).ingest({
       site: batch.site,
       vid: batch.vid,
-      events: result.accepted,
-      duplicates: result.duplicates,
+      tz: batch.tz ?? null,
+      base: new URL(c.req.url).origin,
+      events,
     });
-    return c.json(result, 202, cors);
-  },
-);
+  } catch (err) {
+    // The object is overloaded or restarting: the snippet keeps the batch and retries.
+    log("error", "event.rejected", {
+      site: batch.site,
+      vid: batch.vid,
+      reason: "visitor_unavailable",
+      detail: errorMessage(err),
+    });
+    throw httpError(503, "unavailable", undefined, { "retry-after": "5", ...cors });
+  }
+  log("info", "event.accepted", {
+    site: batch.site,
+    vid: batch.vid,
+    events: result.accepted,
+    duplicates: result.duplicates,
+  });
+  return result;
+}
 
 /**
  * `nudge_t` from an email link → an identify event. The token is short-lived and bound to the

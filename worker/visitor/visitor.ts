@@ -201,6 +201,11 @@ export class Visitor extends DurableObject<Env> {
     await this.schedule(r.state, r.nextDue, config);
   }
 
+  /** Touches no storage: the bare cost of a call to this object (development stage route). */
+  async ping(): Promise<number> {
+    return Date.now();
+  }
+
   /** The persisted state, for the admin API. */
   async snapshot(): Promise<(VisitorState & { outbox: unknown[] }) | null> {
     const state = this.load();
