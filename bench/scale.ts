@@ -3,6 +3,7 @@
 // Pure and deterministic: the per-event figures come from bench/results.json (what the ingest,
 // latency and fan-out parts measured on local workerd), every other quantity is a named
 // assumption below, and the prices are PRICE and INCLUDED (prices.ts). No network, no clock.
+import { bookSend, newLine } from "../worker/mail/pacing.ts";
 import { ASSUME, INCLUDED, PRICE } from "./prices.ts";
 
 /**
@@ -278,10 +279,10 @@ export function scenarios(a: Assumptions = ASSUMPTIONS): Scenario[] {
 }
 
 /**
- * Paced provider attempts when `emails` come due at once: the Pacer books slots up to
- * maxPaceWaitMs ahead and answers the rest "retry when your slot would come", without booking
- * it, so every waiting email comes back together each round. Returns attempts, drain seconds
- * and the most attempts in any one second (they arrive together: one round is one instant).
+ * Paced provider attempts when `emails` come due at once, replaying the Pacer's own rule
+ * (`bookSend` in worker/mail/pacing.ts): each email asks once; one whose slot is more than
+ * maxWaitMs ahead keeps it as a ticket and comes back once, half a wait before it, to take it.
+ * Returns attempts, drain seconds (the last slot) and the most attempts in any one second.
  */
 export function pacedBurst(
   emails: number,
@@ -290,25 +291,30 @@ export function pacedBurst(
 ): { attempts: number; seconds: number; peakPerSec: number } {
   const n = Math.round(emails);
   if (n <= 0) return { attempts: 0, seconds: 0, peakPerSec: 0 };
-  const slotMs = 1000 / ratePerSec;
-  let attempts = 0;
-  let peak = 0;
-  let waiting = n;
-  let t = 0;
-  // The next free slot (the bucket's first `burst` tokens, one slot or two, are left out).
-  let next = 0;
-  while (waiting > 0) {
-    attempts += waiting;
-    peak = Math.max(peak, waiting);
-    const first = Math.max(t, next);
-    const fit = Math.max(0, Math.floor((t + maxWaitMs - first) / slotMs) + 1);
-    const booked = Math.min(waiting, fit);
-    next = first + booked * slotMs;
-    waiting -= booked;
-    // The rest come back when the next slot would have come.
-    if (waiting > 0) t = Math.max(t + 1, next);
+  const line = newLine();
+  const perSecond = new Map<number, number>();
+  const ask = (key: string, t: number) => {
+    perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+    return bookSend(line, key, ratePerSec, maxWaitMs, t);
+  };
+  let last = 0;
+  // Those told to come back return in slot order (their return times grow with their slots).
+  const back: [number, string][] = [];
+  for (let i = 0; i < n; i++) {
+    const slot = ask(`e${i}`, 0);
+    if (slot.ok) last = Math.max(last, slot.waitMs);
+    else back.push([slot.retryAfterMs, `e${i}`]);
   }
-  return { attempts, seconds: Math.max(0, next) / 1000, peakPerSec: peak };
+  for (const [t, key] of back) {
+    const slot = ask(key, t);
+    if (!slot.ok) throw new Error(`pacedBurst: ${key} was not given its booked slot`);
+    last = Math.max(last, t + slot.waitMs);
+  }
+  return {
+    attempts: n + back.length,
+    seconds: last / 1000,
+    peakPerSec: Math.max(...perSecond.values()),
+  };
 }
 
 /** Seconds for the watcher shards to tell `visitors` of one catalog change, in production. */

@@ -84,12 +84,12 @@ describe("scale model", () => {
     expect(r.usdPerMonth).toBe(INCLUDED.monthlyBaseUsd);
   });
 
-  it("paces a burst in rounds: 25 emails at 2/s, 5 s of wait at most", () => {
-    // Round 1 at 0 s: 25 ask, 11 booked (0 to 5 s); 14 come back at 5.5 s, 11 booked; the 3
-    // left come back at 11 s and are booked; the last slot ends at 12.5 s.
+  it("paces a burst as the Pacer does: 25 emails at 2/s, 5 s of wait at most", () => {
+    // At 0 s all 25 ask: 12 get a slot within 5 s (two at once, then one every 500 ms, the last
+    // at 5 s); the 13 others book theirs (5.5 s to 11.5 s) and come back once, to take it.
     expect(pacedBurst(25, 2, 5_000)).toEqual({
-      attempts: 25 + 14 + 3,
-      seconds: 12.5,
+      attempts: 25 + 13,
+      seconds: 11.5,
       peakPerSec: 25,
     });
     expect(pacedBurst(0, 2, 5_000)).toEqual({ attempts: 0, seconds: 0, peakPerSec: 0 });
