@@ -652,6 +652,29 @@ describe("account-wide pacing", () => {
     for (let i = 0; i < 6; i++) overflow.push(await pacer.reserveSlot(4, 1_000));
     expect(overflow.some((r) => !r.ok && r.retryAfterMs > 1_000)).toBe(true);
   });
+
+  it("keeps the slot of a send told to come back, and gives it that slot when it does", async () => {
+    const pacer = env.PACER.get(env.PACER.idFromName("pacing-tickets"));
+    const first = [];
+    for (let i = 0; i < 12; i++) first.push(await pacer.reserveSlot(4, 1_000, `k${i}`));
+    // 4 now, then 250 ms apart up to 1 s; the rest are booked ahead and told when to come back.
+    const told = first.flatMap((r, i) => (r.ok ? [] : [i]));
+    expect(told.length).toBeGreaterThan(0);
+    const i = told[0]!;
+    const back = first[i]!;
+    expect(back.ok).toBe(false);
+    // Coming back at once is told the same slot again (no second booking, nothing lost) ...
+    const again = await pacer.reserveSlot(4, 1_000, `k${i}`);
+    expect(again.ok).toBe(false);
+    if (!back.ok && !again.ok) expect(again.retryAfterMs).toBeLessThanOrEqual(back.retryAfterMs);
+    // ... and after its wait, newcomers line up behind the booked slots instead of taking its
+    // own, which it gets (without the ticket they would have taken it: told to wait again).
+    if (!back.ok) await new Promise((r) => setTimeout(r, back.retryAfterMs));
+    for (let n = 0; n < 6; n++) await pacer.reserveSlot(4, 1_000, `new${n}`);
+    const taken = await pacer.reserveSlot(4, 1_000, `k${i}`);
+    expect(taken.ok).toBe(true);
+    if (taken.ok) expect(taken.waitMs).toBeLessThanOrEqual(1_000);
+  });
 });
 
 describe("holdout episodes", () => {
