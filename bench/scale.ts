@@ -224,7 +224,7 @@ export interface ScaleResult {
   fanoutSeconds: number;
   /** Seconds for Resend's limit to let the burst's emails (and the peak hour's) through. */
   emailDrainSeconds: number;
-  /** Provider attempts the Pacer (and, as the email is rendered first, the Catalog) takes. */
+  /** Provider attempts the Pacer (and the Contact) takes; each email renders once, at its slot. */
   pacedAttempts: number;
   hotSpots: HotSpot[];
   /** The first to bite: the highest load. */
@@ -343,14 +343,17 @@ export function model(
   // The burst: every told visitor is one Visitor call; its emails come due together.
   const paced = pacedBurst(s.burstEmails, resendRatePerSec, DESIGN.maxPaceWaitMs);
   const retries = Math.max(0, paced.attempts - s.burstEmails);
-  // Every provider attempt renders first, so it is a Contact, a Catalog and a Pacer call.
+  // Every provider attempt is a Contact and a Pacer call; an email renders (a Catalog call) only
+  // once it has its slot, so once, at the provider's rate (the bucket's burst, then the rate).
   const attempts = s.emailsPerDay + paced.attempts;
+  const renderPeakPerSec =
+    s.burstEmails > 0 ? Math.min(s.burstEmails, 2 * Math.max(1, resendRatePerSec)) : 0;
 
   const doRequests: Record<ObjectClass, number> = {
     Visitor: batches + visits * a.alarmRunsPerVisit + s.fanoutVisitors + emails + retries,
     Contact: visits * a.identifyPerVisit + attempts + webhooks,
     Stats: s.eventsPerDay * m.statsCallsPerEvent + emails * a.statsCallsPerEmail + webhooks,
-    Catalog: attempts + orders + a.catalogPushesPerDay + (s.fanoutVisitors > 0 ? 1 : 0),
+    Catalog: emails + orders + a.catalogPushesPerDay + (s.fanoutVisitors > 0 ? 1 : 0),
     Watchers: interests + (s.fanoutVisitors > 0 ? DESIGN.watcherShards : 0),
     Pacer: attempts,
   };
@@ -383,7 +386,7 @@ export function model(
     spot("Pacer (one per account)", steadyAttemptsPerSec + paced.peakPerSec, OBJECT_RPS_LIMIT),
     spot(
       "Catalog (one per site)",
-      steadyAttemptsPerSec + perSec(orders + a.catalogPushesPerDay) + paced.peakPerSec,
+      steadyAttemptsPerSec + perSec(orders + a.catalogPushesPerDay) + renderPeakPerSec,
       OBJECT_RPS_LIMIT,
     ),
     spot(

@@ -89,6 +89,11 @@ export async function deliverStep(
     await record(host, req, [{ type: "withheld", ...ref, channel: "email" }], now);
     return { status: "skipped", reason: "holdout" };
   }
+  // The provider slot first (account-wide pacing): a send told to come back renders nothing,
+  // claims nothing and asks the Catalog nothing until its slot; the re-check below then runs
+  // after any wait in line, just before the send.
+  const retryAfter = await awaitSendSlot(host.env, effect.key);
+  if (retryAfter !== null) return { status: "wait", afterMs: retryAfter, reason: "paced" };
   // The site's override of the template (KV), read once for the coupon scan and the render.
   const override = await host.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
   // Unique codes the email reads (`coupon.NAME`), one per pool, kept by the step key.
@@ -104,13 +109,11 @@ export async function deliverStep(
     });
     return fail(host, req, ref, rendered.reason, now);
   }
-  // Re-check after the awaits: an unsubscribe may have landed while we rendered.
+  // Re-check after the awaits: an unsubscribe may have landed while we waited or rendered.
   const now2 = Date.now();
   const recheck = decideFor(host, site, effect.email, { ...sendReq, now: now2 });
   if (recheck.action === "duplicate") return duplicate(host, req, ref, now2);
   if (recheck.action === "skip") return skip(host, req, ref, recheck.reason, now2, sendReq.topic);
-  const retryAfter = await awaitSendSlot(host.env, effect.key);
-  if (retryAfter !== null) return { status: "wait", afterMs: retryAfter, reason: "paced" };
   const result = await senderFor(host.env).send({
     idempotencyKey: effect.key,
     from: config.from,
