@@ -5,21 +5,19 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { TemplateContext } from "../worker/mail/context.ts";
 import { makeLinkSigner } from "../worker/mail/links.ts";
 import { renderEmail } from "../worker/mail/render.ts";
 import { parseArgs, UsageError, type Io } from "./args.ts";
 import { loadConfigFile } from "./config.ts";
 import { stepRender, type StepRender } from "./render-step.ts";
-import { readOverrides } from "./template-check.ts";
+import { readOverrides, SAMPLE_DATA } from "./template-check.ts";
 
 export const RENDER_USAGE =
   "usage: nudge render TEMPLATE --data FILE [--out DIR] [--subject TEXT] [--templates DIR] [--base URL] [--transactional]\n" +
   "       nudge render --config FILE --trigger ID [--step N] [--variant N] [--data FILE] [--out DIR] [--templates DIR] [--base URL]";
 
-/** The bundled sample data: what `--config` renders over when no --data is given. */
-const SAMPLE_DATA = fileURLToPath(new URL("../templates/sample-data.json", import.meta.url));
 
 interface DataFile {
   context?: TemplateContext;

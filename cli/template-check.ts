@@ -15,7 +15,8 @@ import { makeLinkSigner } from "../worker/mail/links.ts";
 import { renderEmail } from "../worker/mail/render.ts";
 import { stepRender } from "./render-step.ts";
 
-const SAMPLE_DATA = fileURLToPath(new URL("../templates/sample-data.json", import.meta.url));
+/** The bundled sample data: what steps are rendered over when no other data is given. */
+export const SAMPLE_DATA = fileURLToPath(new URL("../templates/sample-data.json", import.meta.url));
 
 /** A template override's file name: `NAME.html.liquid` or `NAME.txt.liquid`. */
 const OVERRIDE_FILE = /^([a-z0-9][a-z0-9_-]{0,63})\.(html|txt)\.liquid$/;

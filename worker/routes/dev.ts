@@ -3,6 +3,7 @@
 // GET /_dev/outbox.json), POST /_dev/stats, seeding measurement events with the admin token, and
 // POST /_dev/ingest-stage, POST /e cut short after one of its stages (for bench/ingest-stages.ts).
 import { Hono } from "hono";
+import { keptMailJson, keptMailOnly, OUTBOX_LIMIT } from "../admin/outbox.ts";
 import { z } from "zod";
 import { BatchSchema } from "../ingest/wire.ts";
 import { visitorStub } from "../lib/stubs.ts";
@@ -18,13 +19,11 @@ import {
 import { devOutbox } from "../mail/dev-outbox.ts";
 import { requireAdmin } from "../admin/auth.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
-import { outboxJson, outboxPage } from "../mail/outbox-view.ts";
+import { outboxPage } from "../mail/outbox-view.ts";
 import { recordStats } from "../stats/record.ts";
 import { SeedSchema } from "../stats/schema.ts";
 
 export const dev = new Hono<{ Bindings: Env }>();
-
-const LIMIT = 200;
 
 const DEV_ENVS = new Set(["test", "development"]);
 
@@ -33,17 +32,13 @@ dev.use("/_dev/*", async (c, next) => {
   await next();
 });
 
-dev.use("/_dev/outbox*", async (c, next) => {
-  if (c.env.RESEND_API_KEY) throw httpError(404, "not_found");
-  await next();
-});
-
-dev.get("/_dev/outbox.json", async (c) =>
-  c.json(outboxJson(await devOutbox(c.env).list(LIMIT)), 200, { "cache-control": "no-store" }),
-);
+dev.use("/_dev/outbox*", keptMailOnly);
+dev.get("/_dev/outbox.json", keptMailJson);
 
 dev.get("/_dev/outbox", async (c) =>
-  c.html(outboxPage(await devOutbox(c.env).list(LIMIT)), 200, { "cache-control": "no-store" }),
+  c.html(outboxPage(await devOutbox(c.env).list(OUTBOX_LIMIT)), 200, {
+    "cache-control": "no-store",
+  }),
 );
 
 dev.post("/_dev/stats", requireAdmin, async (c) => {
