@@ -18,7 +18,6 @@ export const RENDER_USAGE =
   "usage: nudge render TEMPLATE --data FILE [--out DIR] [--subject TEXT] [--templates DIR] [--base URL] [--transactional]\n" +
   "       nudge render --config FILE --trigger ID [--step N] [--variant N] [--data FILE] [--out DIR] [--templates DIR] [--base URL]";
 
-
 interface DataFile {
   context?: TemplateContext;
   origins?: string[];
