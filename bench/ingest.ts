@@ -5,7 +5,7 @@
 // events with Cloudflare's published Workers Paid rates (see PRICE in prices.ts and bench/README.md).
 import { benchIngestStages, breakdownTable, type IngestBreakdown } from "./ingest-stages.ts";
 import { load, percentile, type LoadResult } from "./load.ts";
-import { ASSUME, PRICE } from "./prices.ts";
+import { PRICE } from "./prices.ts";
 import { startStack, type Stack } from "../test/browser/support/stack.ts";
 
 export interface IngestOptions {
@@ -21,8 +21,9 @@ export interface IngestOptions {
 /** What each 202 answer of POST /e reports about the batch (worker/visitor/visitor.ts). */
 interface IngestAnswer {
   accepted: number;
-  /** SQLite rows the Visitor object wrote. */
+  /** SQLite rows the Visitor object wrote and read. */
   rowsWritten: number;
+  rowsRead: number;
   /** setAlarm calls: each is billed as a row written on SQLite-backed objects. */
   alarmsSet: number;
   /** Stats shard calls and the rows the shards wrote for this batch's facts. */
@@ -93,11 +94,13 @@ export async function benchIngest(
     let sent = 0;
     let accepted = 0;
     let rows = 0;
+    let rowsRead = 0;
     let alarmRows = 0;
     let statsRows = 0;
     let statsCalls = 0;
     const total = visitors * batchesPerVisitor;
     const logsBefore = stack.logs.length;
+    const cpuBefore = stack.runtimeCpuMs();
     const ingest: LoadResult = await load(
       { total, concurrency, maxMs: 90_000 },
       (i) => post(vids[i % visitors]!, i, (n) => (sent += n)),
@@ -106,12 +109,14 @@ export async function benchIngest(
           const r = (await res.json()) as IngestAnswer;
           accepted += r.accepted;
           rows += r.rowsWritten;
+          rowsRead += r.rowsRead;
           alarmRows += r.alarmsSet;
           statsRows += r.statsRowsWritten;
           statsCalls += r.statsCalls;
         } else await res.arrayBuffer();
       },
     );
+    const cpuAfter = stack.runtimeCpuMs();
     const empty = await load({ total, concurrency, maxMs: 90_000 }, () =>
       fetch(`${stack.worker}/_ping`),
     );
@@ -161,16 +166,23 @@ export async function benchIngest(
     const eventsPerBatch = accepted / Math.max(1, batches);
     const perBatch = 1e6 / eventsPerBatch;
     const perEvent = (n: number) => n / Math.max(1, accepted);
+    // CPU: everything the runtime's processes used during the throughput phase (the Worker, every
+    // object, the runtime itself) per batch: an upper bound of the Worker's billed CPU (objects
+    // are billed by duration, priced below).
+    if (cpuBefore === null || cpuAfter === null)
+      throw new Error("ingest: the runtime's CPU time cannot be read here (needs Linux /proc)");
+    const cpuMsPerBatch = (cpuAfter - cpuBefore) / Math.max(1, batches);
+    const rowsReadPerBatch = rowsRead / Math.max(1, batches);
     const cost = {
       workerRequests: perBatch * PRICE.workerRequest,
-      workerCpu: perBatch * ASSUME.workerCpuMs * PRICE.workerCpuMs,
+      workerCpu: perBatch * cpuMsPerBatch * PRICE.workerCpuMs,
       // One Visitor RPC per batch, the Stats shard calls counted, one Contact RPC per newly
       // identified visitor.
       doRequests:
         (perBatch + 1e6 * perEvent(statsCalls) + 1e6 * perEvent(contactCalls)) * PRICE.doRequest,
       doDuration: perBatch * (doActiveMs / 1000) * PRICE.doGb * PRICE.doGbSecond,
       rowsWritten: 1e6 * perEvent(rows + alarmRows + statsRows) * PRICE.rowWritten,
-      rowsRead: perBatch * ASSUME.rowsReadPerBatch * PRICE.rowRead,
+      rowsRead: perBatch * rowsReadPerBatch * PRICE.rowRead,
     };
     const costTotal = Object.values(cost).reduce((a, b) => a + b, 0);
 
@@ -196,6 +208,8 @@ export async function benchIngest(
       statsRowsPerEvent: round(perEvent(statsRows), 3),
       statsCallsPerEvent: round(perEvent(statsCalls), 3),
       allRowsWrittenPerEvent: round(perEvent(rows + alarmRows + statsRows), 3),
+      cpuMsPerBatch: round(cpuMsPerBatch, 2),
+      rowsReadPerBatch: round(rowsReadPerBatch, 2),
       costPerMillionEventsUsd: round(costTotal, 3),
       costWorkerRequestsUsd: round(cost.workerRequests, 3),
       costWorkerCpuUsd: round(cost.workerCpu, 3),

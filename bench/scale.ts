@@ -4,7 +4,7 @@
 // latency and fan-out parts measured on local workerd), every other quantity is a named
 // assumption below, and the prices are PRICE and INCLUDED (prices.ts). No network, no clock.
 import { bookSend, newLine } from "../worker/mail/pacing.ts";
-import { ASSUME, INCLUDED, PRICE } from "./prices.ts";
+import { INCLUDED, PRICE } from "./prices.ts";
 
 /**
  * Constants of the design that decide where load lands. The worker's modules cannot be imported
@@ -110,6 +110,10 @@ export interface Measured {
   statsCallsPerEvent: number;
   allRowsWrittenPerEvent: number;
   costPerMillionEventsUsd: number;
+  /** CPU of the runtime per ingested batch (ms; an upper bound of the Worker's billed CPU). */
+  cpuMsPerBatch: number;
+  /** SQLite rows the Visitor read per batch. */
+  rowsReadPerBatch: number;
   /** Active time of a Visitor per batch (ingestSerialP50Ms − emptySerialP50Ms), ms. */
   doActiveMs: number;
   fanoutWatchers: number;
@@ -126,6 +130,8 @@ const MEASURED_KEYS = [
   "statsCallsPerEvent",
   "allRowsWrittenPerEvent",
   "costPerMillionEventsUsd",
+  "cpuMsPerBatch",
+  "rowsReadPerBatch",
   "ingestSerialP50Ms",
   "emptySerialP50Ms",
   "fanoutWatchers",
@@ -154,6 +160,8 @@ export function measuredFrom(results: Record<string, unknown>): Measured {
     statsCallsPerEvent: n("statsCallsPerEvent"),
     allRowsWrittenPerEvent: n("allRowsWrittenPerEvent"),
     costPerMillionEventsUsd: n("costPerMillionEventsUsd"),
+    cpuMsPerBatch: n("cpuMsPerBatch"),
+    rowsReadPerBatch: n("rowsReadPerBatch"),
     doActiveMs: Math.max(1, n("ingestSerialP50Ms") - n("emptySerialP50Ms")),
     fanoutWatchers: n("fanoutWatchers"),
     fanoutSeconds: n("fanoutSeconds"),
@@ -363,7 +371,7 @@ export function model(
   const isolates = a.isolatesMin + Math.ceil(peakWorkerRps / a.requestsPerIsolatePerSec);
   const usage: Usage = {
     workerRequests,
-    workerCpuMs: workerRequests * ASSUME.workerCpuMs,
+    workerCpuMs: workerRequests * m.cpuMsPerBatch,
     doRequests: doTotal,
     doGbSeconds: doTotal * (m.doActiveMs / 1000) * PRICE.doGb,
     rowsWritten:
@@ -373,7 +381,7 @@ export function model(
       retries * a.rowsPerPacedRetry +
       interests +
       orders,
-    rowsRead: batches * ASSUME.rowsReadPerBatch,
+    rowsRead: batches * m.rowsReadPerBatch,
     kvReads: isolates * (DAY_S / (DESIGN.configTtlMs / 1000)),
   };
   const usdPerDay = priceOf(usage);

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ASSUME, INCLUDED, PRICE } from "../../bench/prices.ts";
+import { INCLUDED, PRICE } from "../../bench/prices.ts";
 import {
   ASSUMPTIONS,
   DESIGN,
@@ -29,6 +29,8 @@ const measured: Measured = {
   statsCallsPerEvent: 0.1,
   allRowsWrittenPerEvent: 1.5,
   costPerMillionEventsUsd: 2,
+  cpuMsPerBatch: 1.5,
+  rowsReadPerBatch: 3,
   doActiveMs: 10,
   fanoutWatchers: 10_000,
   fanoutSeconds: 100,
@@ -73,11 +75,11 @@ describe("scale model", () => {
     const doRequests = 609;
     const usd =
       426 * PRICE.workerRequest +
-      426 * ASSUME.workerCpuMs * PRICE.workerCpuMs +
+      426 * 1.5 * PRICE.workerCpuMs +
       doRequests * PRICE.doRequest +
       doRequests * 0.01 * PRICE.doGb * PRICE.doGbSecond +
       1202 * PRICE.rowWritten +
-      400 * ASSUME.rowsReadPerBatch * PRICE.rowRead +
+      400 * 3 * PRICE.rowRead +
       101 * 2880 * PRICE.kvRead;
     expect(r.usdPerDay).toBeCloseTo(usd, 12);
     // A month of it stays inside every included amount: the plan's base alone.

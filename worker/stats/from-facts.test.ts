@@ -17,17 +17,13 @@ const cases: [Fact, string, Record<string, unknown> | null][] = [
   [
     { type: "entered", ...ep, holdout: true, due: 5 },
     "episode.started",
-    { metric: "entered", group: "holdout", step: null, unique: "e1:entered" },
+    { metric: "entered", group: "holdout", step: null },
   ],
-  [
-    { type: "due", ...ep, step: 0, holdout: false },
-    "step.due",
-    { metric: "due", step: 0, unique: "e1:0:due" },
-  ],
+  [{ type: "due", ...ep, step: 0, holdout: false }, "step.due", { metric: "due", step: 0 }],
   [
     { type: "cancelled", ...ep, step: 1, reason: "cancelOn:purchase" },
     "episode.cancelled",
-    { metric: "cancelled", reason: "cancelOn:purchase", unique: "e1:cancelled" },
+    { metric: "cancelled", reason: "cancelOn:purchase" },
   ],
   [
     { type: "skipped", ...step, reason: "no_email" },
@@ -76,6 +72,15 @@ describe("fact projections", () => {
     const stats = statsOfFacts("demo", [fact], 1_000, "c0ffee");
     if (stat === null) expect(stats).toEqual([]);
     else expect(stats).toEqual([expect.objectContaining({ site: "demo", at: 1_000, ...stat })]);
+  });
+
+  it("counts what the engine decides once without a dedupe key; every send outcome with one", () => {
+    for (const [fact, , stat] of cases) {
+      if (stat === null) continue;
+      const [s] = statsOfFacts("demo", [fact], 1_000);
+      const once = ["entered", "due", "cancelled"].includes(fact.type);
+      expect(s?.unique === undefined, JSON.stringify(fact)).toBe(once);
+    }
   });
 
   it("logs the reasons the log contract names", () => {

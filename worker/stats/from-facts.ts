@@ -25,27 +25,17 @@ export function statsOfFacts(
   });
   for (const f of facts) {
     switch (f.type) {
+      // An episode's entry, cancellation and due steps are decided by the engine once, in the
+      // Visitor's transaction that stores them (a retried batch or alarm finds them stored and
+      // decides nothing again): counted without a dedupe row.
       case "entered":
-        out.push({
-          ...episode(f, null, f.holdout),
-          metric: "entered",
-          unique: `${f.episode}:entered`,
-        });
+        out.push({ ...episode(f, null, f.holdout), metric: "entered" });
         break;
       case "cancelled":
-        out.push({
-          ...episode(f, f.step, false),
-          metric: "cancelled",
-          reason: f.reason,
-          unique: `${f.episode}:cancelled`,
-        });
+        out.push({ ...episode(f, f.step, false), metric: "cancelled", reason: f.reason });
         break;
       case "due":
-        out.push({
-          ...episode(f, f.step, f.holdout),
-          metric: "due",
-          unique: `${f.episode}:${f.step}:due`,
-        });
+        out.push({ ...episode(f, f.step, f.holdout), metric: "due" });
         break;
       case "skipped":
       case "sent":

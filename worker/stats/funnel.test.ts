@@ -1,7 +1,8 @@
 // The funnel is monotone whatever order and however often things are reported: random episodes
 // (entered, steps due, sent / skipped / failed / held out) and random engagement (our pixel and
 // links, Resend's delivered, opened and clicked webhooks, repeated, for sent and unsent keys), each
-// fact recorded 1–3 times (alarm re-runs, retried calls), shuffled, through the pure projections
+// send outcome and report recorded 1–3 times (retried deliveries and calls; an episode's entry
+// and due steps once, as the engine decides them once), shuffled, through the pure projections
 // (from-facts.ts, contact/record.ts engagementStats), the shard's dedupe (rows.ts countOnce) and
 // the report (report.ts).
 import fc from "fast-check";
@@ -92,6 +93,10 @@ function build(
   const emit = (facts: Fact[], at: number) => {
     for (let i = times(); i > 0; i--) events.push(...statsOfFacts(SITE, facts, at, CONTACT));
   };
+  /** Entry and due steps are decided once, in the Visitor's storing transaction (a retried
+   * batch or alarm decides nothing again: test/workers/stats.test.ts), so reported once. */
+  const decided = (facts: Fact[], at: number) =>
+    events.push(...statsOfFacts(SITE, facts, at, CONTACT));
   const unsent: {
     key: string;
     ref: { trigger: string; episode: string; step: number; variant: number | null };
@@ -101,10 +106,10 @@ function build(
     const t = truth.get(ep.trigger) ?? { sent: 0, opened: 0, clicked: 0, delivered: 0 };
     truth.set(ep.trigger, t);
     let at = T0 + ep.start * HOUR;
-    emit([{ type: "entered", trigger: ep.trigger, episode, holdout: ep.holdout, due: at }], at);
+    decided([{ type: "entered", trigger: ep.trigger, episode, holdout: ep.holdout, due: at }], at);
     ep.steps.forEach((s, step) => {
       at += s.wait * HOUR;
-      emit([{ type: "due", trigger: ep.trigger, episode, step, holdout: ep.holdout }], at);
+      decided([{ type: "due", trigger: ep.trigger, episode, step, holdout: ep.holdout }], at);
       const key = `${SITE}.${ep.trigger}.${episode}.${step}`;
       const ref = {
         key,

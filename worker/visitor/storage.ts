@@ -1,5 +1,6 @@
-// SQLite layout of a Visitor object: one row of state (JSON) and the effect outbox. An ingested
-// batch writes one state row (plus one outbox row per effect); used only by the Visitor class.
+// SQLite layout of a Visitor object: one row of state (JSON: the engine's state, the activity
+// and the public origin) and the effect outbox. An ingested batch writes that one row (plus one
+// outbox row per effect); used only by the Visitor class.
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID`,
@@ -17,13 +18,14 @@ export interface OutboxRow {
 }
 
 export interface Store {
-  /** Rows written since the object started (the bench reads this per request). */
+  /** Rows written and read since the object started (the bench reads these per request). */
   rowsWritten: number;
+  rowsRead: number;
   readState(): string | null;
   writeState(json: string): void;
-  /** The worker's public origin last seen at ingest (for links in email). */
-  readBase(): string | null;
-  writeBase(base: string): void;
+  /** The public origin an older version kept in a row of its own (now inside the state row);
+   * read once, when a state row does not carry one yet. */
+  readLegacyBase(): string | null;
   /** Adds an effect unless one with the same key is already queued (at least once, not twice). */
   enqueue(key: string, effect: string, nextAt: number): void;
   due(now: number, limit: number): OutboxRow[];
@@ -35,21 +37,24 @@ export interface Store {
   eraseAll(): void;
 }
 
-/** Thin typed wrapper over `ctx.storage.sql` that counts rows written. */
+/** Thin typed wrapper over `ctx.storage.sql` that counts rows written and read. */
 export function sqlStore(sql: SqlStorage): Store {
   for (const s of SCHEMA) sql.exec(s);
-  const write = (query: string, ...args: (string | number)[]) => {
-    const c = sql.exec(query, ...args);
-    c.toArray();
+  /** Runs a statement to the end and counts what it wrote and read (billed per row). */
+  const run = <T extends Record<string, SqlStorageValue>>(
+    query: string,
+    ...args: (string | number)[]
+  ): T[] => {
+    const c = sql.exec<T>(query, ...args);
+    const out = c.toArray();
     store.rowsWritten += c.rowsWritten;
+    store.rowsRead += c.rowsRead;
+    return out;
   };
-  const rows = (query: string, ...args: (string | number)[]) =>
-    sql
-      .exec<Record<string, SqlStorageValue>>(query, ...args)
-      .toArray()
-      .map(toRow);
+  const write = (query: string, ...args: (string | number)[]) => void run(query, ...args);
+  const rows = (query: string, ...args: (string | number)[]) => run(query, ...args).map(toRow);
   const getKey = (k: string): string | null =>
-    sql.exec<{ v: string }>(`SELECT v FROM state WHERE k = ?`, k).toArray()[0]?.v ?? null;
+    run<{ v: string }>(`SELECT v FROM state WHERE k = ?`, k)[0]?.v ?? null;
   const putKey = (k: string, v: string) =>
     write(
       `INSERT INTO state (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
@@ -58,8 +63,8 @@ export function sqlStore(sql: SqlStorage): Store {
     );
   const store: Store = {
     rowsWritten: 0,
-    readBase: () => getKey("base"),
-    writeBase: (base) => putKey("base", base),
+    rowsRead: 0,
+    readLegacyBase: () => getKey("base"),
     readState: () => getKey("visitor"),
     writeState: (json) => putKey("visitor", json),
     enqueue(key, effect, nextAt) {
@@ -74,8 +79,7 @@ export function sqlStore(sql: SqlStorage): Store {
       return rows(`SELECT * FROM outbox WHERE next_at <= ? ORDER BY next_at LIMIT ?`, now, limit);
     },
     earliest() {
-      const r = sql.exec<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM outbox`).toArray()[0];
-      return r?.t ?? null;
+      return run<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM outbox`)[0]?.t ?? null;
     },
     done(key) {
       write(`DELETE FROM outbox WHERE key = ?`, key);

@@ -49,6 +49,8 @@ export interface IngestResult {
   accepted: number;
   duplicates: number;
   rowsWritten: number;
+  /** SQLite rows the object read for this batch (billed, at a thousandth of a write). */
+  rowsRead: number;
   /** Alarm writes (setAlarm) this batch caused: billed like rows, counted for the bench. */
   alarmsSet: number;
   /** Stats shard calls and the rows they wrote for this batch's facts (for the bench). */
@@ -73,7 +75,9 @@ const DRAIN_LIMIT = 25;
 
 export class Visitor extends DurableObject<Env> {
   private readonly store: Store;
-  private knownBase: string | null | undefined;
+  /** The public origin last seen at ingest (for links in email), as load() read it from the
+   * state row or a batch brought it since; written with the state row. */
+  private knownBase: string | null = null;
   /** The activity stored in the state row, as the last load() read it (every write of the row
    * goes through stateRow, which keeps this in step): a commit does not read the row again. */
   private storedActivity: TimelineEntry[] = [];
@@ -88,6 +92,7 @@ export class Visitor extends DurableObject<Env> {
   async ingest(input: IngestInput): Promise<IngestResult> {
     const config = await this.config(input.site);
     const before = this.store.rowsWritten;
+    const readBefore = this.store.rowsRead;
     const alarmsBefore = this.alarmsSet;
     const now = Date.now();
     const stored = this.load();
@@ -98,6 +103,7 @@ export class Visitor extends DurableObject<Env> {
         accepted: 0,
         duplicates: 0,
         rowsWritten: 0,
+        rowsRead: 0,
         alarmsSet: 0,
         statsCalls: 0,
         statsRowsWritten: 0,
@@ -138,15 +144,17 @@ export class Visitor extends DurableObject<Env> {
       facts.push(...r.facts);
       nextDue = r.nextDue;
     }
-    if (input.base && input.base !== this.base()) {
-      this.store.writeBase(input.base);
-      this.knownBase = input.base;
-    }
-    let stats = { calls: 0, rowsWritten: 0 };
+    // The origin is kept in the state row: stored with this batch (no row of its own).
+    if (input.base) this.knownBase = input.base;
+    let recording: Promise<StatsUsage> = Promise.resolve({ calls: 0, rowsWritten: 0 });
     if (accepted) {
-      stats = await this.commit(state, effects, facts, now, applied.map(eventEntry));
-      await this.schedule(state, nextDue, config);
-      await this.registerInterest(input, stored, applied, config);
+      // Stored before commit returns (its transaction runs before its first await); recording
+      // the facts runs alongside the alarm and the interest calls and is awaited before answering.
+      recording = this.commit(state, effects, facts, now, applied.map(eventEntry));
+      await Promise.all([
+        this.schedule(state, nextDue, config),
+        this.registerInterest(input, stored, applied, config),
+      ]);
     } else if (stored) {
       // A batch sent again, every event already in: the first try may have been stored and then
       // cut off before its alarm was set (a crash between the two), so the alarm is made sure of
@@ -169,11 +177,13 @@ export class Visitor extends DurableObject<Env> {
         ],
       });
     }
+    const stats = await recording;
     const rowsWritten = this.store.rowsWritten - before;
     return {
       accepted,
       duplicates,
       rowsWritten,
+      rowsRead: this.store.rowsRead - readBefore,
       alarmsSet: this.alarmsSet - alarmsBefore,
       statsCalls: stats.calls,
       statsRowsWritten: stats.rowsWritten,
@@ -196,7 +206,12 @@ export class Visitor extends DurableObject<Env> {
       return;
     }
     const r = wake(state, config, now);
-    await this.commit(r.state, r.effects, r.facts, now);
+    // An alarm kept from earlier (see schedule) may find nothing to do: then nothing is written.
+    const changed =
+      r.effects.length > 0 ||
+      r.facts.length > 0 ||
+      JSON.stringify(r.state) !== JSON.stringify(state);
+    if (changed) await this.commit(r.state, r.effects, r.facts, now);
     await this.drain(r.state, now);
     await this.schedule(r.state, r.nextDue, config);
   }
@@ -228,34 +243,35 @@ export class Visitor extends DurableObject<Env> {
   /** Erasure: every row and the alarm. */
   async erase(): Promise<void> {
     this.store.eraseAll();
-    this.knownBase = undefined;
+    this.knownBase = null;
     this.storedActivity = [];
     await this.ctx.storage.deleteAlarm();
   }
 
-  /** The stored public origin, read once per object instance (it rarely changes). */
-  private base(): string | null {
-    if (this.knownBase === undefined) this.knownBase = this.store.readBase();
-    return this.knownBase;
-  }
-
-  /** The engine's state; the activity stored beside it in the same row is left out. */
+  /** The engine's state; the activity and origin stored beside it in the same row are kept
+   * apart (storedActivity, knownBase). */
   private load(): VisitorState | null {
     const raw = this.store.readState();
     if (!raw) {
       this.storedActivity = [];
+      this.knownBase = null;
       return null;
     }
-    const { activity, ...state } = JSON.parse(raw) as VisitorState & { activity?: unknown };
+    const { activity, base, ...state } = JSON.parse(raw) as VisitorState & {
+      activity?: unknown;
+      base?: unknown;
+    };
     this.storedActivity = activityOf({ activity });
+    this.knownBase = typeof base === "string" ? base : this.store.readLegacyBase();
     return state as VisitorState;
   }
 
-  /** Writes the state row: the state with the activity so far plus `add` (bounded); returns
-   * that activity, for the caller to keep once its transaction committed. */
+  /** Writes the state row: the state with the activity so far plus `add` (bounded) and the
+   * origin; returns that activity, for the caller to keep once its transaction committed. */
   private writeStateRow(state: VisitorState, add: TimelineEntry[]): TimelineEntry[] {
     const activity = appendActivity(this.storedActivity, add);
-    this.store.writeState(JSON.stringify({ ...state, activity }));
+    const base = this.knownBase ?? undefined;
+    this.store.writeState(JSON.stringify({ ...state, activity, base }));
     return activity;
   }
 
@@ -337,7 +353,7 @@ export class Visitor extends DurableObject<Env> {
   private async drain(state: VisitorState, now: number): Promise<void> {
     const { site, vid } = state.profile;
     const secret = this.env.NUDGE_SECRET;
-    const base = this.env.PUBLIC_URL || this.base() || LOCAL_BASE;
+    const base = this.env.PUBLIC_URL || this.knownBase || LOCAL_BASE;
     // Links on the local fallback reach nobody outside this machine: said, so PUBLIC_URL gets set.
     if (base === LOCAL_BASE && this.env.NUDGE_ENV === "production")
       log("warn", "send.no_public_origin", { site, vid, reason: "PUBLIC_URL" });
@@ -385,20 +401,20 @@ export class Visitor extends DurableObject<Env> {
   }
 
   /**
-   * One alarm at the earliest of: the engine's next due time, the outbox, retention expiry.
-   * When only the expiry is pending, an earlier alarm already set is kept: it fires, finds
-   * nothing due and schedules again, so expiry is never early, and a batch that only moves the
-   * expiry (every batch of a browsing visitor) writes no alarm.
+   * An alarm at or before the earliest of: the engine's next due time, the outbox, retention
+   * expiry. An alarm already set earlier than that is kept: it fires, finds nothing due (wake
+   * writes nothing then) and schedules again, so nothing is ever late or early. Each setAlarm
+   * is billed as a row written, and most batches only move times later (a session's idle
+   * time, an inactivity trigger, the expiry, a restarted episode's clock): those write no alarm.
    */
   private async schedule(state: VisitorState, nextDue: number | null, config: SiteConfig) {
-    const work = [nextDue, this.store.earliest()].filter((t): t is number => t !== null);
-    const expiry = expiresAt(state, config);
-    const at = Math.min(...work, expiry);
+    const at = Math.min(
+      ...[nextDue, this.store.earliest()].filter((t): t is number => t !== null),
+      expiresAt(state, config),
+    );
     // An alarm time already past is the one running now or about to run: never relied on.
     const set = await this.ctx.storage.getAlarm();
-    const pending = set !== null && set > Date.now() ? set : null;
-    if (pending === at) return;
-    if (work.length === 0 && pending !== null && pending < at) return;
+    if (set !== null && set > Date.now() && set <= at) return;
     await this.ctx.storage.setAlarm(at);
     this.alarmsSet++;
   }

@@ -38,6 +38,9 @@ export interface Stack {
    */
   restart(opts?: { signal?: NodeJS.Signals }): Promise<void>;
   stop(): Promise<void>;
+  /** CPU time (ms, user + system) the runtime (every `workerd` process of this stack) has used
+   * so far; null where /proc is missing (not Linux). Benches read the difference. */
+  runtimeCpuMs(): number | null;
 }
 
 export async function freePort(): Promise<number> {
@@ -247,10 +250,33 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     restart,
     stop,
+    runtimeCpuMs: () => (child.pid ? groupWorkerdCpuMs(child.pid) : null),
   };
 }
 
 /** Whether any live (non-zombie) process is left in process group `pgid`. */
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU ms (utime + stime) of the `workerd` processes in process group `pgid`; null without /proc. */
+function groupWorkerdCpuMs(pgid: number): number | null {
+  if (!existsSync("/proc")) return null;
+  let ticks = 0;
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      // After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (comm === "workerd" && Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return (ticks * 1000) / USER_HZ;
+}
+
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
