@@ -29,6 +29,9 @@ interface IngestAnswer {
   /** Stats shard calls and the rows the shards wrote for this batch's facts. */
   statsCalls: number;
   statsRowsWritten: number;
+  /** Calls to the products' watcher objects (catalog interest) and the rows they wrote. */
+  watcherCalls: number;
+  watcherRowsWritten: number;
 }
 
 /** Counts server log lines by `msg` (wrangler dev prints the worker's JSON log lines). */
@@ -98,6 +101,8 @@ export async function benchIngest(
     let alarmRows = 0;
     let statsRows = 0;
     let statsCalls = 0;
+    let watcherRows = 0;
+    let watcherCalls = 0;
     const total = visitors * batchesPerVisitor;
     const logsBefore = stack.logs.length;
     const cpuBefore = stack.runtimeCpuMs();
@@ -113,6 +118,8 @@ export async function benchIngest(
           alarmRows += r.alarmsSet;
           statsRows += r.statsRowsWritten;
           statsCalls += r.statsCalls;
+          watcherRows += r.watcherRowsWritten;
+          watcherCalls += r.watcherCalls;
         } else await res.arrayBuffer();
       },
     );
@@ -176,12 +183,12 @@ export async function benchIngest(
     const cost = {
       workerRequests: perBatch * PRICE.workerRequest,
       workerCpu: perBatch * cpuMsPerBatch * PRICE.workerCpuMs,
-      // One Visitor RPC per batch, the Stats shard calls counted, one Contact RPC per newly
-      // identified visitor.
+      // One Visitor RPC per batch, the Stats and product-watcher calls counted, one Contact RPC
+      // per newly identified visitor.
       doRequests:
-        (perBatch + 1e6 * perEvent(statsCalls) + 1e6 * perEvent(contactCalls)) * PRICE.doRequest,
+        (perBatch + 1e6 * perEvent(statsCalls + watcherCalls + contactCalls)) * PRICE.doRequest,
       doDuration: perBatch * (doActiveMs / 1000) * PRICE.doGb * PRICE.doGbSecond,
-      rowsWritten: 1e6 * perEvent(rows + alarmRows + statsRows) * PRICE.rowWritten,
+      rowsWritten: 1e6 * perEvent(rows + alarmRows + statsRows + watcherRows) * PRICE.rowWritten,
       rowsRead: perBatch * rowsReadPerBatch * PRICE.rowRead,
     };
     const costTotal = Object.values(cost).reduce((a, b) => a + b, 0);
@@ -207,7 +214,9 @@ export async function benchIngest(
       alarmRowsPerEvent: round(perEvent(alarmRows), 3),
       statsRowsPerEvent: round(perEvent(statsRows), 3),
       statsCallsPerEvent: round(perEvent(statsCalls), 3),
-      allRowsWrittenPerEvent: round(perEvent(rows + alarmRows + statsRows), 3),
+      watcherRowsPerEvent: round(perEvent(watcherRows), 3),
+      watcherCallsPerEvent: round(perEvent(watcherCalls), 3),
+      allRowsWrittenPerEvent: round(perEvent(rows + alarmRows + statsRows + watcherRows), 3),
       cpuMsPerBatch: round(cpuMsPerBatch, 2),
       rowsReadPerBatch: round(rowsReadPerBatch, 2),
       costPerMillionEventsUsd: round(costTotal, 3),

@@ -59,8 +59,10 @@ export const ASSUMPTIONS = {
   /** Alarm runs of a Visitor per visit: one wake-up (a step check or the retention expiry);
    * each alarm invocation is billed as a Durable Object request. */
   alarmRunsPerVisit: 1,
-  /** Distinct products a visit registers interest in (once per visitor, product and day,
-   * worker/catalog/interest.ts) when the site has a price-drop trigger. */
+  /** Distinct products a visit shows interest in (once per visitor, product and day,
+   * worker/catalog/interest.ts) when the site has a price-drop trigger. Only a visitor whose
+   * address is known registers it (priceDropEmailShare of them): a price drop can only be
+   * emailed, so an anonymous visitor's views wait in its profile until it identifies. */
   interestsPerVisit: 1.5,
   /** Share of all product interest that goes to the one product everybody wants (a
    * featured item on a sale day). */
@@ -346,7 +348,7 @@ export function model(
   const emails = s.emailsPerDay + s.burstEmails;
   const orders = visits * a.ordersPerVisit;
   const webhooks = emails * (a.webhooksPerEmail + a.trackingHitsPerEmail);
-  const interests = s.priceDropTrigger ? visits * a.interestsPerVisit : 0;
+  const interests = s.priceDropTrigger ? visits * a.interestsPerVisit * a.priceDropEmailShare : 0;
 
   // The burst: every told visitor is one Visitor call; its emails come due together.
   const paced = pacedBurst(s.burstEmails, resendRatePerSec, DESIGN.maxPaceWaitMs);

@@ -9,7 +9,7 @@ import { parseCatalog, type CatalogFormat } from "../../cli/catalog-parse.ts";
 import { pushCatalog } from "../../cli/catalog.ts";
 import { catalogStub } from "../../worker/catalog/catalog.ts";
 import type { CatalogProductInput } from "../../worker/catalog/schema.ts";
-import { watcherShardOf } from "../../worker/catalog/watchers.ts";
+import { watcherShardOf, watcherStub } from "../../worker/catalog/watchers.ts";
 import csvFile from "../fixtures/catalog/products.csv?raw";
 import jsonFile from "../fixtures/catalog/products.json?raw";
 import rssFile from "../fixtures/catalog/merchant.xml?raw";
@@ -339,6 +339,22 @@ describe("back in stock", () => {
 });
 
 describe("price drop", () => {
+  it("an anonymous view costs no watcher write; identifying registers it, and the drop reaches them", async () => {
+    const vid = newVid();
+    const email = uniqueEmail("pd-later");
+    await push([product("pd-lamp", { price: 80, name: "Brass lamp" })]);
+    await send(vid, [{ name: "product", data: { id: "pd-lamp", name: "Brass lamp", price: 80 } }]);
+    const shard = watcherStub(env, SITE, "pd-lamp", watcherShardOf(vid));
+    expect(await shard.counts()).toMatchObject({ viewers: 0 });
+    await verifyAddress(SITE, email, vid);
+    expect(await shard.counts()).toMatchObject({ viewers: 1 });
+    expect(await push([product("pd-lamp", { price: 60, name: "Brass lamp" })])).toMatchObject({
+      price_drops: 1,
+    });
+    const [mail] = await emailsFor(email, "price-drop", 1);
+    expect(mail?.subject).toBe("Brass lamp costs less");
+  });
+
   it("reaches a recent viewer of a 20 % drop, not one who looked 30 days ago, and not a 5 % drop", async () => {
     const recent = await shopper("pd-recent");
     const old = await shopper("pd-old");

@@ -1,5 +1,5 @@
 // The catalog's pure parts: what a new statement of a product changes, which interest a batch
-// shows (at most once a day per product), the catalog's facts over a send's context, and the
+// shows (with an email, at most once a day per product), the catalog's facts over a send's context, and the
 // engine's catalog triggers (a price drop only for a recent enough view; the restocked product
 // in the template).
 import { describe, expect, it } from "vitest";
@@ -66,36 +66,74 @@ describe("catalogNeeds", () => {
 describe("interestsOf", () => {
   const needs = { priceDrop: true, within: 14 * DAY, backInStock: true };
   const ev = events();
+  const anonymous = emptyProfile("s", "v", T0);
+  const known = { ...anonymous, email: "ada@example.com" };
 
-  it("a notify watches; a view or a new cart line is seen, once a day per product", () => {
+  it("a notify watches, whoever asks", () => {
     const notify: NudgeEvent = { id: "n1", at: T0, name: "notify", data: { product: "p9" } };
+    expect(interestsOf(null, anonymous, [notify, ev.product(T0, "p1")], needs, T0)).toEqual([
+      { product: "p9", watch: true, seenAt: null },
+    ]);
+  });
+
+  it("an anonymous visitor's views and cart lines cost no write: a price drop cannot reach it", () => {
+    const batch = [ev.product(T0, "p1"), ev.cart(T0, [ev.item("p2")])];
+    expect(interestsOf(null, anonymous, batch, needs, T0)).toEqual([]);
+  });
+
+  it("with an email, a view or a new cart line is seen, once a day per product", () => {
     const first = interestsOf(
-      null,
-      [notify, ev.product(T0, "p1"), ev.cart(T0, [ev.item("p2")])],
+      known,
+      known,
+      [ev.product(T0, "p1"), ev.cart(T0, [ev.item("p2")])],
       needs,
+      T0,
     );
     expect(first).toEqual([
-      { product: "p9", watch: true, seenAt: null },
       { product: "p1", watch: false, seenAt: T0 },
       { product: "p2", watch: false, seenAt: T0 },
     ]);
     const before = {
-      ...emptyProfile("s", "v", T0),
+      ...known,
       products: [{ id: "p1", name: "P", at: T0 }],
       cart: { items: [ev.item("p2")], currency: null, value: 10, count: 1, updatedAt: T0 },
     };
+    const hour = T0 + 3_600_000;
     // An hour later: nothing new to say.
-    expect(interestsOf(before, [ev.product(T0 + 3_600_000, "p1")], needs)).toEqual([]);
-    expect(interestsOf(before, [ev.cart(T0 + 3_600_000, [ev.item("p2")])], needs)).toEqual([]);
+    expect(interestsOf(before, before, [ev.product(hour, "p1")], needs, hour)).toEqual([]);
+    expect(interestsOf(before, before, [ev.cart(hour, [ev.item("p2")])], needs, hour)).toEqual([]);
     // A day later: seen again.
-    expect(interestsOf(before, [ev.product(T0 + DAY, "p1")], needs)).toEqual([
+    expect(interestsOf(before, before, [ev.product(T0 + DAY, "p1")], needs, T0 + DAY)).toEqual([
       { product: "p1", watch: false, seenAt: T0 + DAY },
+    ]);
+  });
+
+  it("identifying registers the recent views and cart lines at once, not the old ones", () => {
+    const now = T0 + 20 * DAY;
+    const before = {
+      ...anonymous,
+      products: [
+        { id: "p1", name: "P", at: now - DAY },
+        { id: "p3", name: "Old", at: now - 15 * DAY },
+      ],
+      cart: {
+        items: [ev.item("p2")],
+        currency: null,
+        value: 10,
+        count: 1,
+        updatedAt: now - 2 * DAY,
+      },
+    };
+    const after = { ...before, email: "ada@example.com" };
+    expect(interestsOf(before, after, [], needs, now)).toEqual([
+      { product: "p1", watch: false, seenAt: now - DAY },
+      { product: "p2", watch: false, seenAt: now - 2 * DAY },
     ]);
   });
 
   it("without a price-drop trigger views are not registered at all", () => {
     const off = { ...needs, priceDrop: false };
-    expect(interestsOf(null, [ev.product(T0, "p1")], off)).toEqual([]);
+    expect(interestsOf(null, known, [ev.product(T0, "p1")], off, T0)).toEqual([]);
   });
 });
 

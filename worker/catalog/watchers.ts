@@ -60,20 +60,28 @@ export class ProductWatchers extends DurableObject<Env> {
   }
 
   /** A visitor asked to hear of a restock, and/or viewed or carted the product at `seenAt`. */
-  async register(vid: string, watch: boolean, seenAt: number | null, now: number): Promise<void> {
+  /** Returns the rows it wrote (billed; the ingest bench counts them). */
+  async register(
+    vid: string,
+    watch: boolean,
+    seenAt: number | null,
+    now: number,
+  ): Promise<{ rowsWritten: number }> {
+    let rowsWritten = 0;
     if (watch)
-      this.sql.exec(
+      rowsWritten += this.sql.exec(
         `INSERT INTO watchers (vid, at) VALUES (?, ?) ON CONFLICT(vid) DO UPDATE SET at = excluded.at`,
         vid,
         now,
-      );
+      ).rowsWritten;
     if (seenAt !== null)
-      this.sql.exec(
+      rowsWritten += this.sql.exec(
         `INSERT INTO viewers (vid, at) VALUES (?, ?)
          ON CONFLICT(vid) DO UPDATE SET at = max(at, excluded.at)`,
         vid,
         seenAt,
-      );
+      ).rowsWritten;
+    return { rowsWritten };
   }
 
   /** Queues a fan-out (a repeat of the same job id is ignored) and starts it. */

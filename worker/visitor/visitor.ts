@@ -56,6 +56,9 @@ export interface IngestResult {
   /** Stats shard calls and the rows they wrote for this batch's facts (for the bench). */
   statsCalls: number;
   statsRowsWritten: number;
+  /** Calls to the products' watcher objects (interest for catalog triggers) and their rows. */
+  watcherCalls: number;
+  watcherRowsWritten: number;
 }
 
 interface Purchase {
@@ -107,6 +110,8 @@ export class Visitor extends DurableObject<Env> {
         alarmsSet: 0,
         statsCalls: 0,
         statsRowsWritten: 0,
+        watcherCalls: 0,
+        watcherRowsWritten: 0,
       };
     let state = stored ?? initialState(input.site, input.vid, now);
     const emailBefore = state.profile.email;
@@ -147,13 +152,14 @@ export class Visitor extends DurableObject<Env> {
     // The origin is kept in the state row: stored with this batch (no row of its own).
     if (input.base) this.knownBase = input.base;
     let recording: Promise<StatsUsage> = Promise.resolve({ calls: 0, rowsWritten: 0 });
+    let watchers: StatsUsage = { calls: 0, rowsWritten: 0 };
     if (accepted) {
       // Stored before commit returns (its transaction runs before its first await); recording
       // the facts runs alongside the alarm and the interest calls and is awaited before answering.
       recording = this.commit(state, effects, facts, now, applied.map(eventEntry));
-      await Promise.all([
+      [, watchers] = await Promise.all([
         this.schedule(state, nextDue, config),
-        this.registerInterest(input, stored, applied, config),
+        this.registerInterest(input, stored, state, applied, config),
       ]);
     } else if (stored) {
       // A batch sent again, every event already in: the first try may have been stored and then
@@ -187,6 +193,8 @@ export class Visitor extends DurableObject<Env> {
       alarmsSet: this.alarmsSet - alarmsBefore,
       statsCalls: stats.calls,
       statsRowsWritten: stats.rowsWritten,
+      watcherCalls: watchers.calls,
+      watcherRowsWritten: watchers.rowsWritten,
     };
   }
 
@@ -308,14 +316,22 @@ export class Visitor extends DurableObject<Env> {
   private async registerInterest(
     input: IngestInput,
     before: VisitorState | null,
+    after: VisitorState,
     events: NudgeEvent[],
     config: SiteConfig,
-  ): Promise<void> {
-    const interests = interestsOf(before?.profile ?? null, events, catalogNeeds(config));
-    if (interests.length === 0) return;
+  ): Promise<StatsUsage> {
+    const now = Date.now();
+    const interests = interestsOf(
+      before?.profile ?? null,
+      after.profile,
+      events,
+      catalogNeeds(config),
+      now,
+    );
+    const usage = { calls: interests.length, rowsWritten: 0 };
+    if (interests.length === 0) return usage;
     const { site, vid } = input;
     const shard = watcherShardOf(vid);
-    const now = Date.now();
     const results = await Promise.allSettled(
       interests.map((i) =>
         watcherStub(this.env, site, i.product, shard).register(vid, i.watch, i.seenAt, now),
@@ -324,6 +340,8 @@ export class Visitor extends DurableObject<Env> {
     for (const r of results)
       if (r.status === "rejected")
         log("warn", "catalog.interest_failed", { site, vid, reason: errorMessage(r.reason) });
+      else usage.rowsWritten += r.value.rowsWritten;
+    return usage;
   }
 
   /** Tells the person's Contact object about a newly known email and about purchases; returns
