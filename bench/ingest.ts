@@ -1,7 +1,8 @@
 // Ingest bench: N simulated visitors POST event batches to /e on `wrangler dev` (loopback); an
 // empty route on the same worker is measured in the same run for the ratio. Also checks events
 // stored == events sent, counts the rows every object wrote (the Visitor's SQL rows, its alarm
-// writes and the Stats shards' rows, as each 202 answer reports them), and prices a million
+// writes and the product-watcher rows, as each 202 answer reports them; the Stats shards' rows,
+// as the shards count them: GET /_dev/stats-usage), and prices a million
 // events with Cloudflare's published Workers Paid rates (see PRICE in prices.ts and bench/README.md).
 import { benchIngestStages, breakdownTable, type IngestBreakdown } from "./ingest-stages.ts";
 import { load, percentile, type LoadResult } from "./load.ts";
@@ -26,12 +27,16 @@ interface IngestAnswer {
   rowsRead: number;
   /** setAlarm calls: each is billed as a row written on SQLite-backed objects. */
   alarmsSet: number;
-  /** Stats shard calls and the rows the shards wrote for this batch's facts. */
-  statsCalls: number;
-  statsRowsWritten: number;
   /** Calls to the products' watcher objects (catalog interest) and the rows they wrote. */
   watcherCalls: number;
   watcherRowsWritten: number;
+}
+
+/** Calls and rows the site's Stats shards wrote since they started (development route). */
+async function statsUsage(stack: Stack): Promise<{ calls: number; rowsWritten: number }> {
+  const res = await stack.admin("/_dev/stats-usage?site=bench");
+  if (res.status !== 200) throw new Error(`/_dev/stats-usage answered ${res.status}`);
+  return (await res.json()) as { calls: number; rowsWritten: number };
 }
 
 /** Counts server log lines by `msg` (wrangler dev prints the worker's JSON log lines). */
@@ -99,13 +104,12 @@ export async function benchIngest(
     let rows = 0;
     let rowsRead = 0;
     let alarmRows = 0;
-    let statsRows = 0;
-    let statsCalls = 0;
     let watcherRows = 0;
     let watcherCalls = 0;
     const total = visitors * batchesPerVisitor;
     const logsBefore = stack.logs.length;
     const cpuBefore = stack.runtimeCpuMs();
+    const statsBefore = await statsUsage(stack);
     const ingest: LoadResult = await load(
       { total, concurrency, maxMs: 90_000 },
       (i) => post(vids[i % visitors]!, i, (n) => (sent += n)),
@@ -116,14 +120,18 @@ export async function benchIngest(
           rows += r.rowsWritten;
           rowsRead += r.rowsRead;
           alarmRows += r.alarmsSet;
-          statsRows += r.statsRowsWritten;
-          statsCalls += r.statsCalls;
           watcherRows += r.watcherRowsWritten;
           watcherCalls += r.watcherCalls;
         } else await res.arrayBuffer();
       },
     );
     const cpuAfter = stack.runtimeCpuMs();
+    // The Visitor records its facts' measurements after answering: the Stats shards count what
+    // they wrote; read once they are done (a moment after the last answer).
+    await new Promise((r) => setTimeout(r, 1_000));
+    const statsAfter = await statsUsage(stack);
+    const statsCalls = statsAfter.calls - statsBefore.calls;
+    const statsRows = statsAfter.rowsWritten - statsBefore.rowsWritten;
     const empty = await load({ total, concurrency, maxMs: 90_000 }, () =>
       fetch(`${stack.worker}/_ping`),
     );

@@ -11,6 +11,8 @@ import { eventId, getJson, newVid, post, seedSite } from "./helpers.ts";
 
 const SITE = "rows";
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const stubOf = (site: string, vid: string) =>
   env.VISITORS.get(env.VISITORS.idFromName(`${site}:${vid}`));
 
@@ -92,10 +94,14 @@ describe("rows an ingested batch writes", () => {
     const batch = [cart()];
     await send(site, vid, batch);
     expect(await send(site, vid, batch)).toMatchObject({ accepted: 0, duplicates: 1 });
-    const res = await getJson(`/admin/api/stats?site=${site}`);
-    const report = await res.json<Report>();
-    const funnel = report.triggers.find((t) => t.trigger === "cart-abandoned")?.funnel;
-    expect(funnel?.entered).toBe(1);
+    // Measurements are recorded after the answer: wait for the first, then a little longer.
+    const entered = async () => {
+      const report = await (await getJson(`/admin/api/stats?site=${site}`)).json<Report>();
+      return report.triggers.find((t) => t.trigger === "cart-abandoned")?.funnel.entered ?? 0;
+    };
+    for (let i = 0; i < 50 && (await entered()) === 0; i++) await sleep(20);
+    await sleep(200);
+    expect(await entered()).toBe(1);
   });
 
   it("reads the origin an older version kept in a row of its own", async () => {

@@ -356,4 +356,26 @@ describe("dashboard and seeding route", () => {
     expect(ok.status).toBe(202);
     expect(cartOf(await report(site))?.funnel.sent).toBe(1);
   });
+
+  it("GET /_dev/stats-usage sums the rows every shard wrote; admin only, not in production", async () => {
+    const site = await freshSite();
+    const get = (path: string, headers: Record<string, string> = ADMIN, e: Env = env) =>
+      devRouter.request(path, { headers }, e);
+    const usage = async () =>
+      (await get(`/_dev/stats-usage?site=${site}`)).json<{ calls: number; rowsWritten: number }>();
+    expect(await usage()).toEqual({ calls: 0, rowsWritten: 0 });
+    // Two shards: each a counter row; the unique one also its dedupe row.
+    const a = ev(site, { metric: "sent", contact: "a" });
+    const b = ev(site, { metric: "opened", unique: "k1", contact: "b" });
+    expect(shardOf(a)).not.toBe(shardOf(b));
+    await recordStats(env, [a, b]);
+    expect(await usage()).toEqual({ calls: 2, rowsWritten: 3 });
+    expect((await get(`/_dev/stats-usage?site=${site}`, {})).status).toBe(401);
+    expect((await get("/_dev/stats-usage?site=Not%20a%20site")).status).toBe(400);
+    const prod = await get(`/_dev/stats-usage?site=${site}`, ADMIN, {
+      ...env,
+      NUDGE_ENV: "production",
+    });
+    expect(prod.status).toBe(404);
+  });
 });

@@ -1,7 +1,9 @@
 // Development-only routes, which exist (else 404) only when NUDGE_ENV is "test" or "development":
 // the dev outbox, also only without RESEND_API_KEY (GET /_dev/outbox, list and previews, and
-// GET /_dev/outbox.json), POST /_dev/stats, seeding measurement events with the admin token, and
-// POST /_dev/ingest-stage, POST /e cut short after one of its stages (for bench/ingest-stages.ts).
+// GET /_dev/outbox.json), POST /_dev/stats, seeding measurement events with the admin token,
+// GET /_dev/stats-usage, the rows a site's stats shards wrote since they started (for the ingest
+// bench), and POST /_dev/ingest-stage, POST /e cut short after one of its stages (for
+// bench/ingest-stages.ts).
 import { Hono } from "hono";
 import { keptMailJson, keptMailOnly, OUTBOX_LIMIT } from "../admin/outbox.ts";
 import { z } from "zod";
@@ -20,7 +22,7 @@ import { devOutbox } from "../mail/dev-outbox.ts";
 import { requireAdmin } from "../admin/auth.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
 import { outboxPage } from "../mail/outbox-view.ts";
-import { recordStats } from "../stats/record.ts";
+import { recordStats, statsUsageOf } from "../stats/record.ts";
 import { SeedSchema } from "../stats/schema.ts";
 
 export const dev = new Hono<{ Bindings: Env }>();
@@ -52,6 +54,14 @@ dev.post("/_dev/stats", requireAdmin, async (c) => {
   if (!parsed.success) throw httpError(400, "invalid_events", zodIssues(parsed.error.issues));
   await recordStats(c.env, parsed.data.events);
   return c.json({ recorded: parsed.data.events.length }, 202);
+});
+
+const SiteQuery = BatchSchema.pick({ site: true });
+
+dev.get("/_dev/stats-usage", requireAdmin, async (c) => {
+  const q = SiteQuery.safeParse(c.req.query());
+  if (!q.success) throw httpError(400, "invalid_site", zodIssues(q.error.issues));
+  return c.json(await statsUsageOf(c.env, q.data.site));
 });
 
 /** Where POST /_dev/ingest-stage stops; `hop` alone calls the Visitor's no-op `ping` instead. */

@@ -83,6 +83,20 @@ export async function recordStats(
   return usage;
 }
 
+/** record() calls and rows written by every shard of `site` since each started (bench only). */
+export async function statsUsageOf(env: Pick<Env, "STATS">, site: string): Promise<StatsUsage> {
+  const all = await Promise.all(
+    Array.from({ length: SHARDS }, (_, shard) => statsStub(env, site, shard).usage()),
+  );
+  return all.reduce(
+    (a, b) => ({ calls: a.calls + b.calls, rowsWritten: a.rowsWritten + b.rowsWritten }),
+    {
+      calls: 0,
+      rowsWritten: 0,
+    },
+  );
+}
+
 /** Erasure: drops the contact from every shard's recent-failures list. */
 export async function forgetInStats(env: Pick<Env, "STATS">, site: string, contact: string) {
   await Promise.all(

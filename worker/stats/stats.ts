@@ -53,6 +53,8 @@ const toNull = (n: number | null) => (n === null || n < 0 ? null : n);
 
 export class Stats extends DurableObject<Env> {
   private prunedAt = 0;
+  /** record() calls and the rows they wrote since this object started (for the bench). */
+  private written = { calls: 0, rowsWritten: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -72,7 +74,7 @@ export class Stats extends DurableObject<Env> {
         return c;
       },
     };
-    return this.ctx.storage.transactionSync(() => {
+    const result = this.ctx.storage.transactionSync(() => {
       const { counted: fresh, duplicates } = countOnce(
         events,
         (trigger, metric, value, at) =>
@@ -129,6 +131,14 @@ export class Stats extends DurableObject<Env> {
       }
       return { counted: counted.length, duplicates, rowsWritten };
     });
+    this.written.calls++;
+    this.written.rowsWritten += result.rowsWritten;
+    return result;
+  }
+
+  /** What record() wrote since this object started (development stats-usage route). */
+  usage(): { calls: number; rowsWritten: number } {
+    return { ...this.written };
   }
 
   /** Erasure: the contact's entries in the recent-failures list (counters name nobody). */

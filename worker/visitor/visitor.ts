@@ -53,9 +53,6 @@ export interface IngestResult {
   rowsRead: number;
   /** Alarm writes (setAlarm) this batch caused: billed like rows, counted for the bench. */
   alarmsSet: number;
-  /** Stats shard calls and the rows they wrote for this batch's facts (for the bench). */
-  statsCalls: number;
-  statsRowsWritten: number;
   /** Calls to the products' watcher objects (interest for catalog triggers) and their rows. */
   watcherCalls: number;
   watcherRowsWritten: number;
@@ -108,8 +105,6 @@ export class Visitor extends DurableObject<Env> {
         rowsWritten: 0,
         rowsRead: 0,
         alarmsSet: 0,
-        statsCalls: 0,
-        statsRowsWritten: 0,
         watcherCalls: 0,
         watcherRowsWritten: 0,
       };
@@ -151,12 +146,12 @@ export class Visitor extends DurableObject<Env> {
     }
     // The origin is kept in the state row: stored with this batch (no row of its own).
     if (input.base) this.knownBase = input.base;
-    let recording: Promise<StatsUsage> = Promise.resolve({ calls: 0, rowsWritten: 0 });
     let watchers: StatsUsage = { calls: 0, rowsWritten: 0 };
     if (accepted) {
-      // Stored before commit returns (its transaction runs before its first await); recording
-      // the facts runs alongside the alarm and the interest calls and is awaited before answering.
-      recording = this.commit(state, effects, facts, now, applied.map(eventEntry));
+      // Stored before commit returns (its transaction runs before its first await). Recording
+      // the facts' measurements is not awaited: the answer does not wait for a Stats shard
+      // (best effort as before: a failed call is logged, the counts are lost, never doubled).
+      this.ctx.waitUntil(this.commit(state, effects, facts, now, applied.map(eventEntry)));
       [, watchers] = await Promise.all([
         this.schedule(state, nextDue, config),
         this.registerInterest(input, stored, state, applied, config),
@@ -183,7 +178,6 @@ export class Visitor extends DurableObject<Env> {
         ],
       });
     }
-    const stats = await recording;
     const rowsWritten = this.store.rowsWritten - before;
     return {
       accepted,
@@ -191,8 +185,6 @@ export class Visitor extends DurableObject<Env> {
       rowsWritten,
       rowsRead: this.store.rowsRead - readBefore,
       alarmsSet: this.alarmsSet - alarmsBefore,
-      statsCalls: stats.calls,
-      statsRowsWritten: stats.rowsWritten,
       watcherCalls: watchers.calls,
       watcherRowsWritten: watchers.rowsWritten,
     };
@@ -290,8 +282,9 @@ export class Visitor extends DurableObject<Env> {
   }
 
   /** State (with the activity: `events`, then the facts) and queued effects in one
-   * transaction; the facts are recorded once it committed. */
-  private async commit(
+   * transaction, before it returns (a storage failure throws here, synchronously); then the
+   * facts are recorded (the promise it returns). */
+  private commit(
     state: VisitorState,
     effects: Effect[],
     facts: Fact[],
