@@ -1,7 +1,7 @@
 // Entry (loader): reads the <script data-site> tag, installs window.nudge (replaying the calls
 // the inline stub queued, in order) and starts automatic capture. Idempotent; never throws.
 // Outside a secure context (plain http) crypto.randomUUID is missing: the first page view throws
-// inside `safe`, before window.nudge is installed, and the tag does nothing more.
+// inside the `try`, before window.nudge is installed, and the tag does nothing more.
 // (forms.ts before api.ts: the bundle gzips 3 B smaller in this module order)
 import { onForm } from "./forms.ts";
 import { call } from "./api.ts";
@@ -23,17 +23,18 @@ declare global {
   }
 }
 
-safe(() => {
+try {
   const s = document.currentScript as HTMLScriptElement;
   const { site, api, consent } = s.dataset;
   /** Everything, once the page is really shown. */
   const start = () => {
     // Identity token from an email link: read, then removed from the address bar.
     const u = new URL(location.href);
-    const p = u.searchParams;
-    const t = p.get("nudge_t") || undefined;
-    p.delete("nudge_t");
-    if (t) history.replaceState(history.state, "", u);
+    const t = u.searchParams.get("nudge_t") || undefined;
+    if (t) {
+      u.searchParams.delete("nudge_t");
+      history.replaceState(history.state, "", u);
+    }
     setup(api || new URL("/e", s.src), {
       site: site!,
       tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
@@ -62,4 +63,6 @@ safe(() => {
     if (document.prerendering) on("prerenderingchange", start);
     else start();
   }
-})();
+} catch {
+  /* ours, never the page's */
+}

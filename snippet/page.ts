@@ -20,9 +20,9 @@ export const page = (force?: unknown): void => {
  * JSON-LD holds no usable product loses nothing else.
  */
 export const scan = (): void => {
-  const ld = [...document.querySelectorAll<HTMLScriptElement>('[type$="ld+json"]')]
-    .map((s) => s.text)
-    .filter((t) => /Product/.test(t));
+  const ld: string[] = [];
+  for (const s of document.querySelectorAll<HTMLScriptElement>('[type$="ld+json"]'))
+    if (/Product/.test(s.text)) ld.push(s.text);
   if (ld[0] && ld.join().length < 3e4) {
     flush();
     emit("product", { ld });
@@ -32,8 +32,8 @@ export const scan = (): void => {
 
 export const watchPages = (): void => {
   const pushState = history.pushState;
-  history.pushState = function (...a: Parameters<History["pushState"]>) {
-    pushState.apply(this, a);
+  history.pushState = (...a: Parameters<History["pushState"]>) => {
+    pushState.apply(history, a);
     safe(page)();
   };
   on("popstate", page);
