@@ -33,7 +33,7 @@ interface VisitorBody {
     tz: string | null;
     email: string | null;
     products: { id: string; price: number; currency: string }[];
-    cart: { value: number; count: number; currency: string };
+    cart: { value: number; count: number; currency: string; items: unknown[] };
     recentIds: string[];
   };
 }
@@ -63,6 +63,44 @@ describe("POST /e", () => {
     expect(body?.profile.tz).toBe("Europe/Paris");
     expect(body?.profile.products[0]).toMatchObject({ id: "mug", price: 12.5, currency: "EUR" });
     expect(body?.profile.cart).toMatchObject({ value: 45, count: 3, currency: "EUR" });
+  });
+
+  it("takes a cart's item URLs absolute, or relative to the event's page, and stores them absolute", async () => {
+    const item = (id: string, url: string, image: string | null) => ({
+      id,
+      name: id,
+      price: 10,
+      quantity: 1,
+      url,
+      image,
+    });
+    const vid = newVid();
+    const cart = {
+      id: eventId(),
+      name: "cart",
+      url: `${ORIGIN}/en/cart?email=a%40b.c`,
+      data: {
+        currency: "EUR",
+        items: [
+          item("abs", `${ORIGIN}/products/abs`, "https://cdn.example/abs.jpg"),
+          item("rel", "/products/rel?variant=1", "//cdn.example/rel.jpg"),
+          item("none", "/products/none", null),
+        ],
+      },
+    };
+    const res = await post(batch(vid, [cart]));
+    expect(res.status).toBe(202);
+    const { body } = await visitor(vid);
+    expect(body?.profile.cart.items).toEqual([
+      item("abs", `${ORIGIN}/products/abs`, "https://cdn.example/abs.jpg"),
+      item("rel", `${ORIGIN}/products/rel?variant=1`, "http://cdn.example/rel.jpg"), // the page is http
+      { id: "none", name: "none", price: 10, quantity: 1, url: `${ORIGIN}/products/none` },
+    ]);
+    // Relative with no page URL to resolve against: the batch is invalid, nothing is stored.
+    const other = newVid();
+    const bad = await post(batch(other, [{ ...cart, id: eventId(), url: undefined }]));
+    expect(bad.status).toBe(400);
+    expect((await visitor(other)).status).toBe(404);
   });
 
   it("accepts application/json bodies too", async () => {

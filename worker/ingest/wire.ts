@@ -90,6 +90,17 @@ export const CartSchema = z.object({
   currency: currency.optional(),
 });
 
+/**
+ * A cart as a browser may send it: an item's `url` and `image` may also be relative to the page
+ * the event happened on (Shopify's /cart.js gives `/products/…` and `//cdn.shopify.com/…`) or
+ * null (no image); `resolveCartUrls` makes them absolute against the event's `url`, so what is
+ * stored is a CartSchema cart. The platform adapters need no URL code of their own.
+ */
+const pageRelativeUrl = z.string().max(URL_MAX).nullish();
+const BrowserCartSchema = CartSchema.extend({
+  items: z.array(CartItemSchema.extend({ url: pageRelativeUrl, image: pageRelativeUrl })).max(100),
+});
+
 export const CheckoutSchema = z.object({ value: money.optional(), currency: currency.optional() });
 /**
  * A checkout the store's systems report may carry the checkout's own recovery URL (Shopify's
@@ -211,23 +222,58 @@ const customName = z
     "reserved event name",
   );
 
-export const WireEventSchema = z.discriminatedUnion("name", [
-  z.object({ ...base, name: z.literal("page"), data: PageSchema }),
-  z.object({
-    ...base,
-    name: z.literal("product"),
-    data: z.union([ProductSchema, JsonLdProductSchema]),
-  }),
-  z.object({ ...base, name: z.literal("cart"), data: CartSchema }),
-  z.object({ ...base, name: z.literal("checkout"), data: CheckoutSchema.default({}) }),
-  z.object({ ...base, name: z.literal("purchase"), data: PurchaseSchema }),
-  z.object({ ...base, name: z.literal("identify"), data: IdentifySchema }),
-  z.object({ ...base, name: z.literal("consent"), data: ConsentSchema }),
-  z.object({ ...base, name: z.literal("form_start"), data: FormStartSchema.default({}) }),
-  z.object({ ...base, name: z.literal("form_submit"), data: FormSubmitSchema.default({}) }),
-  z.object({ ...base, name: z.literal("notify"), data: NotifySchema }),
-  z.object({ ...base, name: z.literal("track"), event: customName, data: props.default({}) }),
-]);
+/**
+ * A browser cart's item URLs made absolute against the event's page URL (a relative one with no
+ * page URL, or one that is not http(s) once resolved, is an invalid event); null ones dropped.
+ */
+function resolveCartUrls<E extends { name: string; url?: string; data?: unknown }>(
+  e: E,
+  ctx: z.RefinementCtx,
+): Resolved<E> {
+  if (e.name !== "cart") return e as Resolved<E>;
+  const data = e.data as { items: Record<string, unknown>[] };
+  const items = data.items.map((item, i) => {
+    const out = { ...item };
+    for (const k of ["url", "image"]) {
+      const u = out[k] as string | null | undefined;
+      delete out[k];
+      if (u == null) continue;
+      const abs = URL.canParse(u, e.url) ? new URL(u, e.url).href : "";
+      if (abs.length <= URL_MAX && isHttpUrl(abs)) out[k] = abs;
+      else
+        ctx.addIssue({
+          code: "custom",
+          path: ["data", "items", i, k],
+          message: "must be an http(s) URL, absolute or relative to the event's url",
+        });
+    }
+    return out;
+  });
+  return { ...e, data: { ...data, items } } as Resolved<E>;
+}
+type Resolved<E> = E extends { name: "cart" }
+  ? Omit<E, "data"> & { data: z.output<typeof CartSchema> }
+  : E;
+
+export const WireEventSchema = z
+  .discriminatedUnion("name", [
+    z.object({ ...base, name: z.literal("page"), data: PageSchema }),
+    z.object({
+      ...base,
+      name: z.literal("product"),
+      data: z.union([ProductSchema, JsonLdProductSchema]),
+    }),
+    z.object({ ...base, name: z.literal("cart"), data: BrowserCartSchema }),
+    z.object({ ...base, name: z.literal("checkout"), data: CheckoutSchema.default({}) }),
+    z.object({ ...base, name: z.literal("purchase"), data: PurchaseSchema }),
+    z.object({ ...base, name: z.literal("identify"), data: IdentifySchema }),
+    z.object({ ...base, name: z.literal("consent"), data: ConsentSchema }),
+    z.object({ ...base, name: z.literal("form_start"), data: FormStartSchema.default({}) }),
+    z.object({ ...base, name: z.literal("form_submit"), data: FormSubmitSchema.default({}) }),
+    z.object({ ...base, name: z.literal("notify"), data: NotifySchema }),
+    z.object({ ...base, name: z.literal("track"), event: customName, data: props.default({}) }),
+  ])
+  .transform(resolveCartUrls);
 
 export const MAX_EVENTS_PER_BATCH = 50;
 
