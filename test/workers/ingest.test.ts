@@ -103,6 +103,31 @@ describe("POST /e", () => {
     expect((await visitor(other)).status).toBe(404);
   });
 
+  it("drops a JSON-LD product view with no usable Product on its own, and stores the rest", async () => {
+    const ld = (text: string) => ({
+      id: eventId(),
+      name: "product",
+      url: `${ORIGIN}/p/mug`,
+      data: { ld: [text] },
+    });
+    const vid = newVid();
+    const usable = ld('{"@type":"Product","sku":"tote","name":"Tote","offers":{"price":"45"}}');
+    const none = ld('{"@type":"Product","description":"no id, no name"}');
+    const res = await post(batch(vid, [page(), none, usable, product()]));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ accepted: 3, duplicates: 0 });
+    const { body } = await visitor(vid);
+    expect(body?.profile.pageViews).toBe(1);
+    expect(body?.profile.products.map((p) => p.id).sort()).toEqual(["mug", "tote"]);
+    // Alone in its batch (as the snippet used to send it), the batch is still a 400.
+    const other = newVid();
+    expect((await post(batch(other, [ld("{")]))).status).toBe(400);
+    expect((await visitor(other)).status).toBe(404);
+    // An explicit product stays as strict as before: a bad one rejects the batch.
+    const bad = { id: eventId(), name: "product", data: { name: "Mug", price: 1 } };
+    expect((await post(batch(newVid(), [page(), bad]))).status).toBe(400);
+  });
+
   it("accepts application/json bodies too", async () => {
     const vid = newVid();
     const res = await post(batch(vid, [page()]), { "content-type": "application/json" });

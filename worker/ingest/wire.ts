@@ -65,7 +65,8 @@ export const ProductSchema = z.object({
 /**
  * A product view the snippet found in schema.org JSON-LD: the scripts' texts, turned into a
  * ProductSchema value here (jsonld.ts) so the tag stays small and extraction can be
- * fixed without touching cached snippets. Text with no usable Product is an invalid event.
+ * fixed without touching cached snippets. Text with no usable Product is an invalid event, which
+ * POST /e drops on its own (routes/ingest.ts), not with the rest of its batch.
  */
 export const JsonLdProductSchema = z
   .object({ ld: z.array(z.string().max(32_768)).min(1).max(8) })
@@ -75,6 +76,9 @@ export const JsonLdProductSchema = z
     return p ?? z.NEVER;
   })
   .pipe(ProductSchema);
+
+/** A browser product view: the product itself, or the page's JSON-LD texts holding it. */
+export const ProductViewSchema = z.union([ProductSchema, JsonLdProductSchema]);
 
 export const CartItemSchema = z.object({
   id: text.max(128),
@@ -261,7 +265,7 @@ export const WireEventSchema = z
     z.object({
       ...base,
       name: z.literal("product"),
-      data: z.union([ProductSchema, JsonLdProductSchema]),
+      data: ProductViewSchema,
     }),
     z.object({ ...base, name: z.literal("cart"), data: BrowserCartSchema }),
     z.object({ ...base, name: z.literal("checkout"), data: CheckoutSchema.default({}) }),
