@@ -30,7 +30,7 @@ try {
   const start = () => {
     // Identity token from an email link: read, then removed from the address bar.
     const u = new URL(location.href);
-    const t = u.searchParams.get("nudge_t") || undefined;
+    const t = u.searchParams.get("nudge_t"); // null: none (the worker takes null)
     if (t) {
       u.searchParams.delete("nudge_t");
       history.replaceState(history.state, "", u);

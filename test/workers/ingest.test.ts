@@ -128,6 +128,15 @@ describe("POST /e", () => {
     expect((await post(batch(newVid(), [page(), bad]))).status).toBe(400);
   });
 
+  it("takes a batch without an email link's token as t: null (the snippet's shape) or no t", async () => {
+    for (const extra of [{ t: null }, {}]) {
+      const vid = newVid();
+      expect((await post(batch(vid, [page()], extra))).status).toBe(202);
+      expect((await visitor(vid)).body?.profile.pageViews).toBe(1);
+    }
+    expect((await post(batch(newVid(), [page()], { t: 1 }))).status).toBe(400);
+  });
+
   it("accepts application/json bodies too", async () => {
     const vid = newVid();
     const res = await post(batch(vid, [page()]), { "content-type": "application/json" });

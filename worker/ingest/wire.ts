@@ -292,8 +292,8 @@ export const BatchSchema = z.object({
     .max(64)
     .regex(/^[A-Za-z0-9_+/-]+$/)
     .optional(),
-  /** Identity token from an email link (`nudge_t`), verified by the worker. */
-  t: z.string().max(512).optional(),
+  /** Identity token from an email link (`nudge_t`), verified by the worker; null: none. */
+  t: z.string().max(512).nullish(),
   events: z.array(WireEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
 });
 
