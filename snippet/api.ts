@@ -6,11 +6,10 @@ import { page } from "./page.ts";
 import { emit, type Name } from "./payload.ts";
 
 export const call = (cmd?: unknown, x?: unknown, y?: unknown): unknown =>
-  cmd == "track"
-    ? x && emit("track", y, x)
-    : cmd == "consent"
-      ? consent(x as { marketing?: unknown })
-      : cmd == "page"
-        ? page(1)
-        : /^(identify|product|cart|checkout|purchase|notify)$/.test(cmd as string) &&
-          emit(cmd as Name, x);
+  /^(identify|product|cart|checkout|purchase|notify)$/.test(cmd as string)
+    ? emit(cmd as Name, x)
+    : cmd == "track"
+      ? x && emit("track", y, x)
+      : cmd == "consent"
+        ? consent(x as { marketing?: unknown })
+        : cmd == "page" && page(1);

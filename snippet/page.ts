@@ -2,7 +2,6 @@
 // views from JSON-LD (first load, bfcache). replaceState and same-URL repeats do not count.
 import { emit } from "./payload.ts";
 import { on, safe } from "./safe.ts";
-import { flush } from "./transport.ts";
 
 let last: string;
 
@@ -16,24 +15,21 @@ export const page = (force?: unknown): void => {
 
 /**
  * A product view if JSON-LD scripts mention a Product: their texts go as `{ ld: [...] }` and
- * the worker extracts the product (worker/ingest/jsonld.ts). In a batch of its own, so a page whose
- * JSON-LD holds no usable product loses nothing else.
+ * the worker extracts the product (worker/ingest/jsonld.ts). It goes with the other pending
+ * events: when the JSON-LD holds no usable product, the worker drops that one event, not the
+ * batch. Past 30,000 characters nothing is sent (a keepalive body holds at most 64 KiB).
  */
 export const scan = (): void => {
-  const ld = [...document.querySelectorAll<HTMLScriptElement>('[type$="ld+json"]')]
-    .map((s) => s.text)
-    .filter((t) => /Product/.test(t));
-  if (ld[0] && ld.join().length < 3e4) {
-    flush();
-    emit("product", { ld });
-    flush();
-  }
+  const ld: string[] = [];
+  for (const s of document.querySelectorAll<HTMLScriptElement>('[type$="ld+json"]'))
+    if (/Product/.test(s.text)) ld.push(s.text);
+  if (ld[0] && ld.join().length < 3e4) emit("product", { ld });
 };
 
 export const watchPages = (): void => {
   const pushState = history.pushState;
-  history.pushState = function (...a: Parameters<History["pushState"]>) {
-    pushState.apply(this, a);
+  history.pushState = (...a: Parameters<History["pushState"]>) => {
+    pushState.apply(history, a);
     safe(page)();
   };
   on("popstate", page);

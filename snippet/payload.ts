@@ -19,13 +19,17 @@ export type Name = WireEvent["name"];
  * Each dropped parameter goes with its "?" or "&"; a leading "&" left over becomes the "?".
  */
 export const emit = (name: Name, data?: unknown, custom?: unknown): void =>
-  push({
-    id: crypto.randomUUID(),
-    name,
-    event: custom,
-    url:
-      location.origin +
-      location.pathname +
-      location.search.replace(/(^.|&)(?!utm_)[^&]*/gi, "").replace(/^&/, "?"),
-    data: data && JSON.parse(JSON.stringify(data)),
-  } as WireEvent);
+  push(
+    JSON.parse(
+      JSON.stringify({
+        id: crypto.randomUUID(),
+        name,
+        event: custom,
+        url:
+          location.origin +
+          location.pathname +
+          location.search.replace(/(^.|&)(?!utm_)[^&]*/gi, "").replace(/^&/, "?"),
+        data,
+      }),
+    ) as WireEvent,
+  );

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import shopifyCart from "../../test/browser/fixtures/platforms/shopify-cart.json" with { type: "json" };
 import wooCart from "../../test/browser/fixtures/platforms/woocommerce-cart.json" with { type: "json" };
-import { CartSchema } from "../../worker/ingest/wire.ts";
+import { CartSchema, WireEventSchema } from "../../worker/ingest/wire.ts";
 import { call, report, type Item } from "./common.ts";
 import { itemsOf as shopifyItems } from "./shopify.ts";
 import { itemsOf as wooItems } from "./woocommerce.ts";
@@ -38,7 +38,13 @@ afterEach(() => {
 });
 
 describe("Shopify /cart.js", () => {
-  it("becomes cart items: variant id, title, final price in major units, absolute url", () => {
+  /** The cart as the worker stores it from a cart event sent on `page`. */
+  const stored = (items: Item[], page = "https://shop.example/collections/all") => {
+    const e = WireEventSchema.parse({ id: "abcdefgh", name: "cart", url: page, data: { items } });
+    return e.name == "cart" ? e.data.items : [];
+  };
+
+  it("becomes cart items: variant id, title, final price in major units; the worker makes the url absolute", () => {
     const items = shopifyItems(shopifyCart);
     expect(items).toEqual([
       {
@@ -46,7 +52,7 @@ describe("Shopify /cart.js", () => {
         name: "Waxed Canvas Tote - Olive",
         price: 45,
         quantity: 2,
-        url: "https://shop.example/products/waxed-canvas-tote?variant=44718112309515",
+        url: "/products/waxed-canvas-tote?variant=44718112309515",
         image: "https://cdn.shopify.com/s/files/1/0612/3456/7890/files/tote-olive.jpg?v=1712345678",
       },
       {
@@ -54,16 +60,20 @@ describe("Shopify /cart.js", () => {
         name: "Enamel Mug - Speckled White",
         price: 16.2, // final_price (after the line discount), not price
         quantity: 1,
-        url: "https://shop.example/products/enamel-mug?variant=44718112407819",
+        url: "/products/enamel-mug?variant=44718112407819",
         image:
           "https://cdn.shopify.com/s/files/1/0612/3456/7890/files/mug-speckled.jpg?v=1712345999",
       },
     ]);
-    const parsed = CartSchema.parse({ items, currency: shopifyCart.currency });
+    expect(stored(items).map((i) => i.url)).toEqual([
+      "https://shop.example/products/waxed-canvas-tote?variant=44718112309515",
+      "https://shop.example/products/enamel-mug?variant=44718112407819",
+    ]);
+    const parsed = CartSchema.parse({ items: stored(items), currency: shopifyCart.currency });
     expect(parsed.currency).toBe("EUR");
   });
 
-  it("takes product_title without a title, resolves // images, and never sends NaN", () => {
+  it("takes product_title without a title, never sends NaN, and the worker resolves // images", () => {
     const [item] = shopifyItems({
       items: [
         {
@@ -76,12 +86,21 @@ describe("Shopify /cart.js", () => {
         },
       ],
     });
-    expect(item).toMatchObject({
-      name: "Gift card",
-      price: 0,
-      image: "https://cdn.shopify.com/gift.png",
+    expect(item).toMatchObject({ name: "Gift card", price: 0 });
+    expect(stored([item!])).toEqual([
+      {
+        id: "1",
+        name: "Gift card",
+        price: 0,
+        quantity: 1,
+        url: "https://shop.example/products/gift-card",
+        image: "https://cdn.shopify.com/gift.png",
+      },
+    ]);
+    const [none] = shopifyItems({
+      items: [{ id: 2, title: "T", final_price: 100, quantity: 1, url: "/p", image: null }],
     });
-    expect(CartSchema.safeParse({ items: [item] }).success).toBe(true);
+    expect(stored([none!])[0]).not.toHaveProperty("image");
   });
 });
 

@@ -32,18 +32,19 @@ declare global {
   }
 }
 
-/** `u` made absolute against the page (Shopify gives relative and `//` URLs), or undefined. */
-const abs = (u?: string | null) => (u ? new URL(u, location.href).href : undefined);
-
-/** The lines of a /cart.js answer as Nudge cart items: variant id, major-unit final price. */
+/**
+ * The lines of a /cart.js answer as Nudge cart items: variant id, major-unit final price. The
+ * `url` and `image` go as Shopify gives them (`/products/…`, `//cdn.shopify.com/…`, or a null
+ * image): the worker makes them absolute against the event's page URL.
+ */
 export const itemsOf = (c: ShopifyCart): Item[] =>
   c.items.map((i) => ({
     id: i.id + "",
     name: (i.title || i.product_title)!,
     price: i.final_price / 100 || 0,
     quantity: i.quantity,
-    url: abs(i.url),
-    image: abs(i.image),
+    url: i.url,
+    image: i.image,
   }));
 
 try {
@@ -52,7 +53,8 @@ try {
     read<ShopifyCart>(root + "cart.js", (c) => {
       report(itemsOf(c), c.currency);
       // Checkout link: the visitor id as a cart attribute (Shopify passes it on to the order's
-      // note_attributes), set once per cart, by the unwatched fetch (no read follows).
+      // note_attributes), set once per cart, by the unwatched fetch (no read follows), as a
+      // form post (`attributes[_nudge_vid]`; needs no content-type header, unlike JSON).
       // Returned: `read` catches its failure.
       const vid = localStorage.nudge_vid;
       return (
@@ -61,8 +63,7 @@ try {
         c.attributes?._nudge_vid != vid &&
         get(root + "cart/update.js", {
           method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ attributes: { _nudge_vid: vid } }),
+          body: new URLSearchParams({ "attributes[_nudge_vid]": vid }),
         })
       );
     });

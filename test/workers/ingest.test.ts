@@ -33,7 +33,7 @@ interface VisitorBody {
     tz: string | null;
     email: string | null;
     products: { id: string; price: number; currency: string }[];
-    cart: { value: number; count: number; currency: string };
+    cart: { value: number; count: number; currency: string; items: unknown[] };
     recentIds: string[];
   };
 }
@@ -63,6 +63,78 @@ describe("POST /e", () => {
     expect(body?.profile.tz).toBe("Europe/Paris");
     expect(body?.profile.products[0]).toMatchObject({ id: "mug", price: 12.5, currency: "EUR" });
     expect(body?.profile.cart).toMatchObject({ value: 45, count: 3, currency: "EUR" });
+  });
+
+  it("takes a cart's item URLs absolute, or relative to the event's page, and stores them absolute", async () => {
+    const item = (id: string, url: string, image: string | null) => ({
+      id,
+      name: id,
+      price: 10,
+      quantity: 1,
+      url,
+      image,
+    });
+    const vid = newVid();
+    const cart = {
+      id: eventId(),
+      name: "cart",
+      url: `${ORIGIN}/en/cart?email=a%40b.c`,
+      data: {
+        currency: "EUR",
+        items: [
+          item("abs", `${ORIGIN}/products/abs`, "https://cdn.example/abs.jpg"),
+          item("rel", "/products/rel?variant=1", "//cdn.example/rel.jpg"),
+          item("none", "/products/none", null),
+        ],
+      },
+    };
+    const res = await post(batch(vid, [cart]));
+    expect(res.status).toBe(202);
+    const { body } = await visitor(vid);
+    expect(body?.profile.cart.items).toEqual([
+      item("abs", `${ORIGIN}/products/abs`, "https://cdn.example/abs.jpg"),
+      item("rel", `${ORIGIN}/products/rel?variant=1`, "http://cdn.example/rel.jpg"), // the page is http
+      { id: "none", name: "none", price: 10, quantity: 1, url: `${ORIGIN}/products/none` },
+    ]);
+    // Relative with no page URL to resolve against: the batch is invalid, nothing is stored.
+    const other = newVid();
+    const bad = await post(batch(other, [{ ...cart, id: eventId(), url: undefined }]));
+    expect(bad.status).toBe(400);
+    expect((await visitor(other)).status).toBe(404);
+  });
+
+  it("drops a JSON-LD product view with no usable Product on its own, and stores the rest", async () => {
+    const ld = (text: string) => ({
+      id: eventId(),
+      name: "product",
+      url: `${ORIGIN}/p/mug`,
+      data: { ld: [text] },
+    });
+    const vid = newVid();
+    const usable = ld('{"@type":"Product","sku":"tote","name":"Tote","offers":{"price":"45"}}');
+    const none = ld('{"@type":"Product","description":"no id, no name"}');
+    const res = await post(batch(vid, [page(), none, usable, product()]));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ accepted: 3, duplicates: 0 });
+    const { body } = await visitor(vid);
+    expect(body?.profile.pageViews).toBe(1);
+    expect(body?.profile.products.map((p) => p.id).sort()).toEqual(["mug", "tote"]);
+    // Alone in its batch (as the snippet used to send it), the batch is still a 400.
+    const other = newVid();
+    expect((await post(batch(other, [ld("{")]))).status).toBe(400);
+    expect((await visitor(other)).status).toBe(404);
+    // An explicit product stays as strict as before: a bad one rejects the batch.
+    const bad = { id: eventId(), name: "product", data: { name: "Mug", price: 1 } };
+    expect((await post(batch(newVid(), [page(), bad]))).status).toBe(400);
+  });
+
+  it("takes a batch without an email link's token as t: null (the snippet's shape) or no t", async () => {
+    for (const extra of [{ t: null }, {}]) {
+      const vid = newVid();
+      expect((await post(batch(vid, [page()], extra))).status).toBe(202);
+      expect((await visitor(vid)).body?.profile.pageViews).toBe(1);
+    }
+    expect((await post(batch(newVid(), [page()], { t: 1 }))).status).toBe(400);
   });
 
   it("accepts application/json bodies too", async () => {

@@ -31,3 +31,83 @@ describe("the page url", () => {
     expect(stored("https://shop.example/100%")).toBe("https://shop.example/100%");
   });
 });
+
+describe("a browser cart's item URLs", () => {
+  const cart = (item: Record<string, unknown>, url?: string) =>
+    WireEventSchema.safeParse({
+      id: "abcdefgh",
+      name: "cart",
+      url,
+      data: {
+        currency: "EUR",
+        items: [{ id: "1", name: "Tote", price: 45, quantity: 1, ...item }],
+      },
+    });
+  const item = (r: ReturnType<typeof cart>) =>
+    r.success && r.data.name === "cart"
+      ? r.data.data.items[0]
+      : r.error!.issues.map((i) => i.path.join("."));
+
+  it("keeps absolute ones as they are (today's shape)", () => {
+    const abs = { url: "https://shop.example/products/tote", image: "https://cdn.example/t.jpg" };
+    expect(item(cart(abs))).toMatchObject(abs);
+    expect(item(cart(abs, "https://other.example/cart"))).toMatchObject(abs);
+  });
+
+  it("resolves relative and protocol-relative ones against the event's page URL", () => {
+    const r = cart(
+      { url: "/products/tote?variant=1", image: "//cdn.shopify.com/t.jpg?v=2" },
+      "https://shop.example/en/cart?utm_source=x&email=a%40b.c",
+    );
+    expect(item(r)).toEqual({
+      id: "1",
+      name: "Tote",
+      price: 45,
+      quantity: 1,
+      url: "https://shop.example/products/tote?variant=1",
+      image: "https://cdn.shopify.com/t.jpg?v=2",
+    });
+  });
+
+  it("drops a null image (no image), and takes no URL at all", () => {
+    const r = cart({ url: "/p", image: null }, "https://shop.example/");
+    expect(item(r)).toEqual({
+      id: "1",
+      name: "Tote",
+      price: 45,
+      quantity: 1,
+      url: "https://shop.example/p",
+    });
+    expect(item(cart({}, "https://shop.example/"))).toEqual({
+      id: "1",
+      name: "Tote",
+      price: 45,
+      quantity: 1,
+    });
+  });
+
+  it("rejects a relative one without a page URL, and what is not http(s) once resolved", () => {
+    expect(item(cart({ url: "/products/tote" }))).toEqual(["data.items.0.url"]);
+    expect(item(cart({ image: "javascript:alert(1)" }, "https://shop.example/"))).toEqual([
+      "data.items.0.image",
+    ]);
+    expect(item(cart({ url: `/${"x".repeat(2048)}` }, "https://shop.example/"))).toEqual([
+      "data.items.0.url",
+    ]);
+  });
+
+  it("leaves the purchase's items as they were: absolute only", () => {
+    const r = WireEventSchema.safeParse({
+      id: "abcdefgh",
+      name: "purchase",
+      url: "https://shop.example/thanks",
+      data: {
+        order_id: "o1",
+        value: 45,
+        currency: "EUR",
+        items: [{ id: "1", name: "Tote", price: 45, quantity: 1, url: "/products/tote" }],
+      },
+    });
+    expect(r.success).toBe(false);
+  });
+});

@@ -65,7 +65,8 @@ export const ProductSchema = z.object({
 /**
  * A product view the snippet found in schema.org JSON-LD: the scripts' texts, turned into a
  * ProductSchema value here (jsonld.ts) so the tag stays small and extraction can be
- * fixed without touching cached snippets. Text with no usable Product is an invalid event.
+ * fixed without touching cached snippets. Text with no usable Product is an invalid event, which
+ * POST /e drops on its own (routes/ingest.ts), not with the rest of its batch.
  */
 export const JsonLdProductSchema = z
   .object({ ld: z.array(z.string().max(32_768)).min(1).max(8) })
@@ -75,6 +76,9 @@ export const JsonLdProductSchema = z
     return p ?? z.NEVER;
   })
   .pipe(ProductSchema);
+
+/** A browser product view: the product itself, or the page's JSON-LD texts holding it. */
+export const ProductViewSchema = z.union([ProductSchema, JsonLdProductSchema]);
 
 export const CartItemSchema = z.object({
   id: text.max(128),
@@ -88,6 +92,17 @@ export const CartItemSchema = z.object({
 export const CartSchema = z.object({
   items: z.array(CartItemSchema).max(100),
   currency: currency.optional(),
+});
+
+/**
+ * A cart as a browser may send it: an item's `url` and `image` may also be relative to the page
+ * the event happened on (Shopify's /cart.js gives `/products/…` and `//cdn.shopify.com/…`) or
+ * null (no image); `resolveCartUrls` makes them absolute against the event's `url`, so what is
+ * stored is a CartSchema cart. The platform adapters need no URL code of their own.
+ */
+const pageRelativeUrl = z.string().max(URL_MAX).nullish();
+const BrowserCartSchema = CartSchema.extend({
+  items: z.array(CartItemSchema.extend({ url: pageRelativeUrl, image: pageRelativeUrl })).max(100),
 });
 
 export const CheckoutSchema = z.object({ value: money.optional(), currency: currency.optional() });
@@ -211,23 +226,58 @@ const customName = z
     "reserved event name",
   );
 
-export const WireEventSchema = z.discriminatedUnion("name", [
-  z.object({ ...base, name: z.literal("page"), data: PageSchema }),
-  z.object({
-    ...base,
-    name: z.literal("product"),
-    data: z.union([ProductSchema, JsonLdProductSchema]),
-  }),
-  z.object({ ...base, name: z.literal("cart"), data: CartSchema }),
-  z.object({ ...base, name: z.literal("checkout"), data: CheckoutSchema.default({}) }),
-  z.object({ ...base, name: z.literal("purchase"), data: PurchaseSchema }),
-  z.object({ ...base, name: z.literal("identify"), data: IdentifySchema }),
-  z.object({ ...base, name: z.literal("consent"), data: ConsentSchema }),
-  z.object({ ...base, name: z.literal("form_start"), data: FormStartSchema.default({}) }),
-  z.object({ ...base, name: z.literal("form_submit"), data: FormSubmitSchema.default({}) }),
-  z.object({ ...base, name: z.literal("notify"), data: NotifySchema }),
-  z.object({ ...base, name: z.literal("track"), event: customName, data: props.default({}) }),
-]);
+/**
+ * A browser cart's item URLs made absolute against the event's page URL (a relative one with no
+ * page URL, or one that is not http(s) once resolved, is an invalid event); null ones dropped.
+ */
+function resolveCartUrls<E extends { name: string; url?: string; data?: unknown }>(
+  e: E,
+  ctx: z.RefinementCtx,
+): Resolved<E> {
+  if (e.name !== "cart") return e as Resolved<E>;
+  const data = e.data as { items: Record<string, unknown>[] };
+  const items = data.items.map((item, i) => {
+    const out = { ...item };
+    for (const k of ["url", "image"]) {
+      const u = out[k] as string | null | undefined;
+      delete out[k];
+      if (u == null) continue;
+      const abs = URL.canParse(u, e.url) ? new URL(u, e.url).href : "";
+      if (abs.length <= URL_MAX && isHttpUrl(abs)) out[k] = abs;
+      else
+        ctx.addIssue({
+          code: "custom",
+          path: ["data", "items", i, k],
+          message: "must be an http(s) URL, absolute or relative to the event's url",
+        });
+    }
+    return out;
+  });
+  return { ...e, data: { ...data, items } } as Resolved<E>;
+}
+type Resolved<E> = E extends { name: "cart" }
+  ? Omit<E, "data"> & { data: z.output<typeof CartSchema> }
+  : E;
+
+export const WireEventSchema = z
+  .discriminatedUnion("name", [
+    z.object({ ...base, name: z.literal("page"), data: PageSchema }),
+    z.object({
+      ...base,
+      name: z.literal("product"),
+      data: ProductViewSchema,
+    }),
+    z.object({ ...base, name: z.literal("cart"), data: BrowserCartSchema }),
+    z.object({ ...base, name: z.literal("checkout"), data: CheckoutSchema.default({}) }),
+    z.object({ ...base, name: z.literal("purchase"), data: PurchaseSchema }),
+    z.object({ ...base, name: z.literal("identify"), data: IdentifySchema }),
+    z.object({ ...base, name: z.literal("consent"), data: ConsentSchema }),
+    z.object({ ...base, name: z.literal("form_start"), data: FormStartSchema.default({}) }),
+    z.object({ ...base, name: z.literal("form_submit"), data: FormSubmitSchema.default({}) }),
+    z.object({ ...base, name: z.literal("notify"), data: NotifySchema }),
+    z.object({ ...base, name: z.literal("track"), event: customName, data: props.default({}) }),
+  ])
+  .transform(resolveCartUrls);
 
 export const MAX_EVENTS_PER_BATCH = 50;
 
@@ -242,8 +292,8 @@ export const BatchSchema = z.object({
     .max(64)
     .regex(/^[A-Za-z0-9_+/-]+$/)
     .optional(),
-  /** Identity token from an email link (`nudge_t`), verified by the worker. */
-  t: z.string().max(512).optional(),
+  /** Identity token from an email link (`nudge_t`), verified by the worker; null: none. */
+  t: z.string().max(512).nullish(),
   events: z.array(WireEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
 });
 

@@ -8,10 +8,16 @@ import { sha256Hex } from "../lib/crypto.ts";
 import { verifyToken } from "../mail/tokens.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { httpError, zodIssues } from "../lib/errors.ts";
+import { SITE_ID } from "../lib/ids.ts";
 import { log } from "../lib/log.ts";
 import { contactStub, visitorStub } from "../lib/stubs.ts";
 import { checkUserHash } from "../ingest/user-hash.ts";
-import { BatchSchema, type ParsedBatch, type ParsedWireEvent } from "../ingest/wire.ts";
+import {
+  BatchSchema,
+  ProductViewSchema,
+  type ParsedBatch,
+  type ParsedWireEvent,
+} from "../ingest/wire.ts";
 import type { IngestResult } from "../visitor/visitor.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -83,13 +89,41 @@ export function parseBatch(text: string): ParsedBatch {
   } catch {
     throw invalidJson();
   }
-  const parsed = BatchSchema.safeParse(json);
+  const parsed = BatchSchema.safeParse(withoutUnusableProductViews(json));
   if (!parsed.success) {
     const issues = zodIssues(parsed.error.issues);
     log("info", "event.rejected", { reason: "invalid_batch", detail: issues[0]?.path });
     throw httpError(400, "invalid_batch", issues);
   }
   return parsed.data;
+}
+
+/**
+ * `json` without its product views from JSON-LD (`data.ld`) that hold no usable Product: each is
+ * dropped on its own and logged, the rest of the batch goes on (the snippet sends such a view
+ * with the other events pending; nothing else is lost). A batch left with no event is invalid.
+ */
+function withoutUnusableProductViews(json: unknown): unknown {
+  const events = (json as { events?: unknown } | null)?.events;
+  if (!Array.isArray(events)) return json;
+  const kept = events.filter((e: unknown) => {
+    const { name, data } = (e ?? {}) as { name?: unknown; data?: unknown };
+    return !(
+      name === "product" &&
+      typeof data === "object" &&
+      data !== null &&
+      "ld" in data &&
+      !ProductViewSchema.safeParse(data).success
+    );
+  });
+  if (kept.length === events.length) return json;
+  const site = (json as { site?: unknown }).site;
+  log("info", "event.rejected", {
+    site: typeof site === "string" && SITE_ID.test(site) ? site : undefined,
+    reason: "no_product",
+    events: events.length - kept.length,
+  });
+  return { ...(json as object), events: kept };
 }
 
 function invalidJson() {
