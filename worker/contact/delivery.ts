@@ -7,6 +7,7 @@ import { topicOf } from "../config/topics.ts";
 import { CONFIRM_TRIGGER, stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
 import { signToken } from "../mail/tokens.ts";
 import { log } from "../lib/log.ts";
+import { stageLog } from "../lib/stage-log.ts";
 import { cartRestoreLink, platformCartLink } from "../mail/cart-link.ts";
 import { makeLinkSigner, trimBase } from "../mail/links.ts";
 import { senderFor } from "../mail/outbound.ts";
@@ -94,6 +95,7 @@ export async function deliverStep(
   // after any wait in line, just before the send.
   const retryAfter = await awaitSendSlot(host.env, effect.key);
   if (retryAfter !== null) return { status: "wait", afterMs: retryAfter, reason: "paced" };
+  const slotAt = Date.now();
   // The site's override of the template (KV), read once for the coupon scan and the render.
   const override = await host.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
   // Unique codes the email reads (`coupon.NAME`), one per pool, kept by the step key.
@@ -114,6 +116,7 @@ export async function deliverStep(
   const recheck = decideFor(host, site, effect.email, { ...sendReq, now: now2 });
   if (recheck.action === "duplicate") return duplicate(host, req, ref, now2);
   if (recheck.action === "skip") return skip(host, req, ref, recheck.reason, now2, sendReq.topic);
+  const renderedAt = Date.now();
   const result = await senderFor(host.env).send({
     idempotencyKey: effect.key,
     from: config.from,
@@ -132,6 +135,15 @@ export async function deliverStep(
     ],
   });
   const at = Date.now();
+  // Entered, provider slot granted, rendered, the provider answered.
+  stageLog(host.env, "stage.deliver", {
+    key: effect.key,
+    due: effect.due,
+    enteredAt: now,
+    slotAt,
+    renderedAt,
+    answeredAt: at,
+  });
   const out = outcomeOfSend(result);
   if (out.status === "retry") return out;
   if (out.status === "failed") return fail(host, req, ref, out.reason, at);
