@@ -1,4 +1,5 @@
-// The account-wide token bucket the Pacer object runs: pure, with an injected clock.
+// The account-wide token bucket the Pacer object runs: pure, with an injected clock. At 2/s the
+// pace is 1.8/s (PACE_SHARE): one send every 555.6 ms (waits are rounded up to the millisecond).
 import { describe, expect, it } from "vitest";
 import {
   book,
@@ -22,10 +23,31 @@ function sendTimes(n: number, rate: number, now: number, maxWaitMs = Infinity): 
   return out;
 }
 
+/** Most of `times` within any 1-s window [t, t + 1000). */
+function maxInAnySecond(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; j < t.length; j++) {
+    while (t[j]! - t[i]! >= 1000) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
 describe("pacing", () => {
-  it("spaces a burst at the configured rate without dropping any", () => {
-    expect(sendTimes(5, 2, 0)).toEqual([0, 0, 500, 1000, 1500]);
-    expect(sendTimes(4, 1, 0)).toEqual([0, 1000, 2000, 3000]);
+  it("spaces a burst evenly, just under the limit, without dropping any", () => {
+    expect(sendTimes(5, 2, 0)).toEqual([0, 556, 1112, 1667, 2223]);
+    expect(sendTimes(4, 1, 0)).toEqual([0, 1112, 2223, 3334]);
+  });
+
+  it("never gives more slots than the limit in any second", () => {
+    for (const rate of [1, 2, 5, 7, 100]) {
+      const times = sendTimes(rate * 6, rate, 0) as number[];
+      expect(maxInAnySecond(times)).toBeLessThanOrEqual(rate);
+      // Room for a call to arrive a little late: the limit-th slot after one is over 1 s on.
+      for (let k = rate; k < times.length; k++)
+        expect(times[k]! - times[k - rate]!).toBeGreaterThanOrEqual(1_100);
+    }
   });
 
   it("refills over time up to the burst size", () => {
@@ -38,12 +60,10 @@ describe("pacing", () => {
   });
 
   it("turns a wait longer than the limit into a retry and leaves the line unchanged", () => {
-    // 2/s with at most 1 s in line: two go now, two wait, the fifth is told to come back.
-    expect(sendTimes(5, 2, 0, 1_000)).toEqual([0, 0, 500, 1000, null]);
-    const full = sendTimes(6, 2, 0, 1_000);
-    expect(full.slice(4)).toEqual([null, null]);
+    // 2/s with at most 1 s in line: one goes now, one waits, the rest are told to come back.
+    expect(sendTimes(4, 2, 0, 1_000)).toEqual([0, 556, null, null]);
     const r = book({ tokens: -2, at: 0 }, 2, 1_000, 0);
-    expect(r.slot).toEqual({ ok: false, retryAfterMs: 1500 });
+    expect(r.slot).toEqual({ ok: false, retryAfterMs: 1667 });
     expect(r.bucket).toEqual({ tokens: -2, at: 0 });
   });
 
@@ -78,9 +98,11 @@ describe("pacing", () => {
   it("books a long line once per send: retries come back spread at the rate, not all together", () => {
     const { asks, times, line } = drain(3_000, "bookSend");
     expect(times).toHaveLength(3_000);
-    // Two go at once (the burst), then one every 500 ms: no slot given twice, none skipped.
-    for (let k = 2; k < times.length; k++) expect(times[k]! - times[k - 1]!).toBe(500);
-    expect(times.at(-1)).toBe((3_000 - 2) * 500);
+    // One every 555.6 ms: no slot given twice, none skipped, never two within the limit's second.
+    for (let k = 1; k < times.length; k++)
+      expect(times[k]! - times[k - 1]!).toBeGreaterThanOrEqual(555);
+    expect(maxInAnySecond(times)).toBe(2);
+    expect(Math.abs(times.at(-1)! - (2_999 * 1000) / 1.8)).toBeLessThan(2);
     // Each send asks at most twice: once to book, once to take its slot.
     expect(asks).toBeLessThanOrEqual(2 * 3_000);
     expect(line.tickets.size).toBe(0);
@@ -93,18 +115,19 @@ describe("pacing", () => {
   it("a send coming back gets its own slot; one that never does is forgotten after the grace", () => {
     const line = newLine();
     for (let i = 0; i < 12; i++) bookSend(line, `k${i}`, 2, 5_000, 0);
-    // k11's slot is at 5,000 ms (two at once, then 500 ms apart): past 5 s? 5,000 is not.
+    // k9's slot is at 5,000 ms; k10 and k11 are past 5 s and hold tickets; the next is at 6,667.
+    expect(line.tickets.size).toBe(2);
     const late = bookSend(line, "late", 2, 5_000, 0);
-    expect(late).toEqual({ ok: false, retryAfterMs: 5_500 - 2_500 });
-    expect(line.tickets.get("late")).toBe(5_500);
+    expect(late).toEqual({ ok: false, retryAfterMs: 6_667 - 2_500 });
+    expect(line.tickets.get("late")).toBe(6_667);
     // Coming back early is told again when; on time, it waits the rest in line.
-    expect(bookSend(line, "late", 2, 5_000, 100)).toEqual({ ok: false, retryAfterMs: 2_900 });
-    expect(bookSend(line, "late", 2, 5_000, 3_000)).toEqual({ ok: true, waitMs: 2_500 });
+    expect(bookSend(line, "late", 2, 5_000, 100)).toEqual({ ok: false, retryAfterMs: 4_067 });
+    expect(bookSend(line, "late", 2, 5_000, 3_000)).toEqual({ ok: true, waitMs: 3_667 });
     expect(line.tickets.has("late")).toBe(false);
     // Booked, never came back: dropped once its time is well past, so the map stays small.
     bookSend(line, "gone", 2, 5_000, 0);
     expect(line.tickets.has("gone")).toBe(true);
-    bookSend(line, "other", 2, 5_000, 6_000 + TICKET_GRACE_MS);
+    bookSend(line, "other", 2, 5_000, 8_000 + TICKET_GRACE_MS);
     expect(line.tickets.has("gone")).toBe(false);
   });
 });

@@ -1,6 +1,8 @@
 // Account-wide pacing of provider calls as a pure token bucket: a burst of N sends gets the
-// delays 0, 1/rate, 2/rate, … so none is refused or dropped. The Pacer object (pacer.ts) keeps
-// the one bucket of the account; this module decides.
+// delays 0, 1/pace, 2/pace, … so none is refused or dropped. The pace is PACE_SHARE of the
+// account's limit with a bucket of one: no second ever holds more calls than the limit, even as
+// the provider counts them (a sliding window), with room for the calls' jitter on the way. The
+// Pacer object (pacer.ts) keeps the one bucket of the account; this module decides.
 
 /** Token bucket state; plain data. */
 export interface Bucket {
@@ -14,6 +16,20 @@ export interface BucketConfig {
   ratePerSec: number;
   /** Bucket size: how many may go at once after a quiet period. */
   burst: number;
+}
+
+/** The share of the account's limit sends are spaced at: 1/0.9 of a second holds `limit`
+ * calls, so a call may arrive ~100 ms later than its slot and still not make a 1-s window hold
+ * one more than the limit. */
+export const PACE_SHARE = 0.9;
+
+/** A call may reach the provider this much later than its slot (well under the ~100 ms the pace
+ * leaves); one prepared later than that books a new slot instead (its own goes unused). */
+export const SLOT_LATENESS_MS = 25;
+
+/** The bucket the account's limit paces with: evenly spaced calls, none at once. */
+export function paceOf(limitPerSec: number): BucketConfig {
+  return { ratePerSec: limitPerSec * PACE_SHARE, burst: 1 };
 }
 
 export function newBucket(cfg: BucketConfig, now: number): Bucket {
@@ -45,7 +61,7 @@ export function book(
   maxWaitMs: number,
   now: number,
 ): { bucket: Bucket | null; slot: Slot } {
-  const cfg = { ratePerSec, burst: Math.max(1, Math.floor(ratePerSec)) };
+  const cfg = paceOf(ratePerSec);
   const r = reserve(bucket ?? newBucket(cfg, now), cfg, now);
   if (r.waitMs > maxWaitMs) return { bucket, slot: { ok: false, retryAfterMs: r.waitMs } };
   return { bucket: r.bucket, slot: { ok: true, waitMs: r.waitMs } };
@@ -95,7 +111,7 @@ export function bookSend(
     line.tickets.delete(key);
     return { ok: true, waitMs: Math.max(0, waitMs) };
   }
-  const cfg = { ratePerSec, burst: Math.max(1, Math.floor(ratePerSec)) };
+  const cfg = paceOf(ratePerSec);
   const r = reserve(line.bucket ?? newBucket(cfg, now), cfg, now);
   line.bucket = r.bucket;
   if (r.waitMs <= maxWaitMs) return { ok: true, waitMs: r.waitMs };
