@@ -643,13 +643,9 @@ describe("account-wide pacing", () => {
     const results = [];
     for (let i = 0; i < 6; i++) results.push(await pacer.reserveSlot(4, 1_000));
     const waits = results.map((r) => (r.ok ? r.waitMs : -1));
-    // 4 per second, paced under it (3.6/s, never 5 in one second): one now, then 278 ms
-    // apart (less the time the calls took); past 1 s of waiting → retry later.
-    expect(waits[0]).toBe(0);
-    for (let k = 1; k < 4; k++) {
-      expect(waits[k]! - waits[k - 1]!).toBeGreaterThan(200);
-      expect(waits[k]! - waits[k - 1]!).toBeLessThanOrEqual(278);
-    }
+    // 4 per second: four go now; the next slot is a window (1.1 s) on, past 1 s of waiting →
+    // retry later (never 5 in one second).
+    expect(waits.slice(0, 4)).toEqual([0, 0, 0, 0]);
     expect(waits.slice(4)).toEqual([-1, -1]);
     const overflow = [];
     for (let i = 0; i < 6; i++) overflow.push(await pacer.reserveSlot(4, 1_000));
@@ -660,7 +656,7 @@ describe("account-wide pacing", () => {
     const pacer = env.PACER.get(env.PACER.idFromName("pacing-tickets"));
     const first = [];
     for (let i = 0; i < 12; i++) first.push(await pacer.reserveSlot(4, 1_000, `k${i}`));
-    // 4 within 1 s (278 ms apart); the rest are booked ahead and told when to come back.
+    // 4 now; the rest are booked ahead (a window on and later) and told when to come back.
     const told = first.flatMap((r, i) => (r.ok ? [] : [i]));
     expect(told.length).toBeGreaterThan(0);
     const i = told[0]!;

@@ -1,7 +1,7 @@
-// The Pacer Durable Object: one per account (name "account"), keeping the token bucket that
-// spaces every provider call to RESEND_RATE_LIMIT (pacing.ts decides). Called by the Contact
-// object before each send through `bookSendSlot`. The bucket and the slots booked ahead are in
-// memory: a restart refills the bucket and forgets the tickets (their sends book again).
+// The Pacer Durable Object: one per account (name "account"), keeping the line that
+// paces every provider call to RESEND_RATE_LIMIT (pacing.ts decides). Called by the Contact
+// object before each send through `bookSendSlot`. The slots booked are in
+// memory: a restart empties the line and forgets the tickets (their sends book again).
 import { DurableObject } from "cloudflare:workers";
 import { book, bookSend, newLine, SLOT_LATENESS_MS, type Slot } from "./pacing.ts";
 
@@ -21,9 +21,7 @@ export class Pacer extends DurableObject<Env> {
   async reserveSlot(ratePerSec: number, maxWaitMs: number, key?: string): Promise<Slot> {
     const now = Date.now();
     if (key !== undefined) return bookSend(this.line, key, ratePerSec, maxWaitMs, now);
-    const r = book(this.line.bucket, ratePerSec, maxWaitMs, now);
-    this.line.bucket = r.bucket;
-    return r.slot;
+    return book(this.line, ratePerSec, maxWaitMs, now);
   }
 }
 

@@ -1,24 +1,15 @@
-// The account-wide token bucket the Pacer object runs: pure, with an injected clock. At 2/s the
-// pace is 1.8/s (PACE_SHARE): one send every 555.6 ms (waits are rounded up to the millisecond).
+// The account-wide line the Pacer object runs: pure, with an injected clock. At 2/s, two slots
+// per WINDOW_MS (1.1 s): a burst of two goes at once, then two every 1.1 s.
 import { describe, expect, it } from "vitest";
-import {
-  book,
-  bookSend,
-  newBucket,
-  newLine,
-  reserve,
-  TICKET_GRACE_MS,
-  type Bucket,
-} from "./pacing.ts";
+import { book, bookSend, newLine, nextSlot, TICKET_GRACE_MS, WINDOW_MS } from "./pacing.ts";
 
 /** Books `n` slots at `now` the way the Pacer object does, returning each send time. */
 function sendTimes(n: number, rate: number, now: number, maxWaitMs = Infinity): (number | null)[] {
-  let bucket: Bucket | null = null;
+  const line = newLine();
   const out: (number | null)[] = [];
   for (let i = 0; i < n; i++) {
-    const r = book(bucket, rate, maxWaitMs, now);
-    bucket = r.bucket;
-    out.push(r.slot.ok ? now + r.slot.waitMs : null);
+    const slot = book(line, rate, maxWaitMs, now);
+    out.push(slot.ok ? now + slot.waitMs : null);
   }
   return out;
 }
@@ -35,36 +26,38 @@ function maxInAnySecond(times: number[]): number {
 }
 
 describe("pacing", () => {
-  it("spaces a burst evenly, just under the limit, without dropping any", () => {
-    expect(sendTimes(5, 2, 0)).toEqual([0, 556, 1112, 1667, 2223]);
-    expect(sendTimes(4, 1, 0)).toEqual([0, 1112, 2223, 3334]);
+  it("lets a burst up to the limit go at once, then the limit per window, dropping none", () => {
+    expect(WINDOW_MS).toBe(1_100);
+    expect(sendTimes(5, 2, 0)).toEqual([0, 0, 1100, 1100, 2200]);
+    expect(sendTimes(4, 1, 0)).toEqual([0, 1100, 2200, 3300]);
   });
 
-  it("never gives more slots than the limit in any second", () => {
+  it("never gives more slots than the limit in any second, with room for late calls", () => {
     for (const rate of [1, 2, 5, 7, 100]) {
       const times = sendTimes(rate * 6, rate, 0) as number[];
-      expect(maxInAnySecond(times)).toBeLessThanOrEqual(rate);
-      // Room for a call to arrive a little late: the limit-th slot after one is over 1 s on.
+      expect(maxInAnySecond(times)).toBe(rate);
+      // A call up to 100 ms late still keeps every second within the limit.
       for (let k = rate; k < times.length; k++)
         expect(times[k]! - times[k - rate]!).toBeGreaterThanOrEqual(1_100);
     }
   });
 
-  it("refills over time up to the burst size", () => {
-    const cfg = { ratePerSec: 2, burst: 2 };
-    let b = newBucket(cfg, 0);
-    b = reserve(b, cfg, 0).bucket;
-    b = reserve(b, cfg, 0).bucket;
-    expect(reserve(b, cfg, 250).waitMs).toBe(250);
-    expect(reserve(b, cfg, 10_000).waitMs).toBe(0);
+  it("frees a slot a window after it was used", () => {
+    const line = newLine();
+    book(line, 2, Infinity, 0);
+    book(line, 2, Infinity, 0);
+    expect(nextSlot(line.slots, 2, 250)).toBe(1_100);
+    expect(nextSlot(line.slots, 2, 10_000)).toBe(10_000);
   });
 
   it("turns a wait longer than the limit into a retry and leaves the line unchanged", () => {
-    // 2/s with at most 1 s in line: one goes now, one waits, the rest are told to come back.
-    expect(sendTimes(4, 2, 0, 1_000)).toEqual([0, 556, null, null]);
-    const r = book({ tokens: -2, at: 0 }, 2, 1_000, 0);
-    expect(r.slot).toEqual({ ok: false, retryAfterMs: 1667 });
-    expect(r.bucket).toEqual({ tokens: -2, at: 0 });
+    // 2/s with at most 1 s in line: two go now, the rest are told to come back.
+    expect(sendTimes(5, 2, 0, 1_000)).toEqual([0, 0, null, null, null]);
+    const line = newLine();
+    book(line, 2, 1_000, 0);
+    book(line, 2, 1_000, 0);
+    expect(book(line, 2, 1_000, 0)).toEqual({ ok: false, retryAfterMs: 1_100 });
+    expect(line.slots).toEqual([0, 0]);
   });
 
   /**
@@ -84,11 +77,7 @@ describe("pacing", () => {
       asks++;
       let slot;
       if (ask === "bookSend") slot = bookSend(line, `key-${i}`, rate, maxWaitMs, t);
-      else {
-        const r = book(line.bucket, rate, maxWaitMs, t);
-        line.bucket = r.bucket;
-        slot = r.slot;
-      }
+      else slot = book(line, rate, maxWaitMs, t);
       if (slot.ok) sent.set(i, t + slot.waitMs);
       else queue.push([t + slot.retryAfterMs, i]);
     }
@@ -98,11 +87,10 @@ describe("pacing", () => {
   it("books a long line once per send: retries come back spread at the rate, not all together", () => {
     const { asks, times, line } = drain(3_000, "bookSend");
     expect(times).toHaveLength(3_000);
-    // One every 555.6 ms: no slot given twice, none skipped, never two within the limit's second.
-    for (let k = 1; k < times.length; k++)
-      expect(times[k]! - times[k - 1]!).toBeGreaterThanOrEqual(555);
+    // Two every 1.1 s: no slot given twice, none skipped, never three within a second.
+    for (let k = 2; k < times.length; k++) expect(times[k]! - times[k - 2]!).toBe(1_100);
     expect(maxInAnySecond(times)).toBe(2);
-    expect(Math.abs(times.at(-1)! - (2_999 * 1000) / 1.8)).toBeLessThan(2);
+    expect(times.at(-1)).toBe(1_499 * 1_100);
     // Each send asks at most twice: once to book, once to take its slot.
     expect(asks).toBeLessThanOrEqual(2 * 3_000);
     expect(line.tickets.size).toBe(0);
@@ -115,14 +103,14 @@ describe("pacing", () => {
   it("a send coming back gets its own slot; one that never does is forgotten after the grace", () => {
     const line = newLine();
     for (let i = 0; i < 12; i++) bookSend(line, `k${i}`, 2, 5_000, 0);
-    // k9's slot is at 5,000 ms; k10 and k11 are past 5 s and hold tickets; the next is at 6,667.
+    // k8 and k9 go at 4,400 ms; k10 and k11 (5,500) are past 5 s and hold tickets; next: 6,600.
     expect(line.tickets.size).toBe(2);
     const late = bookSend(line, "late", 2, 5_000, 0);
-    expect(late).toEqual({ ok: false, retryAfterMs: 6_667 - 2_500 });
-    expect(line.tickets.get("late")).toBe(6_667);
+    expect(late).toEqual({ ok: false, retryAfterMs: 6_600 - 2_500 });
+    expect(line.tickets.get("late")).toBe(6_600);
     // Coming back early is told again when; on time, it waits the rest in line.
-    expect(bookSend(line, "late", 2, 5_000, 100)).toEqual({ ok: false, retryAfterMs: 4_067 });
-    expect(bookSend(line, "late", 2, 5_000, 3_000)).toEqual({ ok: true, waitMs: 3_667 });
+    expect(bookSend(line, "late", 2, 5_000, 100)).toEqual({ ok: false, retryAfterMs: 4_000 });
+    expect(bookSend(line, "late", 2, 5_000, 3_000)).toEqual({ ok: true, waitMs: 3_600 });
     expect(line.tickets.has("late")).toBe(false);
     // Booked, never came back: dropped once its time is well past, so the map stays small.
     bookSend(line, "gone", 2, 5_000, 0);
