@@ -110,12 +110,25 @@ describe("pacing", () => {
     expect(line.tickets.get("late")).toBe(6_600);
     // Coming back early is told again when; on time, it waits the rest in line.
     expect(bookSend(line, "late", 2, 5_000, 100)).toEqual({ ok: false, retryAfterMs: 4_000 });
-    expect(bookSend(line, "late", 2, 5_000, 3_000)).toEqual({ ok: true, waitMs: 3_600 });
+    expect(bookSend(line, "late", 2, 5_000, 3_000)).toEqual({
+      ok: true,
+      waitMs: 3_600,
+      busy: true,
+    });
     expect(line.tickets.has("late")).toBe(false);
     // Booked, never came back: dropped once its time is well past, so the map stays small.
     bookSend(line, "gone", 2, 5_000, 0);
     expect(line.tickets.has("gone")).toBe(true);
     bookSend(line, "other", 2, 5_000, 8_000 + TICKET_GRACE_MS);
     expect(line.tickets.has("gone")).toBe(false);
+  });
+
+  it("says when a slot is in a busy line: the one time a late send books again", () => {
+    const line = newLine();
+    // 4/s: the first slot of a quiet account is not busy; the second (2 of 4 in its window) is.
+    expect(bookSend(line, "a", 4, 5_000, 0)).toEqual({ ok: true, waitMs: 0 });
+    expect(bookSend(line, "b", 4, 5_000, 0)).toEqual({ ok: true, waitMs: 0, busy: true });
+    // Much later the window is empty again.
+    expect(bookSend(line, "c", 4, 5_000, 10_000)).toEqual({ ok: true, waitMs: 0 });
   });
 });
