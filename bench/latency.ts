@@ -435,7 +435,7 @@ export async function runFlood(opts: { emails: number; ratePerSec: number }): Pr
 }
 
 /**
- * Three runs, each on a fresh stack (a fresh local database):
+ * Four runs, each on a fresh stack (a fresh local database):
  * - steady (the headline): 240 visitors arriving at 5 per second (so 5 due emails per second,
  *   18,000 an hour, far above an independent store's rate), provider limit raised to 100/s, so
  *   what is measured is the worker's own path: alarm → engine → outbox → Contact object →
@@ -443,7 +443,8 @@ export async function runFlood(opts: { emails: number; ratePerSec: number }): Pr
  * - burst: 240 visitors as fast as 16 clients can post them on this machine, limit 100/s: the
  *   local runtime saturates (ingest, alarms and sends share two cores), and queueing shows;
  * - default account: Resend's default limit of 2 calls per second, 40 visitors arriving at 1.6
- *   per second (under the limit). Above the limit due emails wait their turn, by design.
+ *   per second (under the limit). Above the limit due emails wait their turn, by design;
+ * - flood: 120 due at once against a limit of 5/s that the fake Resend enforces (runFlood).
  */
 export async function benchLatency(): Promise<Record<string, number | string | object>> {
   const a = await runLatency({ visitors: 240, concurrency: 16, ratePerSec: 100, intervalMs: 200 });
