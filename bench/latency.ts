@@ -7,6 +7,7 @@
 import { startFakeResend, type RecordedSend } from "../test/support/fake-resend.ts";
 import { startStack, type Stack } from "../test/browser/support/stack.ts";
 import { cartBatch, postBatch, recipient, urlSafeId } from "../test/support/episodes.ts";
+import { loadavg } from "node:os";
 import { percentile } from "./load.ts";
 
 const SITE = "bench";
@@ -46,6 +47,84 @@ export interface LatencyRun {
   postSeconds: number;
   /** Due emails per second the posting phase produced (episodes / posting time). */
   offeredPerSec: number;
+  /** p50/p99 (ms) of each stage of the emails whose stage timings were logged. */
+  stages: Record<string, { p50: number; p99: number }>;
+  /** The 1-minute load average when the run started and ended (the machine is shared). */
+  loadAvg: [number, number];
+}
+
+/** One line of the worker's stage timings (worker/lib/stage-log.ts), keyed by the send key. */
+interface StageLine {
+  msg: "stage.drain" | "stage.deliver";
+  key: string;
+  [field: string]: unknown;
+}
+
+function stageLines(logs: string[]): StageLine[] {
+  const out: StageLine[] = [];
+  for (const l of logs) {
+    const i = l.indexOf('{"at"');
+    if (i < 0 || !l.includes('"msg":"stage.')) continue;
+    try {
+      out.push(JSON.parse(l.slice(i)) as StageLine);
+    } catch {
+      /* a line cut short: skipped */
+    }
+  }
+  return out;
+}
+
+/**
+ * Where each email's time went, from the stage lines and the fake's receive time: due → the
+ * alarm fired → the state committed → the effect started (after the ones before it in the same
+ * run) → the Contact object entered → the provider slot booked (the Pacer's answer) → rendered
+ * (template override, coupons, catalog, Liquid) → the slot's time came and the re-check passed →
+ * the fake received the SDK's request. `afterSend`: from the
+ * provider's answer to the end of the effect's turn in the drain (recording, the next effect).
+ */
+export function stageTable(
+  logs: string[],
+  receivedByKey: Map<string, number>,
+): Record<string, { p50: number; p99: number }> {
+  const lines = stageLines(logs);
+  const drains = new Map<string, StageLine[]>();
+  for (const l of lines)
+    if (l.msg === "stage.drain") drains.set(l.key, [...(drains.get(l.key) ?? []), l]);
+  const samples: Record<string, number[]> = {};
+  const add = (k: string, v: number) => (samples[k] ??= []).push(v);
+  for (const d of lines) {
+    if (d.msg !== "stage.deliver") continue;
+    const received = receivedByKey.get(d.key);
+    const t = d as unknown as Record<string, number>;
+    // The drain run that made this delivery: the last one started before it was entered.
+    const run = (drains.get(d.key) ?? [])
+      .map((x) => x as unknown as Record<string, number>)
+      .filter((x) => x.startAt! <= t.enteredAt!)
+      .at(-1);
+    if (received === undefined || !run) continue;
+    add("alarmLate", run.firedAt! - t.due!);
+    add("commit", run.drainAt! - run.firedAt!);
+    add("queuedInDrain", run.startAt! - run.drainAt!);
+    add("toContact", t.enteredAt! - run.startAt!);
+    add("pacer", t.slotAt! - t.enteredAt!);
+    add("render", t.preparedAt! - t.slotAt!);
+    add("waitInLine", t.renderedAt! - t.preparedAt!);
+    add("sdkToFake", received - t.renderedAt!);
+    add("total", received - t.due!);
+    add("afterSend", run.doneAt! - t.answeredAt!);
+  }
+  const table: Record<string, { p50: number; p99: number }> = {};
+  for (const [k, v] of Object.entries(samples)) {
+    v.sort((a, b) => a - b);
+    table[k] = { p50: Math.round(percentile(v, 50)), p99: Math.round(percentile(v, 99)) };
+  }
+  return table;
+}
+
+function printStages(label: string, stages: Record<string, { p50: number; p99: number }>) {
+  console.log(`\nlatency stages, ${label} (ms)\n${"stage".padEnd(14)}  ${"p50".padStart(6)}  p99`);
+  for (const [k, v] of Object.entries(stages))
+    console.log(`${k.padEnd(14)}  ${String(v.p50).padStart(6)}  ${v.p99}`);
 }
 
 interface Episode {
@@ -82,6 +161,8 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
   // Receive time of every accepted send: the moment the fake records it (after it has read and
   // validated the body: within about a millisecond of arrival on loopback).
   const received = new Map<string, number>();
+  const receivedByKey = new Map<string, number>();
+  const load0 = Math.round(loadavg()[0]! * 100) / 100;
   const sendsByEmail = new Map<string, RecordedSend[]>();
   const push = fake.sends.push.bind(fake.sends);
   fake.sends.push = (...items: RecordedSend[]) => {
@@ -90,6 +171,7 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
       const email = recipient(s.body);
       if (!email) continue;
       if (!received.has(email)) received.set(email, now);
+      if (!receivedByKey.has(s.idempotencyKey)) receivedByKey.set(s.idempotencyKey, now);
       sendsByEmail.set(email, [...(sendsByEmail.get(email) ?? []), s]);
     }
     return push(...items);
@@ -153,14 +235,15 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
           failures[status] = (failures[status] ?? 0) + 1;
           continue;
         }
-        const fromState = await storedDue(s, vid).catch(() => null);
+        // The engine's due time is read after the run (from the send's stage line, else the
+        // stored state): reads during the burst would compete with the burst itself.
         episodes.push({
           email,
           vid,
           sentAt,
           ackAt,
-          dueAt: fromState ?? Math.round((sentAt + ackAt) / 2) + WAIT_MS,
-          dueFrom: fromState === null ? "estimate" : "state",
+          dueAt: Math.round((sentAt + ackAt) / 2) + WAIT_MS,
+          dueFrom: "estimate",
         });
       }
     };
@@ -176,6 +259,16 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
     }
     // A short settle so late retries or duplicates, if any, are seen too.
     await new Promise((r) => setTimeout(r, 1_000));
+    // The engine's due times: the one each send carried (its stage line), else the stored state.
+    const dueByKey = new Map<string, number>();
+    for (const l of stageLines(s.logs))
+      if (l.msg === "stage.deliver" && typeof l.due === "number") dueByKey.set(l.key, l.due);
+    for (const e of episodes) {
+      const key = sendsByEmail.get(e.email)?.[0]?.idempotencyKey;
+      const due = key === undefined ? undefined : dueByKey.get(key);
+      const fromState = due ?? (await storedDue(s, e.vid).catch(() => null));
+      if (fromState !== null) Object.assign(e, { dueAt: fromState, dueFrom: "state" });
+    }
 
     const latencies = episodes
       .filter((e) => received.has(e.email))
@@ -216,6 +309,8 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
       dueFromState: episodes.filter((e) => e.dueFrom === "state").length,
       postSeconds: Math.round(postSeconds * 10) / 10,
       offeredPerSec: Math.round((episodes.length / Math.max(0.001, postSeconds)) * 10) / 10,
+      stages: stageTable(s.logs, receivedByKey),
+      loadAvg: [load0, Math.round(loadavg()[0]! * 100) / 100],
     };
   } finally {
     if (process.env.BENCH_LOGS && stack) {
@@ -227,8 +322,120 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
   }
 }
 
+/** Most of `times` (ms) that fall within any 1-s window [t, t + 1000). */
+export function maxInAnySecond(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; j < t.length; j++) {
+    while (t[j]! - t[i]! >= 1000) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
+export interface FloodRun {
+  emails: number;
+  ratePerSec: number;
+  drainSeconds: number;
+  observedPerSec: number;
+  maxInAnySecond: number;
+  lost: number;
+  duplicates: number;
+  provider429s: number;
+  postFailures: number;
+}
+
+/** Bound on the whole flood run after posting (120 emails at 5/s take 24 s). */
+const FLOOD_DEADLINE_MS = 180_000;
+
 /**
- * Three runs, each on a fresh stack (a fresh local database):
+ * A flood far above the provider's limit: `emails` visitors posted as fast as 16 clients can
+ * (so their emails fall due within a few seconds), RESEND_RATE_LIMIT = `ratePerSec`, and the fake
+ * Resend enforcing that same limit (429 above it). What it must show: the line drains at the
+ * limit, never above it in any second, nothing lost or sent twice.
+ */
+export async function runFlood(opts: { emails: number; ratePerSec: number }): Promise<FloodRun> {
+  const fake = await startFakeResend({ apiKey: API_KEY, rateLimitPerSec: opts.ratePerSec });
+  let stack: Stack | null = null;
+  try {
+    stack = await startStack({
+      site: SITE,
+      vars: {
+        RESEND_API_KEY: API_KEY,
+        RESEND_BASE_URL: fake.url,
+        RESEND_RATE_LIMIT: String(opts.ratePerSec),
+      },
+      config: {
+        frequencyCap: false,
+        triggers: [
+          {
+            id: TRIGGER,
+            on: "cart",
+            if: { "cart.value": { gt: 0 } },
+            steps: [
+              { wait: `${WAIT_MS / 1000}s`, template: "cart-abandoned", subject: "Your cart" },
+            ],
+          },
+        ],
+      },
+    });
+    const s = stack;
+    await (await fetch(`${s.worker}/_ping`)).arrayBuffer();
+    const emails = new Set<string>();
+    let next = 0;
+    const poster = async () => {
+      for (let i = next++; i < opts.emails; i = next++) {
+        const email = `flood-${i}@example.com`;
+        try {
+          const res = await postBatch(s.worker, s.demo, cartBatch(SITE, urlSafeId(i, "fl"), email));
+          if (res.status === 202) emails.add(email);
+          await res.arrayBuffer();
+        } catch {
+          /* counted below */
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, poster));
+    const delivered = () => new Set(fake.sends.map((x) => recipient(x.body))).size;
+    const deadline = Date.now() + FLOOD_DEADLINE_MS;
+    while (delivered() < emails.size && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 2_000));
+
+    const accepted = fake.requests.filter((r) => r.status === 200).map((r) => r.receivedAt);
+    // Every call the provider saw (refused ones too): what the pacer let out in any second.
+    const calls = fake.requests.map((r) => r.receivedAt);
+    const first = Math.min(...accepted);
+    const last = Math.max(...accepted);
+    const dues = stageLines(s.logs)
+      .filter((l) => l.msg === "stage.deliver" && typeof l.due === "number")
+      .map((l) => l.due as number);
+    const firstDue = dues.length ? Math.min(...dues) : first;
+    const byEmail = new Map<string, number>();
+    for (const x of fake.sends) {
+      const e = recipient(x.body) ?? "";
+      byEmail.set(e, (byEmail.get(e) ?? 0) + 1);
+    }
+    const got = [...emails].filter((e) => byEmail.has(e)).length;
+    return {
+      emails: got,
+      ratePerSec: opts.ratePerSec,
+      drainSeconds: Math.round((last - firstDue) / 100) / 10,
+      observedPerSec: Math.round(((got - 1) / Math.max(0.001, (last - first) / 1000)) * 100) / 100,
+      maxInAnySecond: maxInAnySecond(calls),
+      lost: emails.size - got,
+      duplicates: [...byEmail.values()].filter((n) => n > 1).length,
+      provider429s: fake.requests.filter((r) => r.status === 429).length,
+      postFailures: opts.emails - emails.size,
+    };
+  } finally {
+    await stack?.stop();
+    await fake.close();
+  }
+}
+
+/**
+ * Four runs, each on a fresh stack (a fresh local database):
  * - steady (the headline): 240 visitors arriving at 5 per second (so 5 due emails per second,
  *   18,000 an hour, far above an independent store's rate), provider limit raised to 100/s, so
  *   what is measured is the worker's own path: alarm → engine → outbox → Contact object →
@@ -236,12 +443,16 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
  * - burst: 240 visitors as fast as 16 clients can post them on this machine, limit 100/s: the
  *   local runtime saturates (ingest, alarms and sends share two cores), and queueing shows;
  * - default account: Resend's default limit of 2 calls per second, 40 visitors arriving at 1.6
- *   per second (under the limit). Above the limit due emails wait their turn, by design.
+ *   per second (under the limit). Above the limit due emails wait their turn, by design;
+ * - flood: 120 due at once against a limit of 5/s that the fake Resend enforces (runFlood).
  */
-export async function benchLatency(): Promise<Record<string, number | string>> {
+export async function benchLatency(): Promise<Record<string, number | string | object>> {
   const a = await runLatency({ visitors: 240, concurrency: 16, ratePerSec: 100, intervalMs: 200 });
   const b = await runLatency({ visitors: 240, concurrency: 16, ratePerSec: 100, intervalMs: 0 });
   const c = await runLatency({ visitors: 40, concurrency: 4, ratePerSec: 2, intervalMs: 625 });
+  const f = await runFlood({ emails: 120, ratePerSec: 5 });
+  printStages(`burst (${b.offeredPerSec} due/s, load ${b.loadAvg.join(" → ")})`, b.stages);
+  console.log("flood", JSON.stringify(f));
   return {
     triggerLatencyEpisodes: a.episodes,
     triggerLatencyP50Ms: a.p50,
@@ -267,5 +478,16 @@ export async function benchLatency(): Promise<Record<string, number | string>> {
     triggerLatencyDefaultLimitP99Ms: c.p99,
     triggerLatencyDefaultLimitMaxMs: c.max,
     triggerLatencyDefaultLimitOfferedPerSec: c.offeredPerSec,
+    triggerLatencyBurstStages: { ...b.stages, loadAvg1m: b.loadAvg },
+    triggerLatencySteadyStages: a.stages,
+    floodEmails: f.emails,
+    floodRateLimitPerSec: f.ratePerSec,
+    floodDrainSeconds: f.drainSeconds,
+    floodObservedPerSec: f.observedPerSec,
+    floodMaxInAnySecond: f.maxInAnySecond,
+    floodLost: f.lost,
+    floodDuplicates: f.duplicates,
+    floodProvider429s: f.provider429s,
+    floodPostFailures: f.postFailures,
   };
 }

@@ -1,6 +1,7 @@
 // A flood of due emails far above the provider's rate limit, on the real stack (`wrangler dev`,
 // the real Resend SDK, the contract-checking fake Resend): sends wait their turn in the pacer,
-// a wait does not use up an attempt, and every email is delivered exactly once.
+// a wait does not use up an attempt, no second holds more calls than the limit, and every email
+// is delivered exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartBatch, postBatch, recipient, urlSafeId } from "../support/episodes.ts";
 import { startFakeResend, type FakeResend } from "../support/fake-resend.ts";
@@ -11,6 +12,17 @@ const SITE = "flood";
 const API_KEY = "re_flood_key";
 const N = 24;
 const RATE = 2; // per second: 24 due at once take ≥ 11 s, past the pacer's 5 s line
+
+/** Most of `times` (ms) within any 1-s window [t, t + 1000). */
+function maxInAnySecond(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; j < t.length; j++) {
+    while (t[j]! - t[i]! >= 1000) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
 
 interface OutboxRow {
   attempts: number;
@@ -23,7 +35,8 @@ describe("pacing under a flood", () => {
   printStackLogsOnFailure(() => ({ stack }));
 
   beforeAll(async () => {
-    fake = await startFakeResend({ apiKey: API_KEY });
+    // The fake enforces the same limit, as Resend does: a call past it is answered 429.
+    fake = await startFakeResend({ apiKey: API_KEY, rateLimitPerSec: RATE });
     stack = await startStack({
       site: SITE,
       vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: fake.url, RESEND_RATE_LIMIT: String(RATE) },
@@ -79,6 +92,11 @@ describe("pacing under a flood", () => {
       expect(f.sends).toHaveLength(N);
       expect(waiting.length).toBeGreaterThan(0); // the flood really went past the pacer's line
       expect(waiting.every((r) => r.attempts === 0)).toBe(true);
+      // Never more calls in any second than the limit, as the provider counts them (every call,
+      // refused ones too): none refused.
+      const arrivals = f.requests.map((r) => r.receivedAt);
+      expect(maxInAnySecond(arrivals)).toBeLessThanOrEqual(RATE);
+      expect(f.requests.filter((r) => r.status === 429)).toEqual([]);
       const logs = s.logs.join("\n");
       expect(logs).toContain('"reason":"paced"');
       expect(logs).not.toContain('"msg":"send.failed"');

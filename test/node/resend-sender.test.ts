@@ -115,6 +115,31 @@ describe("ResendSender against the fake Resend", () => {
   });
 });
 
+describe("the fake enforces an account rate limit", () => {
+  it("answers 429 to the request past the limit in any second, then lets one through", async () => {
+    const limited = await startFakeResend({ apiKey: KEY, rateLimitPerSec: 2 });
+    try {
+      const s = new ResendSender({ apiKey: KEY, baseUrl: limited.url, timeoutMs: 2000 });
+      const [a, b, c] = await Promise.all([s.send(email()), s.send(email()), s.send(email())]);
+      expect([a, b, c].filter((r) => r.ok)).toHaveLength(2);
+      expect([a, b, c].find((r) => !r.ok)).toEqual({
+        ok: false,
+        retryable: true,
+        retryAfterMs: 1000,
+        reason: "http_429_rate_limit_exceeded",
+        status: 429,
+      });
+      expect(limited.sends).toHaveLength(2);
+      await new Promise((r) => setTimeout(r, 1_050));
+      expect(await s.send(email())).toMatchObject({ ok: true });
+      expect(limited.sends).toHaveLength(3);
+    } finally {
+      await limited.close();
+    }
+    await expect(startFakeResend({ rateLimitPerSec: 0 })).rejects.toThrow(/positive integer/);
+  });
+});
+
 describe("the fake enforces the contract", () => {
   const raw = (
     body: unknown,

@@ -87,11 +87,12 @@ describe("scale model", () => {
   });
 
   it("paces a burst as the Pacer does: 25 emails at 2/s, 5 s of wait at most", () => {
-    // At 0 s all 25 ask: 12 get a slot within 5 s (two at once, then one every 500 ms, the last
-    // at 5 s); the 13 others book theirs (5.5 s to 11.5 s) and come back once, to take it.
+    // At 0 s all 25 ask: 10 get a slot within 5 s (two per 1.1-s window: two at once, then two
+    // every 1.1 s, the last at 4.4 s); the 15 others book theirs (5.5 s to 13.2 s) and come back
+    // once, to take it.
     expect(pacedBurst(25, 2, 5_000)).toEqual({
-      attempts: 25 + 13,
-      seconds: 11.5,
+      attempts: 25 + 15,
+      seconds: 13.2,
       peakPerSec: 25,
     });
     expect(pacedBurst(0, 2, 5_000)).toEqual({ attempts: 0, seconds: 0, peakPerSec: 0 });

@@ -104,8 +104,19 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startFakeResend(
-  opts: { apiKey?: string; faults?: FaultConfig } = {},
+  opts: {
+    apiKey?: string;
+    faults?: FaultConfig;
+    /** The account's rate limit, enforced like Resend: a request arriving when this many were
+     * let through in the last second is answered 429 rate_limit_exceeded (retry-after: 1). */
+    rateLimitPerSec?: number;
+  } = {},
 ): Promise<FakeResend> {
+  const limit = opts.rateLimitPerSec;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new Error(`rateLimitPerSec must be a positive integer, got ${limit}`);
+  /** Arrival times of the requests the rate limiter let through, oldest first. */
+  const passed: number[] = [];
   const contract = new ResendContract();
   const sends: RecordedSend[] = [];
   const requests: RecordedRequest[] = [];
@@ -175,6 +186,12 @@ export async function startFakeResend(
           `${p.name} must be at most ${p.schema.maxLength} characters`,
         );
       }
+    }
+    if (limit !== undefined) {
+      while (passed.length && passed[0]! <= receivedAt - 1000) passed.shift();
+      if (passed.length >= limit)
+        return fail(429, "rate_limit_exceeded", "Too many requests", { "retry-after": "1" });
+      passed.push(receivedAt);
     }
     // Faults are drawn before validation, like a proxy or rate limiter in front of the API.
     const r = rng();

@@ -643,11 +643,10 @@ describe("account-wide pacing", () => {
     const results = [];
     for (let i = 0; i < 6; i++) results.push(await pacer.reserveSlot(4, 1_000));
     const waits = results.map((r) => (r.ok ? r.waitMs : -1));
-    // 4 per second, burst 4: four go now, then 250 ms apart; past 1 s of waiting → retry later.
+    // 4 per second: four go now; the next slot is a window (1.1 s) on, past 1 s of waiting →
+    // retry later (never 5 in one second).
     expect(waits.slice(0, 4)).toEqual([0, 0, 0, 0]);
-    expect(waits[4]).toBeGreaterThan(150);
-    expect(waits[4]).toBeLessThanOrEqual(250);
-    expect(waits[5]).toBeGreaterThan(waits[4]!);
+    expect(waits.slice(4)).toEqual([-1, -1]);
     const overflow = [];
     for (let i = 0; i < 6; i++) overflow.push(await pacer.reserveSlot(4, 1_000));
     expect(overflow.some((r) => !r.ok && r.retryAfterMs > 1_000)).toBe(true);
@@ -657,7 +656,7 @@ describe("account-wide pacing", () => {
     const pacer = env.PACER.get(env.PACER.idFromName("pacing-tickets"));
     const first = [];
     for (let i = 0; i < 12; i++) first.push(await pacer.reserveSlot(4, 1_000, `k${i}`));
-    // 4 now, then 250 ms apart up to 1 s; the rest are booked ahead and told when to come back.
+    // 4 now; the rest are booked ahead (a window on and later) and told when to come back.
     const told = first.flatMap((r, i) => (r.ok ? [] : [i]));
     expect(told.length).toBeGreaterThan(0);
     const i = told[0]!;

@@ -7,10 +7,11 @@ import { topicOf } from "../config/topics.ts";
 import { CONFIRM_TRIGGER, stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
 import { signToken } from "../mail/tokens.ts";
 import { log } from "../lib/log.ts";
+import { stageLog } from "../lib/stage-log.ts";
 import { cartRestoreLink, platformCartLink } from "../mail/cart-link.ts";
 import { makeLinkSigner, trimBase } from "../mail/links.ts";
 import { senderFor } from "../mail/outbound.ts";
-import { awaitSendSlot } from "../mail/pacer.ts";
+import { bookSendSlot, waitForSlot } from "../mail/pacer.ts";
 import { parseTemplateOverride, renderEmail } from "../mail/render.ts";
 import { recoveryUrlOf, templateContextOf, varsOf } from "../mail/template-context.ts";
 import { claimCoupons } from "../offers/claim.ts";
@@ -90,10 +91,12 @@ export async function deliverStep(
     return { status: "skipped", reason: "holdout" };
   }
   // The provider slot first (account-wide pacing): a send told to come back renders nothing,
-  // claims nothing and asks the Catalog nothing until its slot; the re-check below then runs
-  // after any wait in line, just before the send.
-  const retryAfter = await awaitSendSlot(host.env, effect.key);
-  if (retryAfter !== null) return { status: "wait", afterMs: retryAfter, reason: "paced" };
+  // claims nothing and asks the Catalog nothing until its slot. One in line is prepared while
+  // it waits, then sent at its slot's time (so calls reach the provider as evenly as they were
+  // booked); the re-check below runs after the wait, just before the send.
+  const slot = await bookSendSlot(host.env, effect.key);
+  if (!slot.ok) return { status: "wait", afterMs: slot.retryAfterMs, reason: "paced" };
+  const slotAt = Date.now();
   // The site's override of the template (KV), read once for the coupon scan and the render.
   const override = await host.env.NUDGE_CONFIG.get(`template:${site}:${effect.template}`);
   // Unique codes the email reads (`coupon.NAME`), one per pool, kept by the step key.
@@ -109,11 +112,15 @@ export async function deliverStep(
     });
     return fail(host, req, ref, rendered.reason, now);
   }
+  const preparedAt = Date.now();
+  const onTime = await waitForSlot(host.env, effect.key, slot);
+  if (!onTime.ok) return { status: "wait", afterMs: onTime.retryAfterMs, reason: "paced" };
   // Re-check after the awaits: an unsubscribe may have landed while we waited or rendered.
   const now2 = Date.now();
   const recheck = decideFor(host, site, effect.email, { ...sendReq, now: now2 });
   if (recheck.action === "duplicate") return duplicate(host, req, ref, now2);
   if (recheck.action === "skip") return skip(host, req, ref, recheck.reason, now2, sendReq.topic);
+  const renderedAt = Date.now();
   const result = await senderFor(host.env).send({
     idempotencyKey: effect.key,
     from: config.from,
@@ -132,6 +139,16 @@ export async function deliverStep(
     ],
   });
   const at = Date.now();
+  // Entered, provider slot granted, rendered, the provider answered.
+  stageLog(host.env, "stage.deliver", {
+    key: effect.key,
+    due: effect.due,
+    enteredAt: now,
+    slotAt,
+    preparedAt,
+    renderedAt,
+    answeredAt: at,
+  });
   const out = outcomeOfSend(result);
   if (out.status === "retry") return out;
   if (out.status === "failed") return fail(host, req, ref, out.reason, at);

@@ -1,9 +1,9 @@
-// The Pacer Durable Object: one per account (name "account"), keeping the token bucket that
-// spaces every provider call to RESEND_RATE_LIMIT (pacing.ts decides). Called by the Contact
-// object before each send through `awaitSendSlot`. The bucket and the slots booked ahead are in
-// memory: a restart refills the bucket and forgets the tickets (their sends book again).
+// The Pacer Durable Object: one per account (name "account"), keeping the line that
+// paces every provider call to RESEND_RATE_LIMIT (pacing.ts decides). Called by the Contact
+// object before each send through `bookSendSlot`. The slots booked are in
+// memory: a restart empties the line and forgets the tickets (their sends book again).
 import { DurableObject } from "cloudflare:workers";
-import { book, bookSend, newLine, type Slot } from "./pacing.ts";
+import { book, bookSend, newLine, SLOT_LATENESS_MS, type Slot } from "./pacing.ts";
 
 /** Longest a send waits in line for a slot; beyond that it is retried later (never dropped). */
 const MAX_PACE_WAIT_MS = 5_000;
@@ -21,23 +21,42 @@ export class Pacer extends DurableObject<Env> {
   async reserveSlot(ratePerSec: number, maxWaitMs: number, key?: string): Promise<Slot> {
     const now = Date.now();
     if (key !== undefined) return bookSend(this.line, key, ratePerSec, maxWaitMs, now);
-    const r = book(this.line.bucket, ratePerSec, maxWaitMs, now);
-    this.line.bucket = r.bucket;
-    return r.slot;
+    return book(this.line, ratePerSec, maxWaitMs, now);
   }
 }
 
+/** A send's provider slot: send at `at` (epoch ms), or come back after `retryAfterMs`. */
+export type SendSlot = { ok: true; at: number; busy?: true } | { ok: false; retryAfterMs: number };
+
 /**
- * Waits for this send's provider slot. Null when it may go now; otherwise how long to wait
- * before retrying (the line is longer than MAX_PACE_WAIT_MS). The dev outbox is not paced.
+ * Books this send's provider slot without waiting for it: the caller prepares the email while it
+ * waits in line, then `waitForSlot`. Told to come back when the line is longer than
+ * MAX_PACE_WAIT_MS. The dev outbox is not paced (its slot is now).
  */
-export async function awaitSendSlot(env: Env, key: string): Promise<number | null> {
-  if (!env.RESEND_API_KEY) return null;
+export async function bookSendSlot(env: Env, key: string): Promise<SendSlot> {
+  if (!env.RESEND_API_KEY) return { ok: true, at: 0 };
   const pacer = env.PACER.get(env.PACER.idFromName("account"));
   const slot = await pacer.reserveSlot(rateLimit(env), MAX_PACE_WAIT_MS, key);
-  if (!slot.ok) return slot.retryAfterMs;
-  if (slot.waitMs > 0) await new Promise((r) => setTimeout(r, slot.waitMs));
-  return null;
+  if (!slot.ok) return slot;
+  return { ok: true, at: Date.now() + slot.waitMs, ...(slot.busy && { busy: true as const }) };
+}
+
+/**
+ * Waits until a booked slot's time. A send prepared too late for its slot (the render took
+ * longer than the wait in line) in a busy line books a new one: sent late in its old slot, it would crowd the
+ * slots booked after it into fewer than a second. The new slot may be a "come back later".
+ */
+export async function waitForSlot(
+  env: Env,
+  key: string,
+  slot: { at: number; busy?: true },
+): Promise<SendSlot> {
+  let s: SendSlot = { ok: true, at: slot.at };
+  if (slot.busy && Date.now() - slot.at > SLOT_LATENESS_MS) s = await bookSendSlot(env, key);
+  if (!s.ok) return s;
+  const ms = s.at - Date.now();
+  if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+  return s;
 }
 
 function rateLimit(env: Env): number {

@@ -1,50 +1,63 @@
-// The account-wide token bucket the Pacer object runs: pure, with an injected clock.
+// The account-wide line the Pacer object runs: pure, with an injected clock. At 2/s, two slots
+// per WINDOW_MS (1.1 s): a burst of two goes at once, then two every 1.1 s.
 import { describe, expect, it } from "vitest";
-import {
-  book,
-  bookSend,
-  newBucket,
-  newLine,
-  reserve,
-  TICKET_GRACE_MS,
-  type Bucket,
-} from "./pacing.ts";
+import { book, bookSend, newLine, nextSlot, TICKET_GRACE_MS, WINDOW_MS } from "./pacing.ts";
 
 /** Books `n` slots at `now` the way the Pacer object does, returning each send time. */
 function sendTimes(n: number, rate: number, now: number, maxWaitMs = Infinity): (number | null)[] {
-  let bucket: Bucket | null = null;
+  const line = newLine();
   const out: (number | null)[] = [];
   for (let i = 0; i < n; i++) {
-    const r = book(bucket, rate, maxWaitMs, now);
-    bucket = r.bucket;
-    out.push(r.slot.ok ? now + r.slot.waitMs : null);
+    const slot = book(line, rate, maxWaitMs, now);
+    out.push(slot.ok ? now + slot.waitMs : null);
   }
   return out;
 }
 
+/** Most of `times` within any 1-s window [t, t + 1000). */
+function maxInAnySecond(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; j < t.length; j++) {
+    while (t[j]! - t[i]! >= 1000) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
 describe("pacing", () => {
-  it("spaces a burst at the configured rate without dropping any", () => {
-    expect(sendTimes(5, 2, 0)).toEqual([0, 0, 500, 1000, 1500]);
-    expect(sendTimes(4, 1, 0)).toEqual([0, 1000, 2000, 3000]);
+  it("lets a burst up to the limit go at once, then the limit per window, dropping none", () => {
+    expect(WINDOW_MS).toBe(1_100);
+    expect(sendTimes(5, 2, 0)).toEqual([0, 0, 1100, 1100, 2200]);
+    expect(sendTimes(4, 1, 0)).toEqual([0, 1100, 2200, 3300]);
   });
 
-  it("refills over time up to the burst size", () => {
-    const cfg = { ratePerSec: 2, burst: 2 };
-    let b = newBucket(cfg, 0);
-    b = reserve(b, cfg, 0).bucket;
-    b = reserve(b, cfg, 0).bucket;
-    expect(reserve(b, cfg, 250).waitMs).toBe(250);
-    expect(reserve(b, cfg, 10_000).waitMs).toBe(0);
+  it("never gives more slots than the limit in any second, with room for late calls", () => {
+    for (const rate of [1, 2, 5, 7, 100]) {
+      const times = sendTimes(rate * 6, rate, 0) as number[];
+      expect(maxInAnySecond(times)).toBe(rate);
+      // A call up to 100 ms late still keeps every second within the limit.
+      for (let k = rate; k < times.length; k++)
+        expect(times[k]! - times[k - rate]!).toBeGreaterThanOrEqual(1_100);
+    }
+  });
+
+  it("frees a slot a window after it was used", () => {
+    const line = newLine();
+    book(line, 2, Infinity, 0);
+    book(line, 2, Infinity, 0);
+    expect(nextSlot(line.slots, 2, 250)).toBe(1_100);
+    expect(nextSlot(line.slots, 2, 10_000)).toBe(10_000);
   });
 
   it("turns a wait longer than the limit into a retry and leaves the line unchanged", () => {
-    // 2/s with at most 1 s in line: two go now, two wait, the fifth is told to come back.
-    expect(sendTimes(5, 2, 0, 1_000)).toEqual([0, 0, 500, 1000, null]);
-    const full = sendTimes(6, 2, 0, 1_000);
-    expect(full.slice(4)).toEqual([null, null]);
-    const r = book({ tokens: -2, at: 0 }, 2, 1_000, 0);
-    expect(r.slot).toEqual({ ok: false, retryAfterMs: 1500 });
-    expect(r.bucket).toEqual({ tokens: -2, at: 0 });
+    // 2/s with at most 1 s in line: two go now, the rest are told to come back.
+    expect(sendTimes(5, 2, 0, 1_000)).toEqual([0, 0, null, null, null]);
+    const line = newLine();
+    book(line, 2, 1_000, 0);
+    book(line, 2, 1_000, 0);
+    expect(book(line, 2, 1_000, 0)).toEqual({ ok: false, retryAfterMs: 1_100 });
+    expect(line.slots).toEqual([0, 0]);
   });
 
   /**
@@ -64,11 +77,7 @@ describe("pacing", () => {
       asks++;
       let slot;
       if (ask === "bookSend") slot = bookSend(line, `key-${i}`, rate, maxWaitMs, t);
-      else {
-        const r = book(line.bucket, rate, maxWaitMs, t);
-        line.bucket = r.bucket;
-        slot = r.slot;
-      }
+      else slot = book(line, rate, maxWaitMs, t);
       if (slot.ok) sent.set(i, t + slot.waitMs);
       else queue.push([t + slot.retryAfterMs, i]);
     }
@@ -78,9 +87,10 @@ describe("pacing", () => {
   it("books a long line once per send: retries come back spread at the rate, not all together", () => {
     const { asks, times, line } = drain(3_000, "bookSend");
     expect(times).toHaveLength(3_000);
-    // Two go at once (the burst), then one every 500 ms: no slot given twice, none skipped.
-    for (let k = 2; k < times.length; k++) expect(times[k]! - times[k - 1]!).toBe(500);
-    expect(times.at(-1)).toBe((3_000 - 2) * 500);
+    // Two every 1.1 s: no slot given twice, none skipped, never three within a second.
+    for (let k = 2; k < times.length; k++) expect(times[k]! - times[k - 2]!).toBe(1_100);
+    expect(maxInAnySecond(times)).toBe(2);
+    expect(times.at(-1)).toBe(1_499 * 1_100);
     // Each send asks at most twice: once to book, once to take its slot.
     expect(asks).toBeLessThanOrEqual(2 * 3_000);
     expect(line.tickets.size).toBe(0);
@@ -93,18 +103,32 @@ describe("pacing", () => {
   it("a send coming back gets its own slot; one that never does is forgotten after the grace", () => {
     const line = newLine();
     for (let i = 0; i < 12; i++) bookSend(line, `k${i}`, 2, 5_000, 0);
-    // k11's slot is at 5,000 ms (two at once, then 500 ms apart): past 5 s? 5,000 is not.
+    // k8 and k9 go at 4,400 ms; k10 and k11 (5,500) are past 5 s and hold tickets; next: 6,600.
+    expect(line.tickets.size).toBe(2);
     const late = bookSend(line, "late", 2, 5_000, 0);
-    expect(late).toEqual({ ok: false, retryAfterMs: 5_500 - 2_500 });
-    expect(line.tickets.get("late")).toBe(5_500);
+    expect(late).toEqual({ ok: false, retryAfterMs: 6_600 - 2_500 });
+    expect(line.tickets.get("late")).toBe(6_600);
     // Coming back early is told again when; on time, it waits the rest in line.
-    expect(bookSend(line, "late", 2, 5_000, 100)).toEqual({ ok: false, retryAfterMs: 2_900 });
-    expect(bookSend(line, "late", 2, 5_000, 3_000)).toEqual({ ok: true, waitMs: 2_500 });
+    expect(bookSend(line, "late", 2, 5_000, 100)).toEqual({ ok: false, retryAfterMs: 4_000 });
+    expect(bookSend(line, "late", 2, 5_000, 3_000)).toEqual({
+      ok: true,
+      waitMs: 3_600,
+      busy: true,
+    });
     expect(line.tickets.has("late")).toBe(false);
     // Booked, never came back: dropped once its time is well past, so the map stays small.
     bookSend(line, "gone", 2, 5_000, 0);
     expect(line.tickets.has("gone")).toBe(true);
-    bookSend(line, "other", 2, 5_000, 6_000 + TICKET_GRACE_MS);
+    bookSend(line, "other", 2, 5_000, 8_000 + TICKET_GRACE_MS);
     expect(line.tickets.has("gone")).toBe(false);
+  });
+
+  it("says when a slot is in a busy line: the one time a late send books again", () => {
+    const line = newLine();
+    // 4/s: the first slot of a quiet account is not busy; the second (2 of 4 in its window) is.
+    expect(bookSend(line, "a", 4, 5_000, 0)).toEqual({ ok: true, waitMs: 0 });
+    expect(bookSend(line, "b", 4, 5_000, 0)).toEqual({ ok: true, waitMs: 0, busy: true });
+    // Much later the window is empty again.
+    expect(bookSend(line, "c", 4, 5_000, 10_000)).toEqual({ ok: true, waitMs: 0 });
   });
 });

@@ -1,59 +1,70 @@
-// Account-wide pacing of provider calls as a pure token bucket: a burst of N sends gets the
-// delays 0, 1/rate, 2/rate, … so none is refused or dropped. The Pacer object (pacer.ts) keeps
-// the one bucket of the account; this module decides.
+// Account-wide pacing of provider calls as a pure sliding-window log: no WINDOW_MS (a little
+// over a second) ever holds more booked slots than the account's limit. A burst up to the limit
+// goes at once; beyond it each send gets the slot a window after the limit-th slot before it,
+// so none is refused or dropped, and no second holds more calls than the limit as the provider
+// counts them (a sliding window), with room for the calls' jitter on the way. The Pacer object
+// (pacer.ts) keeps the one line of the account; this module decides.
 
-/** Token bucket state; plain data. */
-export interface Bucket {
-  /** Tokens available at `at` (may be negative: reservations already promised). */
-  tokens: number;
-  at: number;
+/** The window the limit is kept over: a call may reach the provider up to ~100 ms later than
+ * its slot and still not make a 1-s window hold one more than the limit. */
+export const WINDOW_MS = 1_100;
+
+/** A call may reach the provider this much later than its slot (half the room WINDOW_MS leaves,
+ * the rest for the way there); one prepared later than that, in a busy line, books a new slot
+ * instead (its own goes unused). */
+export const SLOT_LATENESS_MS = 50;
+
+/** The limit as a whole number of calls per window (at least one). */
+function callsPerWindow(ratePerSec: number): number {
+  return Math.max(1, Math.floor(ratePerSec));
 }
-
-export interface BucketConfig {
-  /** Sustained rate, requests per second (Resend's default account limit is 2). */
-  ratePerSec: number;
-  /** Bucket size: how many may go at once after a quiet period. */
-  burst: number;
-}
-
-export function newBucket(cfg: BucketConfig, now: number): Bucket {
-  return { tokens: cfg.burst, at: now };
-}
-
-/** Reserves one slot: the new state and how long to wait before sending (0 = now). */
-export function reserve(
-  bucket: Bucket,
-  cfg: BucketConfig,
-  now: number,
-): { bucket: Bucket; waitMs: number } {
-  const perMs = cfg.ratePerSec / 1000;
-  const t = Math.max(now, bucket.at);
-  const tokens = Math.min(cfg.burst, bucket.tokens + (t - bucket.at) * perMs) - 1;
-  const waitMs = tokens >= 0 ? 0 : Math.ceil(-tokens / perMs);
-  return { bucket: { tokens, at: t }, waitMs };
-}
-
-export type Slot = { ok: true; waitMs: number } | { ok: false; retryAfterMs: number };
 
 /**
- * Books a slot unless the wait would exceed `maxWaitMs`; then the bucket is left unchanged and
+ * The earliest slot at or after `now` that keeps every window within the limit, given the
+ * slots booked so far (`slots`, in time order; only the last `limit` matter).
+ */
+export function nextSlot(slots: readonly number[], ratePerSec: number, now: number): number {
+  const k = slots.length - callsPerWindow(ratePerSec);
+  return k >= 0 ? Math.max(now, slots[k]! + WINDOW_MS) : now;
+}
+
+/** Books `at` in `slots` (kept to the last `limit`). */
+function take(slots: number[], at: number, ratePerSec: number): void {
+  slots.push(at);
+  const extra = slots.length - callsPerWindow(ratePerSec);
+  if (extra > 0) slots.splice(0, extra);
+}
+
+/** `busy`: the window up to this slot is at least half full (see `busy`). */
+export type Slot = { ok: true; waitMs: number; busy?: true } | { ok: false; retryAfterMs: number };
+
+/**
+ * Whether the window ending at `at` holds at least half the limit's slots. A call that reaches
+ * the provider over WINDOW_MS − 1 s late can make a second hold one more than the limit only
+ * when the limit's worth of slots follow it closely: a line, not a quiet account. (A late call
+ * on a quiet account followed at once by a flood may meet one 429: retried, never lost.)
+ */
+function busy(slots: readonly number[], ratePerSec: number, at: number): boolean {
+  let n = 0;
+  for (const t of slots) if (t > at - WINDOW_MS && t <= at) n++;
+  return n >= Math.ceil(callsPerWindow(ratePerSec) / 2);
+}
+
+/**
+ * Books a slot unless the wait would exceed `maxWaitMs`; then the line is left unchanged and
  * the caller retries later (never dropped).
  */
-export function book(
-  bucket: Bucket | null,
-  ratePerSec: number,
-  maxWaitMs: number,
-  now: number,
-): { bucket: Bucket | null; slot: Slot } {
-  const cfg = { ratePerSec, burst: Math.max(1, Math.floor(ratePerSec)) };
-  const r = reserve(bucket ?? newBucket(cfg, now), cfg, now);
-  if (r.waitMs > maxWaitMs) return { bucket, slot: { ok: false, retryAfterMs: r.waitMs } };
-  return { bucket: r.bucket, slot: { ok: true, waitMs: r.waitMs } };
+export function book(line: Line, ratePerSec: number, maxWaitMs: number, now: number): Slot {
+  const at = nextSlot(line.slots, ratePerSec, now);
+  if (at - now > maxWaitMs) return { ok: false, retryAfterMs: at - now };
+  take(line.slots, at, ratePerSec);
+  return { ok: true, waitMs: at - now };
 }
 
 /** The Pacer's whole state: the bucket, and the slots booked ahead for sends told to come back. */
 export interface Line {
-  bucket: Bucket | null;
+  /** The last slots booked (up to the limit), in time order. */
+  slots: number[];
   /** Send key → the time of its booked slot, in booking order (so also in time order). */
   tickets: Map<string, number>;
 }
@@ -62,7 +73,7 @@ export interface Line {
 export const TICKET_GRACE_MS = 60_000;
 
 export function newLine(): Line {
-  return { bucket: null, tickets: new Map() };
+  return { slots: [], tickets: new Map() };
 }
 
 /**
@@ -93,12 +104,14 @@ export function bookSend(
     const waitMs = held - now;
     if (waitMs > maxWaitMs) return comeBack(waitMs);
     line.tickets.delete(key);
-    return { ok: true, waitMs: Math.max(0, waitMs) };
+    return { ok: true, waitMs: Math.max(0, waitMs), busy: true };
   }
-  const cfg = { ratePerSec, burst: Math.max(1, Math.floor(ratePerSec)) };
-  const r = reserve(line.bucket ?? newBucket(cfg, now), cfg, now);
-  line.bucket = r.bucket;
-  if (r.waitMs <= maxWaitMs) return { ok: true, waitMs: r.waitMs };
-  line.tickets.set(key, now + r.waitMs);
-  return comeBack(r.waitMs);
+  const at = nextSlot(line.slots, ratePerSec, now);
+  take(line.slots, at, ratePerSec);
+  if (at - now <= maxWaitMs)
+    return busy(line.slots, ratePerSec, at)
+      ? { ok: true, waitMs: at - now, busy: true }
+      : { ok: true, waitMs: at - now };
+  line.tickets.set(key, at);
+  return comeBack(at - now);
 }

@@ -333,4 +333,39 @@ describe("errors and overrides", () => {
     expect(r.ok && r.html).toContain("Custom hi Ada");
     expect(r.ok && r.text).toContain("Custom hi Ada");
   });
+
+  it("kept engines never serve a stale override, subject or context", async () => {
+    const render = (html: string | null, subject: string, first: string) =>
+      renderEmail({
+        template: "welcome",
+        subject,
+        context: { ...ctx, contact: { ...ctx.contact, first_name: first } },
+        marketing: true,
+        signer,
+        overrides: parseTemplateOverride("welcome", html),
+      });
+    const a = await render(
+      "<p>Version A {{ contact.first_name }}</p>",
+      "A {{ contact.first_name }}",
+      "Ada",
+    );
+    const b = await render(
+      "<p>Version B {{ contact.first_name }}</p>",
+      "B {{ contact.first_name }}",
+      "Bo",
+    );
+    const again = await render(
+      "<p>Version A {{ contact.first_name }}</p>",
+      "A {{ contact.first_name }}",
+      "Cy",
+    );
+    const bundled = await render(null, "Hi", "Di");
+    expect(a.ok && [a.subject, a.html.includes("Version A Ada")]).toEqual(["A Ada", true]);
+    expect(b.ok && [b.subject, b.html.includes("Version B Bo")]).toEqual(["B Bo", true]);
+    expect(again.ok && [again.subject, again.html.includes("Version A Cy")]).toEqual([
+      "A Cy",
+      true,
+    ]);
+    expect(bundled.ok && !bundled.html.includes("Version")).toBe(true);
+  });
 });

@@ -1,6 +1,6 @@
 // renderEmail: Liquid (HTML escaped by default, no filesystem) → subject, HTML and text, with
 // click-tracked links, the open pixel, the marketing footer and List-Unsubscribe headers.
-import { Liquid, type Context } from "liquidjs";
+import { Liquid, type Context, type Template } from "liquidjs";
 import { TEMPLATES } from "../../templates/bundle.ts";
 import { formatMoney, type TemplateContext } from "./context.ts";
 import { htmlToText } from "./html-to-text.ts";
@@ -56,6 +56,8 @@ function engine(templates: Record<string, string>, html: boolean): Liquid {
   const liquid = new Liquid({
     templates,
     extname: "",
+    // Each file is parsed once per engine; engines are kept per source set (enginesFor).
+    cache: true,
     outputEscape: html ? "escape" : undefined,
     strictFilters: true,
     strictVariables: false,
@@ -80,6 +82,50 @@ function engine(templates: Record<string, string>, html: boolean): Liquid {
     },
   );
   return liquid;
+}
+
+/** A source set's two engines (HTML escaped, text not) and its parsed inline templates. */
+interface Engines {
+  html: Liquid;
+  text: Liquid;
+  /** Subject lines and cart links, parsed once (for the text engine). */
+  inline: Map<string, Template[]>;
+}
+
+/** Engines kept by the isolate, per template and overrides: a burst of emails parses each
+ * template once, not once per email. Bounded; the oldest is dropped first. */
+const engineCache = new Map<string, Engines>();
+const ENGINE_CACHE_MAX = 32;
+const INLINE_CACHE_MAX = 256;
+
+function enginesFor(input: RenderInput, sources: Record<string, string>): Engines {
+  const make = (): Engines => ({
+    html: engine(sources, true),
+    text: engine(sources, false),
+    inline: new Map(),
+  });
+  // Caller-given sources (tests, the template check) are not kept: only the bundled ones.
+  if (input.sources !== undefined) return make();
+  const key = `${input.template}\n${JSON.stringify(input.overrides ?? {})}`;
+  let e = engineCache.get(key);
+  if (!e) {
+    e = make();
+    engineCache.set(key, e);
+    if (engineCache.size > ENGINE_CACHE_MAX)
+      engineCache.delete(engineCache.keys().next().value as string);
+  }
+  return e;
+}
+
+/** Renders an inline template (subject, cart link) with the text engine, parsing it once. */
+async function renderInline(e: Engines, source: string, scope: object): Promise<string> {
+  let parsed = e.inline.get(source);
+  if (!parsed) {
+    parsed = e.text.parse(source);
+    if (e.inline.size >= INLINE_CACHE_MAX) e.inline.clear();
+    e.inline.set(source, parsed);
+  }
+  return (await e.text.render(parsed, scope)) as string;
 }
 
 /**
@@ -151,18 +197,19 @@ export async function renderEmail(input: RenderInput): Promise<RenderResult> {
     /** About this email: layouts show the unsubscribe link only for marketing mail. */
     message: { template: input.template, marketing: input.marketing },
   };
-  const htmlEngine = engine(sources, true);
-  const textEngine = engine(sources, false);
+  const engines = enginesFor(input, sources);
+  const htmlEngine = engines.html;
+  const textEngine = engines.text;
   let subject: string, html: string, text: string;
   let file = "subject";
   try {
     if (input.cartLink !== undefined) {
       file = "cartLink";
-      const cart = (await textEngine.parseAndRender(input.cartLink, scope)).trim();
+      const cart = (await renderInline(engines, input.cartLink, scope)).trim();
       if (/^https?:\/\//i.test(cart) && URL.canParse(cart)) scope.links = { ...scope.links, cart };
       file = "subject";
     }
-    subject = oneLine(await textEngine.parseAndRender(input.subject, scope));
+    subject = oneLine(await renderInline(engines, input.subject, scope));
     file = htmlFile;
     html = await htmlEngine.renderFile(htmlFile, scope);
     file = textFile;

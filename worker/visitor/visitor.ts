@@ -28,6 +28,7 @@ import type { StatsUsage } from "../stats/record.ts";
 import type { TimelineEntry } from "../timeline/entry.ts";
 import { activityOf, appendActivity, eventEntry, factEntries, outcomeEntry } from "./activity.ts";
 import { runEffect, type RunnerHost } from "./runner.ts";
+import { stageLog } from "../lib/stage-log.ts";
 import { sqlStore, type Store } from "./storage.ts";
 import { postWebhook } from "./webhook.ts";
 
@@ -211,8 +212,12 @@ export class Visitor extends DurableObject<Env> {
       r.effects.length > 0 ||
       r.facts.length > 0 ||
       JSON.stringify(r.state) !== JSON.stringify(state);
-    if (changed) await this.commit(r.state, r.effects, r.facts, now);
+    // The state and outbox are committed before commit() returns (a storage failure throws
+    // here); the facts it records (Stats calls) go on while the due effects are performed: a due
+    // email does not wait for them.
+    const recorded = changed ? this.commit(r.state, r.effects, r.facts, now) : null;
     await this.drain(r.state, now);
+    await recorded;
     await this.schedule(r.state, r.nextDue, config);
   }
 
@@ -393,16 +398,31 @@ export class Visitor extends DurableObject<Env> {
       },
       webhook: (effect) => postWebhook(effect, site),
     };
+    const drainAt = Date.now();
+    const recording: Promise<unknown>[] = [];
     for (const row of this.store.due(now, DRAIN_LIMIT)) {
       const effect = JSON.parse(row.effect) as Effect;
-      const r = await runEffect(host, effect, row.attempts, Date.now(), Math.random);
+      const startAt = Date.now();
+      const r = await runEffect(host, effect, row.attempts, startAt, Math.random);
+      const ranAt = Date.now();
       if (r.done) this.store.done(row.key);
       else this.store.reschedule(row.key, r.nextAt, r.reason, r.attempted);
       const contact = effect.type === "send" ? await contactOf(effect.email) : undefined;
       const at = Date.now();
       reported.push(...factEntries(r.facts, at));
-      await recordFacts(this.env, r.facts, { site, vid, contact }, at);
+      // Recorded alongside the next effects (never throws): awaited before the run ends.
+      recording.push(recordFacts(this.env, r.facts, { site, vid, contact }, at));
+      // Alarm run (`now`: when it fired), commit done, this effect started and returned.
+      stageLog(this.env, "stage.drain", {
+        key: row.key,
+        firedAt: now,
+        drainAt,
+        startAt,
+        ranAt,
+        doneAt: Date.now(),
+      });
     }
+    await Promise.all(recording);
     // What the runs reported joins the activity: one write of the state row per alarm run that
     // had something to report (the state itself is unchanged; re-read, as the drain awaited).
     if (reported.length) {
