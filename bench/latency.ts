@@ -9,6 +9,7 @@ import { startStack, type Stack } from "../test/browser/support/stack.ts";
 import { cartBatch, postBatch, recipient, urlSafeId } from "../test/support/episodes.ts";
 import { loadavg } from "node:os";
 import { percentile } from "./load.ts";
+import { maxInAnySecond } from "../test/support/windows.ts";
 
 const SITE = "bench";
 const TRIGGER = "cart-abandoned";
@@ -156,6 +157,33 @@ async function storedDue(stack: Stack, vid: string): Promise<number | null> {
   return typeof ep.startedAt === "number" ? ep.startedAt + WAIT_MS : null;
 }
 
+/**
+ * A stack whose one trigger is cart-abandoned, one step WAIT_MS after the cart. Not exempt from
+ * the cap (that is order mail, for verified addresses only): the site has no cap, so every
+ * episode sends. Resend is the fake at `resendUrl`; RESEND_RATE_LIMIT is `ratePerSec`.
+ */
+function latencyStack(resendUrl: string, ratePerSec: number): Promise<Stack> {
+  return startStack({
+    site: SITE,
+    vars: {
+      RESEND_API_KEY: API_KEY,
+      RESEND_BASE_URL: resendUrl,
+      RESEND_RATE_LIMIT: String(ratePerSec),
+    },
+    config: {
+      frequencyCap: false,
+      triggers: [
+        {
+          id: TRIGGER,
+          on: "cart",
+          if: { "cart.value": { gt: 0 } },
+          steps: [{ wait: `${WAIT_MS / 1000}s`, template: "cart-abandoned", subject: "Your cart" }],
+        },
+      ],
+    },
+  });
+}
+
 export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
   const fake = await startFakeResend({ apiKey: API_KEY });
   // Receive time of every accepted send: the moment the fake records it (after it has read and
@@ -179,29 +207,7 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
 
   let stack: Stack | null = null;
   try {
-    stack = await startStack({
-      site: SITE,
-      vars: {
-        RESEND_API_KEY: API_KEY,
-        RESEND_BASE_URL: fake.url,
-        RESEND_RATE_LIMIT: String(opts.ratePerSec),
-      },
-      config: {
-        frequencyCap: false,
-        triggers: [
-          {
-            id: TRIGGER,
-            on: "cart",
-            if: { "cart.value": { gt: 0 } },
-            // Not exempt from the cap (that is order mail, for verified addresses only): the
-            // site has no cap, so every episode sends.
-            steps: [
-              { wait: `${WAIT_MS / 1000}s`, template: "cart-abandoned", subject: "Your cart" },
-            ],
-          },
-        ],
-      },
-    });
+    stack = await latencyStack(fake.url, opts.ratePerSec);
     const s = stack;
     // Only the worker isolate is warmed: every visitor and contact object starts cold, as a new
     // shopper's would in a real deployment.
@@ -322,17 +328,6 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
   }
 }
 
-/** Most of `times` (ms) that fall within any 1-s window [t, t + 1000). */
-export function maxInAnySecond(times: number[]): number {
-  const t = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < t.length; j++) {
-    while (t[j]! - t[i]! >= 1000) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
-
 export interface FloodRun {
   emails: number;
   ratePerSec: number;
@@ -358,27 +353,7 @@ export async function runFlood(opts: { emails: number; ratePerSec: number }): Pr
   const fake = await startFakeResend({ apiKey: API_KEY, rateLimitPerSec: opts.ratePerSec });
   let stack: Stack | null = null;
   try {
-    stack = await startStack({
-      site: SITE,
-      vars: {
-        RESEND_API_KEY: API_KEY,
-        RESEND_BASE_URL: fake.url,
-        RESEND_RATE_LIMIT: String(opts.ratePerSec),
-      },
-      config: {
-        frequencyCap: false,
-        triggers: [
-          {
-            id: TRIGGER,
-            on: "cart",
-            if: { "cart.value": { gt: 0 } },
-            steps: [
-              { wait: `${WAIT_MS / 1000}s`, template: "cart-abandoned", subject: "Your cart" },
-            ],
-          },
-        ],
-      },
-    });
+    stack = await latencyStack(fake.url, opts.ratePerSec);
     const s = stack;
     await (await fetch(`${s.worker}/_ping`)).arrayBuffer();
     const emails = new Set<string>();

@@ -7,22 +7,12 @@ import { cartBatch, postBatch, recipient, urlSafeId } from "../support/episodes.
 import { startFakeResend, type FakeResend } from "../support/fake-resend.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 import { printStackLogsOnFailure } from "./support/stack-logs.ts";
+import { maxInAnySecond } from "../support/windows.ts";
 
 const SITE = "flood";
 const API_KEY = "re_flood_key";
 const N = 24;
 const RATE = 2; // per second: 24 due at once take ≥ 11 s, past the pacer's 5 s line
-
-/** Most of `times` (ms) within any 1-s window [t, t + 1000). */
-function maxInAnySecond(times: number[]): number {
-  const t = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < t.length; j++) {
-    while (t[j]! - t[i]! >= 1000) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
 
 interface OutboxRow {
   attempts: number;

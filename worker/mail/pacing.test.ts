@@ -2,6 +2,7 @@
 // per WINDOW_MS (1.1 s): a burst of two goes at once, then two every 1.1 s.
 import { describe, expect, it } from "vitest";
 import { book, bookSend, newLine, nextSlot, TICKET_GRACE_MS, WINDOW_MS } from "./pacing.ts";
+import { maxInAnySecond } from "../../test/support/windows.ts";
 
 /** Books `n` slots at `now` the way the Pacer object does, returning each send time. */
 function sendTimes(n: number, rate: number, now: number, maxWaitMs = Infinity): (number | null)[] {
@@ -12,17 +13,6 @@ function sendTimes(n: number, rate: number, now: number, maxWaitMs = Infinity): 
     out.push(slot.ok ? now + slot.waitMs : null);
   }
   return out;
-}
-
-/** Most of `times` within any 1-s window [t, t + 1000). */
-function maxInAnySecond(times: number[]): number {
-  const t = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < t.length; j++) {
-    while (t[j]! - t[i]! >= 1000) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
 }
 
 describe("pacing", () => {
