@@ -68,6 +68,9 @@ interface Purchase {
   verified: boolean;
 }
 
+/** Calls to another object and the rows they wrote there (counted for the bench). */
+type CallUsage = StatsUsage;
+
 /** Events about something that happened before: for an unknown visitor they are no news. */
 const ABOUT_THE_PAST = new Set(["contact_verified", "back_in_stock", "price_drop"]);
 
@@ -147,7 +150,7 @@ export class Visitor extends DurableObject<Env> {
     }
     // The origin is kept in the state row: stored with this batch (no row of its own).
     if (input.base) this.knownBase = input.base;
-    let watchers: StatsUsage = { calls: 0, rowsWritten: 0 };
+    let watchers: CallUsage = { calls: 0, rowsWritten: 0 };
     if (accepted) {
       // Stored before commit returns (its transaction runs before its first await). Recording
       // the facts' measurements is not awaited: the answer does not wait for a Stats shard
@@ -317,7 +320,7 @@ export class Visitor extends DurableObject<Env> {
     after: VisitorState,
     events: NudgeEvent[],
     config: SiteConfig,
-  ): Promise<StatsUsage> {
+  ): Promise<CallUsage> {
     const now = Date.now();
     const interests = interestsOf(
       before?.profile ?? null,
