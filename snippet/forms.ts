@@ -5,7 +5,8 @@
 import { emit } from "./payload.ts";
 import { flush } from "./transport.ts";
 
-const started = new Set<HTMLFormElement>();
+/** A form marked started (its first input seen) carries this property, set by us. */
+type Form = HTMLFormElement & { nudgeStarted?: 1 };
 
 /**
  * The fields the site allowed with `data-nudge-field`, named by its value (else by the field's
@@ -32,7 +33,7 @@ export const fields = (f: ParentNode): Record<string, string> => {
  */
 export const onForm = (e: Event): void => {
   const t = e.target as HTMLInputElement;
-  const f = (t.form || t) as HTMLFormElement;
+  const f = (t.form || t) as Form;
   // (an event on a non-element, say document, throws here: caught by `on`)
   const email =
     !f.closest("[data-nudge-ignore]") && f.querySelector<HTMLInputElement>("[type=email]");
@@ -41,8 +42,8 @@ export const onForm = (e: Event): void => {
     if (e.type == "submit") {
       emit("form_submit", { form, email: email.value, fields: fields(f) });
       flush(1); // a submit usually navigates away: send now, by beacon
-    } else if (!started.has(f)) {
-      started.add(f);
+    } else if (!f.nudgeStarted) {
+      f.nudgeStarted = 1;
       emit("form_start", { form });
     }
   }

@@ -17,13 +17,14 @@ export const page = (force?: unknown): void => {
  * A product view if JSON-LD scripts mention a Product: their texts go as `{ ld: [...] }` and
  * the worker extracts the product (worker/ingest/jsonld.ts). It goes with the other pending
  * events: when the JSON-LD holds no usable product, the worker drops that one event, not the
- * batch. Past 30,000 characters nothing is sent (a keepalive body holds at most 64 KiB).
+ * batch. Texts too big for a batch are dropped by transport.ts, past 32,768 characters by the
+ * worker.
  */
 export const scan = (): void => {
   const ld: string[] = [];
   for (const s of document.querySelectorAll<HTMLScriptElement>('[type$="ld+json"]'))
     if (/Product/.test(s.text)) ld.push(s.text);
-  if (ld[0] && ld.join().length < 3e4) emit("product", { ld });
+  if (ld[0]) emit("product", { ld });
 };
 
 export const watchPages = (): void => {

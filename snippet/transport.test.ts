@@ -79,6 +79,53 @@ describe("transport", () => {
     expect(posted().map((b) => b.events.length)).toEqual([50, 49]); // 99 kept: the queue is bounded
   });
 
+  /** An event whose JSON holds `chars` characters of `c` in its data. */
+  const big = (chars: number, c = "x"): WireEvent => ({
+    id: ev().id,
+    name: "track",
+    event: "big",
+    data: { pad: c.repeat(chars) },
+  });
+  const bytes = (): number[] =>
+    fetchMock.mock.calls.map(([, init]) => Buffer.byteLength(init.body as string));
+
+  it("keeps every batch body under 60,000 bytes, halving the count until it fits", async () => {
+    const t = await load();
+    t.allow(true);
+    const evs = [ev(), big(25_000), big(25_000), ev(), big(25_000), ev()];
+    for (const e of evs) t.push(e);
+    await vi.advanceTimersByTimeAsync(250);
+    // 6 events (75 kB) → 3 (50 kB) fit; then 3 (50 kB) fit.
+    expect(posted().map((b) => b.events.length)).toEqual([3, 3]);
+    expect(ids(posted())).toEqual(evs.map((e) => e.id));
+    expect(Math.max(...bytes())).toBeLessThan(60_000);
+    expect(store.nudge_q).toBe("[]");
+  });
+
+  it("counts bytes, not characters: multi-byte text makes smaller batches", async () => {
+    const t = await load();
+    t.allow(true);
+    const evs = [big(12_000, "é"), big(12_000, "€"), big(12_000, "é")]; // 24, 36, 24 kB
+    for (const e of evs) t.push(e);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(posted().map((b) => b.events.length)).toEqual([1, 1, 1]);
+    expect(ids(posted())).toEqual(evs.map((e) => e.id));
+    expect(Math.max(...bytes())).toBeLessThan(60_000);
+  });
+
+  it("drops, unsent and not retried, one event too big to go alone; the rest goes", async () => {
+    const t = await load();
+    t.allow(true);
+    const [a, huge, b] = [ev(), big(70_000), ev()];
+    for (const e of [a, huge, b]) t.push(e);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(ids(posted())).toEqual([a.id, b.id]);
+    expect(store.nudge_q).toBe("[]");
+    t.flush();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fetchMock).toHaveBeenCalledTimes(2); // nothing left to retry
+  });
+
   it("keeps at most 99 waiting events, dropping the oldest", async () => {
     const t = await load();
     t.allow(false);

@@ -26,23 +26,33 @@ export const setup = (endpoint: string | URL, context: Context): void => {
 const keep = () => ok && store("q", JSON.stringify(q));
 
 /**
- * Sends what is pending, ≤ 50 events a batch; `beacon` when the page is going away. A string
- * body goes as text/plain: no CORS preflight. Offline, nothing leaves; a network error or a
- * 5xx puts the batch back; a 4xx drops it (the same batch would fail again). Ids let the
- * worker drop the duplicates a retry may cause.
+ * Sends what is pending; `beacon` when the page is going away. A string body goes as
+ * text/plain: no CORS preflight. Offline, nothing leaves; a network error or a 5xx puts the
+ * batch back; a 4xx drops it (the same batch would fail again). Ids let the worker drop the
+ * duplicates a retry may cause.
+ *
+ * A batch holds the first 50, 25, 12, 6, 3 or 1 events, the most whose body fits in 60,000
+ * bytes: a keepalive request or a beacon carries at most 64 KiB, and so does the worker
+ * (413). One event too big to go alone is dropped, unsent: every retry would fail the same.
  */
 export const flush = (beacon?: unknown): void => {
   timer = 0;
   if (ok && navigator.onLine && q[0]) {
     store("vid", (vid ||= store("vid") || crypto.randomUUID())); // a stored id is kept
-    const events = q.splice(0, 50);
-    const body = JSON.stringify({ ...ctx, vid, events });
+    let n = 50;
+    let body: string;
+    while (
+      new Blob([(body = JSON.stringify({ ...ctx, vid, events: q.slice(0, n) }))]).size > 6e4 &&
+      n
+    )
+      n >>= 1; // 0: the first event alone is too big
+    const events = q.splice(0, n || 1);
     const fail = () => {
       q.unshift(...events);
       keep();
     };
     keep();
-    if (!(beacon && navigator.sendBeacon(api, body)))
+    if (n && !(beacon && navigator.sendBeacon(api, body)))
       fetch(api, { method: "POST", body, keepalive: true }).then(
         (r) => r.status > 499 && fail(),
         fail,

@@ -96,6 +96,35 @@ describe.skipIf(!hasChromium)("snippet: delivery and consent (Chromium)", () => 
     expect(posts.every((r) => r.contentType.startsWith("text/plain"))).toBe(true);
   });
 
+  it("keeps each body within the 64 KiB a keepalive request carries, and drops an event too big to go alone", async () => {
+    const site = newSite();
+    const page = await open(site, "plain");
+    await c.waitFor(site, "the page view", (e) => e.length === 1);
+    await page.evaluate(() => {
+      /** A schema.org Product of about 28 kB (a long description). */
+      const ld = (sku: string) =>
+        JSON.stringify({
+          "@context": "https://schema.org",
+          "@type": "Product",
+          sku,
+          name: "Long " + sku,
+          description: "d".repeat(28_000),
+          offers: { "@type": "Offer", price: "9.50", priceCurrency: "EUR" },
+        });
+      window.nudge("product", { ld: [ld("a")] });
+      window.nudge("product", { ld: [ld("b")] });
+      window.nudge("product", { ld: [ld("c1"), ld("c2"), ld("c3")] }); // 84 kB: never fits
+      window.nudge("track", "after_the_big_ones");
+    });
+    const evs = await c.waitFor(site, "two products and the track", (e) => e.length === 4);
+    expect(names(evs)).toEqual(["page", "product", "product", "track"]);
+    const posts = c.received.filter((r) => r.batch?.site === site);
+    expect(Math.max(...posts.map((r) => Buffer.byteLength(r.raw)))).toBeLessThan(60_000);
+    expect(await quiet(site)).toBe(0);
+    expect(await page.evaluate(() => localStorage.getItem("nudge_q"))).toBe("[]");
+    once(site);
+  });
+
   it("sends what is pending by beacon when the page is left", async () => {
     const site = newSite();
     const page = await open(site, "plain");
