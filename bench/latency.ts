@@ -52,6 +52,43 @@ export interface LatencyRun {
   stages: Record<string, { p50: number; p99: number }>;
   /** The 1-minute load average when the run started and ended (the machine is shared). */
   loadAvg: [number, number];
+  /** CPU ms the runtime (every workerd thread) spent per episode: its ingest and its send. */
+  cpuMsPerEpisode: number | null;
+  /**
+   * The runtime's busiest thread, as a share of wall time: over the whole run (first POST to
+   * last email) and in its busiest second. Near 1.0 the thread is saturated and work queues.
+   */
+  busiestThreadShare: number | null;
+  busiestThreadPeakShare: number | null;
+}
+
+/** Samples the runtime's per-thread CPU once a second (bounded by the run). */
+function threadSampler(stack: Stack): { stop(): { at: number; cpu: Map<string, number> }[] } {
+  const samples: { at: number; cpu: Map<string, number> }[] = [];
+  const take = () => {
+    const cpu = stack.runtimeThreadsCpuMs();
+    if (cpu) samples.push({ at: Date.now(), cpu });
+  };
+  take();
+  const timer = setInterval(take, 1_000);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return samples;
+    },
+  };
+}
+
+/** The busiest thread's share of wall time between samples a and b (null without samples). */
+function busiestShare(
+  a: { at: number; cpu: Map<string, number> } | undefined,
+  b: { at: number; cpu: Map<string, number> } | undefined,
+): number | null {
+  if (!a || !b || b.at <= a.at) return null;
+  let max = 0;
+  for (const [tid, ms] of b.cpu) max = Math.max(max, ms - (a.cpu.get(tid) ?? 0));
+  return Math.round((max / (b.at - a.at)) * 100) / 100;
 }
 
 /** One line of the worker's stage timings (worker/lib/stage-log.ts), keyed by the send key. */
@@ -217,6 +254,8 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
     const episodes: Episode[] = [];
     const failures: Record<string, number> = {};
     let next = 0;
+    const cpu0 = s.runtimeCpuMs();
+    const sampler = threadSampler(s);
     const phaseStart = Date.now();
     const worker = async () => {
       for (;;) {
@@ -263,6 +302,8 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
     while (Date.now() < deadline && episodes.some((e) => !received.has(e.email))) {
       await new Promise((r) => setTimeout(r, 100));
     }
+    const cpu1 = s.runtimeCpuMs();
+    const samples = sampler.stop();
     // A short settle so late retries or duplicates, if any, are seen too.
     await new Promise((r) => setTimeout(r, 1_000));
     // The engine's due times: the one each send carried (its stage line), else the stored state.
@@ -317,6 +358,15 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
       offeredPerSec: Math.round((episodes.length / Math.max(0.001, postSeconds)) * 10) / 10,
       stages: stageTable(s.logs, receivedByKey),
       loadAvg: [load0, Math.round(loadavg()[0]! * 100) / 100],
+      cpuMsPerEpisode:
+        cpu0 === null || cpu1 === null || !episodes.length
+          ? null
+          : Math.round(((cpu1 - cpu0) / episodes.length) * 10) / 10,
+      busiestThreadShare: busiestShare(samples[0], samples.at(-1)),
+      busiestThreadPeakShare:
+        samples.length < 2
+          ? null
+          : Math.max(...samples.slice(1).map((b, i) => busiestShare(samples[i], b) ?? 0)),
     };
   } finally {
     if (process.env.BENCH_LOGS && stack) {
@@ -427,6 +477,14 @@ export async function benchLatency(): Promise<Record<string, number | string | o
   const c = await runLatency({ visitors: 40, concurrency: 4, ratePerSec: 2, intervalMs: 625 });
   const f = await runFlood({ emails: 120, ratePerSec: 5 });
   printStages(`burst (${b.offeredPerSec} due/s, load ${b.loadAvg.join(" → ")})`, b.stages);
+  for (const [name, r] of [
+    ["steady", a],
+    ["burst", b],
+  ] as const)
+    console.log(
+      `${name}: ${r.cpuMsPerEpisode} CPU ms per episode; busiest runtime thread busy ` +
+        `${r.busiestThreadShare} of the run, ${r.busiestThreadPeakShare} in its busiest second`,
+    );
   console.log("flood", JSON.stringify(f));
   return {
     triggerLatencyEpisodes: a.episodes,
@@ -454,6 +512,13 @@ export async function benchLatency(): Promise<Record<string, number | string | o
     triggerLatencyDefaultLimitMaxMs: c.max,
     triggerLatencyDefaultLimitOfferedPerSec: c.offeredPerSec,
     triggerLatencyBurstStages: { ...b.stages, loadAvg1m: b.loadAvg },
+    // CPU per episode (its ingest and its send) and the busiest runtime thread's share of
+    // wall time: what bounds the burst on this machine.
+    triggerLatencyCpuMsPerEpisode: a.cpuMsPerEpisode ?? "n/a",
+    triggerLatencyBusiestThreadShare: a.busiestThreadShare ?? "n/a",
+    triggerLatencyBurstCpuMsPerEpisode: b.cpuMsPerEpisode ?? "n/a",
+    triggerLatencyBurstBusiestThreadShare: b.busiestThreadShare ?? "n/a",
+    triggerLatencyBurstBusiestThreadPeakShare: b.busiestThreadPeakShare ?? "n/a",
     triggerLatencySteadyStages: a.stages,
     floodEmails: f.emails,
     floodRateLimitPerSec: f.ratePerSec,

@@ -41,6 +41,8 @@ export interface Stack {
   /** CPU time (ms, user + system) the runtime (every `workerd` process of this stack) has used
    * so far; null where /proc is missing (not Linux). Benches read the difference. */
   runtimeCpuMs(): number | null;
+  /** The same per thread of the runtime, keyed "pid/tid": benches find the busiest thread. */
+  runtimeThreadsCpuMs(): Map<string, number> | null;
 }
 
 export async function freePort(): Promise<number> {
@@ -251,32 +253,59 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     restart,
     stop,
     runtimeCpuMs: () => (child.pid ? groupWorkerdCpuMs(child.pid) : null),
+    runtimeThreadsCpuMs: () => (child.pid ? groupWorkerdThreadsCpuMs(child.pid) : null),
   };
 }
 
-/** Whether any live (non-zombie) process is left in process group `pgid`. */
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
 const USER_HZ = 100;
 
-/** CPU ms (utime + stime) of the `workerd` processes in process group `pgid`; null without /proc. */
-function groupWorkerdCpuMs(pgid: number): number | null {
+/** utime + stime, in ms, of a /proc stat line, and its comm and process group. */
+function statCpu(stat: string): { comm: string; pgrp: number; ms: number } {
+  const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+  // After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { comm, pgrp: Number(f[2]), ms: ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ };
+}
+
+/**
+ * CPU ms (utime + stime) of each thread of the `workerd` processes in process group `pgid`,
+ * keyed by "pid/tid"; null without /proc. A thread that ended meanwhile is missing.
+ */
+function groupWorkerdThreadsCpuMs(pgid: number): Map<string, number> | null {
   if (!existsSync("/proc")) return null;
-  let ticks = 0;
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
+  const out = new Map<string, number>();
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      // After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (comm === "workerd" && Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+      const p = statCpu(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      if (p.comm !== "workerd" || p.pgrp !== pgid) continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`))
+        out.set(`${pid}/${tid}`, statCpu(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")).ms);
     } catch {
       /* exited meanwhile */
     }
   }
-  return (ticks * 1000) / USER_HZ;
+  return out;
 }
 
+/** CPU ms (utime + stime) of the `workerd` processes in process group `pgid`; null without /proc. */
+function groupWorkerdCpuMs(pgid: number): number | null {
+  if (!existsSync("/proc")) return null;
+  let ms = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const p = statCpu(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      if (p.comm === "workerd" && p.pgrp === pgid) ms += p.ms;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return ms;
+}
+
+/** Whether any live (non-zombie) process is left in process group `pgid`. */
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
