@@ -237,6 +237,8 @@ export async function benchIngest(
       ingestBreakdown: breakdown,
       ingestHopP50Ms: breakdown.stages.hop.p50Ms,
       ingestFloorRatio: breakdown.fullOverFloor,
+      ingestNextBatchFloorRatio: breakdown.fullLiveOverFloor,
+      ingestNextBatchWriteFloorRatio: breakdown.fullLiveOverWriteFloor,
       ingestVisitors: visitors,
       ingestConcurrency: concurrency,
     };

@@ -86,6 +86,8 @@ if (want("ingest")) {
     "1.0 would mean ingest costs no more than an empty route on the same worker";
   anchors.ingestFloorRatio =
     "serial full /e p50 ÷ p50 of a request that only calls the Visitor object; goal ≤ 1.5";
+  anchors.ingestNextBatchWriteFloorRatio =
+    "a visitor's next batch ÷ a call to its live object that writes one row (any stored batch's floor)";
   anchors.costPerMillionEventsUsd =
     "Cloudflare Workers Paid list prices beyond included usage; see bench/README.md";
 }

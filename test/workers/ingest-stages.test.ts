@@ -1,11 +1,13 @@
 // POST /_dev/ingest-stage in workerd: each stage answers after its own checks, `full` stores a
 // batch exactly as POST /e does, and the route does not exist in production.
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import app from "../../worker/index.ts";
 import { ORIGIN, eventId, getJson, newVid, post, seedSite } from "./helpers.ts";
 
 const SITE = "stages";
+const visitorStubOf = (vid: string) => env.VISITORS.get(env.VISITORS.idFromName(`${SITE}:${vid}`));
 
 beforeAll(async () => {
   await seedSite(SITE);
@@ -42,6 +44,23 @@ describe("POST /_dev/ingest-stage", () => {
     const hop = await stage(`stop=hop&site=${SITE}&vid=${vid}`);
     expect(hop.status).toBe(200);
     expect(await hop.json()).toMatchObject({ stop: "hop", at: expect.any(Number) });
+    expect(await storedIds(vid)).toEqual([]);
+  });
+
+  it("hopWrite writes one row of its own, no event and no alarm", async () => {
+    const vid = newVid();
+    const res = await stage(`stop=hopWrite&site=${SITE}&vid=${vid}`);
+    expect(res.status).toBe(200);
+    const { at } = await res.json<{ at: number }>();
+    expect(at).toEqual(expect.any(Number));
+    const rows = await runInDurableObject(visitorStubOf(vid), (_o, state) => ({
+      state: state.storage.sql.exec<{ k: string; v: string }>(`SELECT k, v FROM state`).toArray(),
+      outbox: state.storage.sql.exec(`SELECT key FROM outbox`).toArray().length,
+      alarm: state.storage.getAlarm(),
+    }));
+    expect(rows.state).toEqual([{ k: "probe", v: String(at) }]);
+    expect(rows.outbox).toBe(0);
+    expect(await rows.alarm).toBeNull();
     expect(await storedIds(vid)).toEqual([]);
   });
 

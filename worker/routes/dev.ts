@@ -64,23 +64,34 @@ dev.get("/_dev/stats-usage", requireAdmin, async (c) => {
   return c.json(await statsUsageOf(c.env, q.data.site));
 });
 
-/** Where POST /_dev/ingest-stage stops; `hop` alone calls the Visitor's no-op `ping` instead. */
-export const INGEST_STAGES = ["read", "parse", "config", "limits", "hop", "full"] as const;
+/** Where POST /_dev/ingest-stage stops; `hop` alone calls the Visitor's no-op `ping` instead,
+ * `hopWrite` its `pingWrite` (one row written). */
+export const INGEST_STAGES = [
+  "read",
+  "parse",
+  "config",
+  "limits",
+  "hop",
+  "hopWrite",
+  "full",
+] as const;
 const StageQuery = z.object({ stop: z.enum(INGEST_STAGES) });
 const HopQuery = BatchSchema.pick({ site: true, vid: true });
 
 /**
  * The same stage functions as POST /e, answering right after `stop` (`full` answers exactly as
- * /e does). `hop` reads no body: `site` and `vid` in the query name the Visitor object to ping.
+ * /e does). `hop` and `hopWrite` read no body: `site` and `vid` in the query name the Visitor
+ * object to call.
  */
 dev.post("/_dev/ingest-stage", ingestBodyLimit, async (c) => {
   const query = StageQuery.safeParse(c.req.query());
   if (!query.success) throw httpError(400, "invalid_stage", zodIssues(query.error.issues));
   const stop = query.data.stop;
-  if (stop === "hop") {
+  if (stop === "hop" || stop === "hopWrite") {
     const hop = HopQuery.safeParse(c.req.query());
     if (!hop.success) throw httpError(400, "invalid_visitor", zodIssues(hop.error.issues));
-    const at = await visitorStub(c.env, hop.data.site, hop.data.vid).ping();
+    const visitor = visitorStub(c.env, hop.data.site, hop.data.vid);
+    const at = await (stop === "hop" ? visitor.ping() : visitor.pingWrite());
     return c.json({ stop, at });
   }
   const text = await readBatch(c);

@@ -23,6 +23,8 @@ export interface Store {
   rowsRead: number;
   readState(): string | null;
   writeState(json: string): void;
+  /** One row of its own (`probe`): the bench's cost of a single durable write, nothing else. */
+  writeProbe(at: number): void;
   /** The public origin an older version kept in a row of its own (now inside the state row);
    * read once, when a state row does not carry one yet. */
   readLegacyBase(): string | null;
@@ -67,6 +69,7 @@ export function sqlStore(sql: SqlStorage): Store {
     readLegacyBase: () => getKey("base"),
     readState: () => getKey("visitor"),
     writeState: (json) => putKey("visitor", json),
+    writeProbe: (at) => putKey("probe", String(at)),
     enqueue(key, effect, nextAt) {
       write(
         `INSERT OR IGNORE INTO outbox (key, effect, next_at) VALUES (?, ?, ?)`,

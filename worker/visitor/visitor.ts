@@ -229,6 +229,14 @@ export class Visitor extends DurableObject<Env> {
     return Date.now();
   }
 
+  /** Writes one row of its own and nothing else: a call plus the durable write every stored
+   * batch needs (development stage route; the answer leaves once the write is stored). */
+  async pingWrite(): Promise<number> {
+    const at = Date.now();
+    this.store.writeProbe(at);
+    return at;
+  }
+
   /** The persisted state, for the admin API. */
   async snapshot(): Promise<(VisitorState & { outbox: unknown[] }) | null> {
     const state = this.load();
