@@ -5,16 +5,22 @@
 // measures fake-Resend receive time − due time. Bounded in count and time; loopback only.
 // Run alone: `npx tsx bench/run.ts latency`.
 import { startFakeResend, type RecordedSend } from "../test/support/fake-resend.ts";
-import { startStack, type Stack } from "../test/browser/support/stack.ts";
+import type { Stack } from "../test/browser/support/stack.ts";
 import { cartBatch, postBatch, recipient, urlSafeId } from "../test/support/episodes.ts";
 import { loadavg } from "node:os";
 import { percentile } from "./load.ts";
-import { maxInAnySecond } from "../test/support/windows.ts";
+import { runFlood } from "./flood.ts";
+import {
+  API_KEY,
+  SITE,
+  TRIGGER,
+  WAIT_MS,
+  latencyStack,
+  stageLines,
+  type StageLine,
+} from "./latency-stack.ts";
+import { busiestShare, threadSampler } from "./thread-cpu.ts";
 
-const SITE = "bench";
-const TRIGGER = "cart-abandoned";
-const WAIT_MS = 2_000;
-const API_KEY = "re_bench_key";
 /** Sends after the last due time are waited for at most this long. */
 const GRACE_MS = 60_000;
 /** The posting phase may take at most this long (it normally takes a few seconds). */
@@ -61,57 +67,6 @@ export interface LatencyRun {
   busiestThreadShare: number | null;
   busiestThreadPeakShare: number | null;
 }
-
-/** Samples the runtime's per-thread CPU once a second (bounded by the run). */
-function threadSampler(stack: Stack): { stop(): { at: number; cpu: Map<string, number> }[] } {
-  const samples: { at: number; cpu: Map<string, number> }[] = [];
-  const take = () => {
-    const cpu = stack.runtimeThreadsCpuMs();
-    if (cpu) samples.push({ at: Date.now(), cpu });
-  };
-  take();
-  const timer = setInterval(take, 1_000);
-  return {
-    stop() {
-      clearInterval(timer);
-      take();
-      return samples;
-    },
-  };
-}
-
-/** The busiest thread's share of wall time between samples a and b (null without samples). */
-function busiestShare(
-  a: { at: number; cpu: Map<string, number> } | undefined,
-  b: { at: number; cpu: Map<string, number> } | undefined,
-): number | null {
-  if (!a || !b || b.at <= a.at) return null;
-  let max = 0;
-  for (const [tid, ms] of b.cpu) max = Math.max(max, ms - (a.cpu.get(tid) ?? 0));
-  return Math.round((max / (b.at - a.at)) * 100) / 100;
-}
-
-/** One line of the worker's stage timings (worker/lib/stage-log.ts), keyed by the send key. */
-interface StageLine {
-  msg: "stage.drain" | "stage.deliver";
-  key: string;
-  [field: string]: unknown;
-}
-
-function stageLines(logs: string[]): StageLine[] {
-  const out: StageLine[] = [];
-  for (const l of logs) {
-    const i = l.indexOf('{"at"');
-    if (i < 0 || !l.includes('"msg":"stage.')) continue;
-    try {
-      out.push(JSON.parse(l.slice(i)) as StageLine);
-    } catch {
-      /* a line cut short: skipped */
-    }
-  }
-  return out;
-}
-
 /**
  * Where each email's time went, from the stage lines and the fake's receive time: due → the
  * alarm fired → the state committed → the effect started (after the ones before it in the same
@@ -164,7 +119,6 @@ function printStages(label: string, stages: Record<string, { p50: number; p99: n
   for (const [k, v] of Object.entries(stages))
     console.log(`${k.padEnd(14)}  ${String(v.p50).padStart(6)}  ${v.p99}`);
 }
-
 interface Episode {
   email: string;
   vid: string;
@@ -193,34 +147,6 @@ async function storedDue(stack: Stack, vid: string): Promise<number | null> {
   if (ep.step === 0 && typeof ep.dueAt === "number") return ep.dueAt;
   return typeof ep.startedAt === "number" ? ep.startedAt + WAIT_MS : null;
 }
-
-/**
- * A stack whose one trigger is cart-abandoned, one step WAIT_MS after the cart. Not exempt from
- * the cap (that is order mail, for verified addresses only): the site has no cap, so every
- * episode sends. Resend is the fake at `resendUrl`; RESEND_RATE_LIMIT is `ratePerSec`.
- */
-function latencyStack(resendUrl: string, ratePerSec: number): Promise<Stack> {
-  return startStack({
-    site: SITE,
-    vars: {
-      RESEND_API_KEY: API_KEY,
-      RESEND_BASE_URL: resendUrl,
-      RESEND_RATE_LIMIT: String(ratePerSec),
-    },
-    config: {
-      frequencyCap: false,
-      triggers: [
-        {
-          id: TRIGGER,
-          on: "cart",
-          if: { "cart.value": { gt: 0 } },
-          steps: [{ wait: `${WAIT_MS / 1000}s`, template: "cart-abandoned", subject: "Your cart" }],
-        },
-      ],
-    },
-  });
-}
-
 export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
   const fake = await startFakeResend({ apiKey: API_KEY });
   // Receive time of every accepted send: the moment the fake records it (after it has read and
@@ -377,88 +303,6 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyRun> {
     await fake.close();
   }
 }
-
-export interface FloodRun {
-  emails: number;
-  ratePerSec: number;
-  drainSeconds: number;
-  observedPerSec: number;
-  maxInAnySecond: number;
-  lost: number;
-  duplicates: number;
-  provider429s: number;
-  postFailures: number;
-}
-
-/** Bound on the whole flood run after posting (120 emails at 5/s take 24 s). */
-const FLOOD_DEADLINE_MS = 180_000;
-
-/**
- * A flood far above the provider's limit: `emails` visitors posted as fast as 16 clients can
- * (so their emails fall due within a few seconds), RESEND_RATE_LIMIT = `ratePerSec`, and the fake
- * Resend enforcing that same limit (429 above it). What it must show: the line drains at the
- * limit, never above it in any second, nothing lost or sent twice.
- */
-export async function runFlood(opts: { emails: number; ratePerSec: number }): Promise<FloodRun> {
-  const fake = await startFakeResend({ apiKey: API_KEY, rateLimitPerSec: opts.ratePerSec });
-  let stack: Stack | null = null;
-  try {
-    stack = await latencyStack(fake.url, opts.ratePerSec);
-    const s = stack;
-    await (await fetch(`${s.worker}/_ping`)).arrayBuffer();
-    const emails = new Set<string>();
-    let next = 0;
-    const poster = async () => {
-      for (let i = next++; i < opts.emails; i = next++) {
-        const email = `flood-${i}@example.com`;
-        try {
-          const res = await postBatch(s.worker, s.demo, cartBatch(SITE, urlSafeId(i, "fl"), email));
-          if (res.status === 202) emails.add(email);
-          await res.arrayBuffer();
-        } catch {
-          /* counted below */
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, poster));
-    const delivered = () => new Set(fake.sends.map((x) => recipient(x.body))).size;
-    const deadline = Date.now() + FLOOD_DEADLINE_MS;
-    while (delivered() < emails.size && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 2_000));
-
-    const accepted = fake.requests.filter((r) => r.status === 200).map((r) => r.receivedAt);
-    // Every call the provider saw (refused ones too): what the pacer let out in any second.
-    const calls = fake.requests.map((r) => r.receivedAt);
-    const first = Math.min(...accepted);
-    const last = Math.max(...accepted);
-    const dues = stageLines(s.logs)
-      .filter((l) => l.msg === "stage.deliver" && typeof l.due === "number")
-      .map((l) => l.due as number);
-    const firstDue = dues.length ? Math.min(...dues) : first;
-    const byEmail = new Map<string, number>();
-    for (const x of fake.sends) {
-      const e = recipient(x.body) ?? "";
-      byEmail.set(e, (byEmail.get(e) ?? 0) + 1);
-    }
-    const got = [...emails].filter((e) => byEmail.has(e)).length;
-    return {
-      emails: got,
-      ratePerSec: opts.ratePerSec,
-      drainSeconds: Math.round((last - firstDue) / 100) / 10,
-      observedPerSec: Math.round(((got - 1) / Math.max(0.001, (last - first) / 1000)) * 100) / 100,
-      maxInAnySecond: maxInAnySecond(calls),
-      lost: emails.size - got,
-      duplicates: [...byEmail.values()].filter((n) => n > 1).length,
-      provider429s: fake.requests.filter((r) => r.status === 429).length,
-      postFailures: opts.emails - emails.size,
-    };
-  } finally {
-    await stack?.stop();
-    await fake.close();
-  }
-}
-
 /**
  * Five runs, each on a fresh stack (a fresh local database):
  * - steady (the headline): 240 visitors arriving at 5 per second (so 5 due emails per second,

@@ -3,7 +3,7 @@
 // object before each send through `bookSendSlot`. The slots booked are in
 // memory: a restart empties the line and forgets the tickets (their sends book again).
 import { DurableObject } from "cloudflare:workers";
-import { book, bookSend, newLine, SLOT_LATENESS_MS, type Slot } from "./pacing.ts";
+import { book, bookSend, newLine, tooLateForSlot, type Slot } from "./pacing.ts";
 
 /** Longest a send waits in line for a slot; beyond that it is retried later (never dropped). */
 const MAX_PACE_WAIT_MS = 5_000;
@@ -26,7 +26,7 @@ export class Pacer extends DurableObject<Env> {
 }
 
 /** A send's provider slot: send at `at` (epoch ms), or come back after `retryAfterMs`. */
-export type SendSlot = { ok: true; at: number; busy?: true } | { ok: false; retryAfterMs: number };
+export type SendSlot = { ok: true; at: number } | { ok: false; retryAfterMs: number };
 
 /**
  * Books this send's provider slot without waiting for it: the caller prepares the email while it
@@ -38,21 +38,19 @@ export async function bookSendSlot(env: Env, key: string): Promise<SendSlot> {
   const pacer = env.PACER.get(env.PACER.idFromName("account"));
   const slot = await pacer.reserveSlot(rateLimit(env), MAX_PACE_WAIT_MS, key);
   if (!slot.ok) return slot;
-  return { ok: true, at: Date.now() + slot.waitMs, ...(slot.busy && { busy: true as const }) };
+  return { ok: true, at: Date.now() + slot.waitMs };
 }
 
 /**
  * Waits until a booked slot's time. A send prepared too late for its slot (the render took
- * longer than the wait in line) in a busy line books a new one: sent late in its old slot, it would crowd the
- * slots booked after it into fewer than a second. The new slot may be a "come back later".
+ * longer than the wait in line) books a new one, its old slot going unused: sent late, it would
+ * share a second with the slots booked after it, and the provider would count one call too many
+ * (a cold start's first sends, late by a second, and a flood right behind them met 429s before).
+ * The new slot may be a "come back later".
  */
-export async function waitForSlot(
-  env: Env,
-  key: string,
-  slot: { at: number; busy?: true },
-): Promise<SendSlot> {
+export async function waitForSlot(env: Env, key: string, slot: { at: number }): Promise<SendSlot> {
   let s: SendSlot = { ok: true, at: slot.at };
-  if (slot.busy && Date.now() - slot.at > SLOT_LATENESS_MS) s = await bookSendSlot(env, key);
+  if (tooLateForSlot(slot.at, Date.now())) s = await bookSendSlot(env, key);
   if (!s.ok) return s;
   const ms = s.at - Date.now();
   if (ms > 0) await new Promise((r) => setTimeout(r, ms));

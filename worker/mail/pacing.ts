@@ -10,9 +10,15 @@
 export const WINDOW_MS = 1_100;
 
 /** A call may reach the provider this much later than its slot (half the room WINDOW_MS leaves,
- * the rest for the way there); one prepared later than that, in a busy line, books a new slot
- * instead (its own goes unused). */
+ * the rest for the way there); one prepared later than that books a new slot instead (its own
+ * goes unused). */
 export const SLOT_LATENESS_MS = 50;
+
+/** Whether a send ready at `now` for its slot at `slotAt` must book a new slot (pacer.ts
+ * `waitForSlot`): later than SLOT_LATENESS_MS, it would share a window with the slots after it. */
+export function tooLateForSlot(slotAt: number, now: number): boolean {
+  return now - slotAt > SLOT_LATENESS_MS;
+}
 
 /** The limit as a whole number of calls per window (at least one). */
 function callsPerWindow(ratePerSec: number): number {
@@ -35,20 +41,7 @@ function take(slots: number[], at: number, ratePerSec: number): void {
   if (extra > 0) slots.splice(0, extra);
 }
 
-/** `busy`: the window up to this slot is at least half full (see `busy`). */
-export type Slot = { ok: true; waitMs: number; busy?: true } | { ok: false; retryAfterMs: number };
-
-/**
- * Whether the window ending at `at` holds at least half the limit's slots. A call that reaches
- * the provider over WINDOW_MS − 1 s late can make a second hold one more than the limit only
- * when the limit's worth of slots follow it closely: a line, not a quiet account. (A late call
- * on a quiet account followed at once by a flood may meet one 429: retried, never lost.)
- */
-function busy(slots: readonly number[], ratePerSec: number, at: number): boolean {
-  let n = 0;
-  for (const t of slots) if (t > at - WINDOW_MS && t <= at) n++;
-  return n >= Math.ceil(callsPerWindow(ratePerSec) / 2);
-}
+export type Slot = { ok: true; waitMs: number } | { ok: false; retryAfterMs: number };
 
 /**
  * Books a slot unless the wait would exceed `maxWaitMs`; then the line is left unchanged and
@@ -104,14 +97,11 @@ export function bookSend(
     const waitMs = held - now;
     if (waitMs > maxWaitMs) return comeBack(waitMs);
     line.tickets.delete(key);
-    return { ok: true, waitMs: Math.max(0, waitMs), busy: true };
+    return { ok: true, waitMs: Math.max(0, waitMs) };
   }
   const at = nextSlot(line.slots, ratePerSec, now);
   take(line.slots, at, ratePerSec);
-  if (at - now <= maxWaitMs)
-    return busy(line.slots, ratePerSec, at)
-      ? { ok: true, waitMs: at - now, busy: true }
-      : { ok: true, waitMs: at - now };
+  if (at - now <= maxWaitMs) return { ok: true, waitMs: at - now };
   line.tickets.set(key, at);
   return comeBack(at - now);
 }
