@@ -44,9 +44,10 @@ export async function bookSendSlot(env: Env, key: string): Promise<SendSlot> {
 /**
  * Waits until a booked slot's time. A send prepared too late for its slot (the render took
  * longer than the wait in line) books a new one, its old slot going unused: sent late, it would
- * share a second with the slots booked after it, and the provider would count one call too many
- * (a cold start's first sends, late by a second, and a flood right behind them met 429s before).
- * The new slot may be a "come back later".
+ * share a second with the slots booked after it, and the provider would count one call too many.
+ * (Before, only a send in a busy line booked again; a quiet line's first send, late, followed at
+ * once by a flood could make a second hold one call too many.) The new slot may be a "come back
+ * later". A send coming back for its ticket later than its slot books anew too (`bookSend`).
  */
 export async function waitForSlot(env: Env, key: string, slot: { at: number }): Promise<SendSlot> {
   let s: SendSlot = { ok: true, at: slot.at };

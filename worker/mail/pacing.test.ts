@@ -112,10 +112,19 @@ describe("pacing", () => {
     expect(bookSend(line, "late", 2, 5_000, 100)).toEqual({ ok: false, retryAfterMs: 4_000 });
     expect(bookSend(line, "late", 2, 5_000, 3_000)).toEqual({ ok: true, waitMs: 3_600 });
     expect(line.tickets.has("late")).toBe(false);
+    // Back later than its slot (its alarm fired late): not sent at once, outside any slot, but
+    // booked anew, after the slots taken meanwhile.
+    const t2 = bookSend(line, "tardy", 2, 5_000, 0);
+    expect(t2).toEqual({ ok: false, retryAfterMs: 6_600 - 2_500 });
+    bookSend(line, "x1", 2, 5_000, 6_000);
+    bookSend(line, "x2", 2, 5_000, 6_000);
+    expect(line.slots).toEqual([7_700, 7_700]);
+    const back = 6_600 + SLOT_LATENESS_MS + 1;
+    expect(bookSend(line, "tardy", 2, 5_000, back)).toEqual({ ok: true, waitMs: 8_800 - back });
     // Booked, never came back: dropped once its time is well past, so the map stays small.
     bookSend(line, "gone", 2, 5_000, 0);
     expect(line.tickets.has("gone")).toBe(true);
-    bookSend(line, "other", 2, 5_000, 8_000 + TICKET_GRACE_MS);
+    bookSend(line, "other", 2, 5_000, 9_000 + TICKET_GRACE_MS);
     expect(line.tickets.has("gone")).toBe(false);
   });
 

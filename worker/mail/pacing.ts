@@ -97,7 +97,9 @@ export function bookSend(
     const waitMs = held - now;
     if (waitMs > maxWaitMs) return comeBack(waitMs);
     line.tickets.delete(key);
-    return { ok: true, waitMs: Math.max(0, waitMs) };
+    // Back in time (or a little late): its slot. Back later than that (an alarm that fired
+    // late), it would go now, outside its slot: it books anew below, as a late render does.
+    if (!tooLateForSlot(held, now)) return { ok: true, waitMs: Math.max(0, waitMs) };
   }
   const at = nextSlot(line.slots, ratePerSec, now);
   take(line.slots, at, ratePerSec);
