@@ -3,17 +3,15 @@
 // worker logs (worker/lib/stage-log.ts). Shared by the latency runs (latency.ts) and the flood
 // (flood.ts).
 import { startStack, type Stack } from "../test/browser/support/stack.ts";
+import { CART_TRIGGER, cartAbandonedOnly } from "../test/support/episodes.ts";
 
 export const SITE = "bench";
-export const TRIGGER = "cart-abandoned";
+export const TRIGGER = CART_TRIGGER;
 export const WAIT_MS = 2_000;
 export const API_KEY = "re_bench_key";
 
-/**
- * A stack whose one trigger is cart-abandoned, one step WAIT_MS after the cart. Not exempt from
- * the cap (that is order mail, for verified addresses only): the site has no cap, so every
- * episode sends. Resend is the fake at `resendUrl`; RESEND_RATE_LIMIT is `ratePerSec`.
- */
+/** A stack whose one trigger is cart-abandoned, one step WAIT_MS after the cart, every episode
+ * sending. Resend is the fake at `resendUrl`; RESEND_RATE_LIMIT is `ratePerSec`. */
 export function latencyStack(resendUrl: string, ratePerSec: number): Promise<Stack> {
   return startStack({
     site: SITE,
@@ -22,17 +20,7 @@ export function latencyStack(resendUrl: string, ratePerSec: number): Promise<Sta
       RESEND_BASE_URL: resendUrl,
       RESEND_RATE_LIMIT: String(ratePerSec),
     },
-    config: {
-      frequencyCap: false,
-      triggers: [
-        {
-          id: TRIGGER,
-          on: "cart",
-          if: { "cart.value": { gt: 0 } },
-          steps: [{ wait: `${WAIT_MS / 1000}s`, template: "cart-abandoned", subject: "Your cart" }],
-        },
-      ],
-    },
+    config: cartAbandonedOnly(`${WAIT_MS / 1000}s`),
   });
 }
 

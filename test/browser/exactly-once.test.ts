@@ -8,14 +8,21 @@
 // and late). Every recipient must get exactly one accepted email: none lost, none doubled, and the
 // worker's ledger must hold the provider's id. Needs no Chromium; loopback only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cartBatch, postBatch, recipient, urlSafeId } from "../support/episodes.ts";
+import {
+  CART_TRIGGER,
+  cartAbandonedOnly,
+  cartBatch,
+  postBatch,
+  recipient,
+  urlSafeId,
+} from "../support/episodes.ts";
 import { startFakeResend, type FakeResend, type FaultConfig } from "../support/fake-resend.ts";
 import { startStack, type Stack } from "./support/stack.ts";
 import { printStackLogsOnFailure } from "./support/stack-logs.ts";
 
 const N = 1_000;
 const SITE = "once";
-const TRIGGER = "cart-abandoned";
+const TRIGGER = CART_TRIGGER;
 const API_KEY = "re_test";
 /** Parallel POST /e clients. */
 const POST_CONCURRENCY = 12;
@@ -72,17 +79,7 @@ describe("exactly once under provider faults and worker crashes (1,000 episodes)
     stack = await startStack({
       site: SITE,
       vars: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: fake.url, RESEND_RATE_LIMIT: "200" },
-      config: {
-        frequencyCap: false,
-        triggers: [
-          {
-            id: TRIGGER,
-            on: "cart",
-            if: { "cart.value": { gt: 0 } },
-            steps: [{ wait: "2s", template: "cart-abandoned", subject: "Your cart" }],
-          },
-        ],
-      },
+      config: cartAbandonedOnly("2s"),
     });
   });
 

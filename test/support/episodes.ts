@@ -1,6 +1,29 @@
 // Helpers shared by the end-to-end runs that create many cart-abandonment episodes against a
-// real `wrangler dev` (bench/latency.ts, test/browser/exactly-once.test.ts): visitor ids like the
-// snippet's, the identify + cart batch, and the recipient of a recorded Resend send.
+// real `wrangler dev` (bench/latency.ts, bench/flood.ts, test/browser/exactly-once.test.ts): their
+// one-trigger config, visitor ids like the snippet's, the identify + cart batch, and the
+// recipient of a recorded Resend send.
+
+/** The trigger of `cartAbandonedOnly`. */
+export const CART_TRIGGER = "cart-abandoned";
+
+/**
+ * A site config whose one trigger is cart-abandoned: one step `wait` after a cart with value.
+ * Not exempt from the cap (that is order mail, for verified addresses only): the site has no
+ * cap, so every episode sends.
+ */
+export function cartAbandonedOnly(wait: string) {
+  return {
+    frequencyCap: false,
+    triggers: [
+      {
+        id: CART_TRIGGER,
+        on: "cart",
+        if: { "cart.value": { gt: 0 } },
+        steps: [{ wait, template: "cart-abandoned", subject: "Your cart" }],
+      },
+    ],
+  };
+}
 
 /** 32 URL-safe characters, distinct per visitor `i`, like the snippet's random ids. */
 export function urlSafeId(i: number, prefix = "lat"): string {
