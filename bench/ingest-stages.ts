@@ -25,6 +25,20 @@ export const STAGES = [
 ] as const;
 type Stage = (typeof STAGES)[number];
 
+/** The stop of POST /_dev/ingest-stage each stage asks for (the live stages reuse the stops of
+ * the new ones; `empty` is GET /_ping instead). */
+const STOP: Record<Exclude<Stage, "empty">, string> = {
+  read: "read",
+  parse: "parse",
+  config: "config",
+  limits: "limits",
+  full: "full",
+  hop: "hop",
+  hopLive: "hop",
+  hopWriteLive: "hopWrite",
+  fullLive: "full",
+};
+
 export interface StageFigures {
   p50Ms: number;
   p90Ms: number;
@@ -84,10 +98,9 @@ export async function benchIngestStages(opts: {
   const maxMs = opts.maxMs ?? 120_000;
   const request = (stage: Stage, vid: string): Promise<Response> => {
     if (stage === "empty") return fetch(`${worker}/_ping`);
-    /** The route's stop for each stage (the live ones reuse the stops of the new ones). */
-    const stop = { hopLive: "hop", hopWriteLive: "hopWrite", fullLive: "full" }[stage as string];
-    const hop = stage === "hop" || stage === "hopLive" || stage === "hopWriteLive";
-    const query = hop ? `stop=${stop ?? stage}&site=${site}&vid=${vid}` : `stop=${stop ?? stage}`;
+    const stop = STOP[stage];
+    const hop = stop === "hop" || stop === "hopWrite";
+    const query = hop ? `stop=${stop}&site=${site}&vid=${vid}` : `stop=${stop}`;
     return fetch(`${worker}/_dev/ingest-stage?${query}`, {
       method: "POST",
       headers: { "content-type": "text/plain", origin },

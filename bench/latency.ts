@@ -67,6 +67,7 @@ export interface LatencyRun {
   busiestThreadShare: number | null;
   busiestThreadPeakShare: number | null;
 }
+
 /**
  * Where each email's time went, from the stage lines and the fake's receive time: due → the
  * alarm fired → the state committed → the effect started (after the ones before it in the same
@@ -119,6 +120,7 @@ function printStages(label: string, stages: Record<string, { p50: number; p99: n
   for (const [k, v] of Object.entries(stages))
     console.log(`${k.padEnd(14)}  ${String(v.p50).padStart(6)}  ${v.p99}`);
 }
+
 interface Episode {
   email: string;
   vid: string;

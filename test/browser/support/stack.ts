@@ -268,20 +268,16 @@ function statCpu(stat: string): { comm: string; pgrp: number; ms: number } {
   return { comm, pgrp: Number(f[2]), ms: ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ };
 }
 
-/**
- * CPU ms (utime + stime) of each thread of the `workerd` processes in process group `pgid`,
- * keyed by "pid/tid"; null without /proc. A thread that ended meanwhile is missing.
- */
-function groupWorkerdThreadsCpuMs(pgid: number): Map<string, number> | null {
+/** The `workerd` processes in process group `pgid`: pid and CPU ms (utime + stime); null without
+ * /proc. A process that exits meanwhile is left out. */
+function groupWorkerd(pgid: number): { pid: string; ms: number }[] | null {
   if (!existsSync("/proc")) return null;
-  const out = new Map<string, number>();
+  const out: { pid: string; ms: number }[] = [];
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const p = statCpu(readFileSync(`/proc/${pid}/stat`, "utf8"));
-      if (p.comm !== "workerd" || p.pgrp !== pgid) continue;
-      for (const tid of readdirSync(`/proc/${pid}/task`))
-        out.set(`${pid}/${tid}`, statCpu(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")).ms);
+      if (p.comm === "workerd" && p.pgrp === pgid) out.push({ pid, ms: p.ms });
     } catch {
       /* exited meanwhile */
     }
@@ -291,18 +287,26 @@ function groupWorkerdThreadsCpuMs(pgid: number): Map<string, number> | null {
 
 /** CPU ms (utime + stime) of the `workerd` processes in process group `pgid`; null without /proc. */
 function groupWorkerdCpuMs(pgid: number): number | null {
-  if (!existsSync("/proc")) return null;
-  let ms = 0;
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
+  return groupWorkerd(pgid)?.reduce((sum, p) => sum + p.ms, 0) ?? null;
+}
+
+/**
+ * CPU ms (utime + stime) of each thread of the `workerd` processes in process group `pgid`,
+ * keyed by "pid/tid"; null without /proc. A thread that ended meanwhile is missing.
+ */
+function groupWorkerdThreadsCpuMs(pgid: number): Map<string, number> | null {
+  const procs = groupWorkerd(pgid);
+  if (!procs) return null;
+  const out = new Map<string, number>();
+  for (const { pid } of procs) {
     try {
-      const p = statCpu(readFileSync(`/proc/${pid}/stat`, "utf8"));
-      if (p.comm === "workerd" && p.pgrp === pgid) ms += p.ms;
+      for (const tid of readdirSync(`/proc/${pid}/task`))
+        out.set(`${pid}/${tid}`, statCpu(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")).ms);
     } catch {
       /* exited meanwhile */
     }
   }
-  return ms;
+  return out;
 }
 
 /** Whether any live (non-zombie) process is left in process group `pgid`. */
