@@ -22,13 +22,14 @@ import {
   outboxTo,
   post,
   seedSite,
+  SERVER_KEY,
   triggerOf,
   uniqueEmail,
   verifyAddress,
 } from "./helpers.ts";
 
 const SITE = "catalog";
-const KEY = "test-server-key-0123456789abcdef0123";
+const KEY = SERVER_KEY;
 const AUTH = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
 const DAY = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

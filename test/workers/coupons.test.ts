@@ -19,10 +19,10 @@ import {
   outboxTo,
   post,
   seedSite,
+  SERVER_KEY,
   uniqueEmail,
 } from "./helpers.ts";
 
-const SERVER_KEY = "test-server-key-0123456789abcdef0123";
 const SECRET = "test-nudge-secret-0123456789abcdef";
 const SITE = "offers";
 const ONE = "offers-one";

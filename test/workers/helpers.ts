@@ -43,6 +43,18 @@ export function post(body: unknown, headers: Record<string, string> = {}): Promi
   });
 }
 
+/** The test worker's NUDGE_SERVER_KEY (vitest.config.ts). */
+export const SERVER_KEY = "test-server-key-0123456789abcdef0123";
+
+/** POST /v1/events with the server key (the store's backend). */
+export function serverPost(body: unknown): Promise<Response> {
+  return exports.default.fetch("http://nudge.test/v1/events", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${SERVER_KEY}` },
+    body: JSON.stringify(body),
+  });
+}
+
 export function getJson(path: string, headers: Record<string, string> = ADMIN) {
   return exports.default.fetch(`http://nudge.test${path}`, { headers });
 }

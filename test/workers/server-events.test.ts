@@ -17,12 +17,13 @@ import {
   outboxTo,
   post,
   seedSite,
+  SERVER_KEY,
   triggerOf,
   uniqueEmail,
 } from "./helpers.ts";
 
 const SITE = "backend";
-const KEY = "test-server-key-0123456789abcdef0123";
+const KEY = SERVER_KEY;
 const WAIT_MS = 2000;
 
 beforeAll(async () => {

@@ -20,6 +20,7 @@ import {
   outboxTo,
   post,
   seedSite,
+  serverPost,
   triggerOf,
   uniqueEmail,
 } from "./helpers.ts";
@@ -257,5 +258,83 @@ describe("unsubscribe from one kind of email", () => {
       await res.text();
     }
     expect(await contact(email)).toMatchObject({ suppressed: null, optedOut: {} });
+  });
+});
+
+describe("one kind of email, from the store's backend (POST /v1/events)", () => {
+  const event = (name: string, email: string, data?: unknown) => ({
+    id: eventId(),
+    name,
+    email,
+    ...(data === undefined ? {} : { data }),
+  });
+
+  it("unsubscribe with a topic stops that kind alone; resubscribe with it lifts it", async () => {
+    const { email, vid } = await reminded("backend-kind");
+    const stop = await serverPost({
+      site: SITE,
+      events: [event("unsubscribe", email, { topic: "reminders" })],
+    });
+    expect(stop.status).toBe(202);
+    expect(await stop.json()).toEqual({ accepted: 1, duplicates: 0 });
+    const after = await contact(email);
+    expect(after.suppressed).toBeNull();
+    expect(Object.keys(after.optedOut)).toEqual(["reminders"]);
+
+    // The other trigger of the topic is skipped; a welcome still goes out.
+    await send(vid, [{ name: "checkout", data: {} }]);
+    await send(vid, [
+      { name: "form_submit", url: `${ORIGIN}/signup`, data: { form: "signup", email } },
+    ]);
+    expect((await outboxTo(email)).map(triggerOf)).toEqual(["cart-abandoned", "welcome"]);
+    expect(
+      (await contact(email)).sends.find((s) => s.key.includes(".checkout-abandoned.")),
+    ).toMatchObject({ outcome: "skipped", reason: "unsubscribed_topic" });
+
+    const back = await serverPost({
+      site: SITE,
+      events: [event("resubscribe", email, { topic: "reminders" })],
+    });
+    expect(back.status).toBe(202);
+    await back.text();
+    expect(await contact(email)).toMatchObject({ suppressed: null, optedOut: {} });
+  });
+
+  it("a topic the site's marketing does not send, or a misspelt key, is a 400 and changes nothing", async () => {
+    const { email } = await reminded("backend-bad");
+    const cases: [unknown, string, RegExp][] = [
+      [
+        { topic: "newsletter" },
+        "events[0].data.topic",
+        /not a topic of this site.*reminders, welcome/,
+      ],
+      [{ topic: "Reminders!" }, "events[0].data.topic", /must be a topic/],
+      [{ topics: ["reminders"] }, "events[0].data", /topics/],
+    ];
+    for (const [data, path, message] of cases) {
+      const res = await serverPost({ site: SITE, events: [event("unsubscribe", email, data)] });
+      expect(res.status, JSON.stringify(data)).toBe(400);
+      const body = await res.json<{ error: string; issues: { path: string; message: string }[] }>();
+      expect(body.error).toBe("invalid_batch");
+      expect(body.issues[0]?.path).toBe(path);
+      expect(body.issues[0]?.message).toMatch(message);
+    }
+    // A good event beside a bad one is not applied either: the batch is refused whole.
+    const mixed = await serverPost({
+      site: SITE,
+      events: [event("unsubscribe", email), event("unsubscribe", email, { topic: "nope" })],
+    });
+    expect(mixed.status).toBe(400);
+    await mixed.text();
+    expect(await contact(email)).toMatchObject({ suppressed: null, optedOut: {} });
+
+    // Without a topic it is still everything.
+    const all = await serverPost({ site: SITE, events: [event("unsubscribe", email)] });
+    expect(all.status).toBe(202);
+    await all.text();
+    expect(await contact(email)).toMatchObject({
+      suppressed: { reason: "unsubscribed" },
+      optedOut: {},
+    });
   });
 });

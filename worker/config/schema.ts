@@ -5,7 +5,14 @@ import { ConditionSchema, PathSchema } from "./condition.ts";
 import { CLOCK_RE, DURATION_RE, parseClock, parseDuration } from "./duration.ts";
 import { formatIssues } from "./errors.ts";
 import { Liquid } from "liquidjs";
-import { EVENT_NAME, SITE_ID, TEMPLATE_NAME, TRIGGER_ID, VAR_NAME } from "../lib/ids.ts";
+import {
+  EVENT_NAME,
+  SITE_ID,
+  TEMPLATE_NAME,
+  TOPIC_SLUG,
+  TRIGGER_ID,
+  VAR_NAME,
+} from "../lib/ids.ts";
 
 export { parseDuration } from "./duration.ts";
 
@@ -186,8 +193,6 @@ const reentry = z
   .prefault("1d")
   .meta({ description: '"never", "always", or the minimum time between episodes (default 1d)' });
 
-/** A topic's slug: the kind of email an unsubscribe link can stop on its own. */
-export const TOPIC_SLUG = /^[a-z0-9-]{1,40}$/;
 const topicSlug = z.string().regex(TOPIC_SLUG, {
   error: (iss) =>
     `${JSON.stringify(iss.input)} is not a topic (lowercase letters, digits and -, at most 40)`,

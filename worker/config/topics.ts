@@ -15,6 +15,14 @@ export function topicOf(config: SiteConfig, trigger: string): string {
   return t ? triggerTopic(t) : trigger;
 }
 
+/**
+ * The topics a person can stop on their own: those of the marketing triggers, in config order,
+ * each once (a topic of transactional mail alone would stop nothing).
+ */
+export function marketingTopics(config: SiteConfig): string[] {
+  return [...new Set(config.triggers.filter((t) => t.marketing).map(triggerTopic))];
+}
+
 /** "cart-abandoned" → "cart abandoned". */
 const humanise = (slug: string) => slug.replace(/-+/g, " ").trim();
 

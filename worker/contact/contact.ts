@@ -129,8 +129,10 @@ export class Contact extends DurableObject<Env> {
     if (!wasVerified) log("info", "contact.verified", { site, contact, via: "server" });
     this.addVisitor(serverVid(contact));
     for (const b of fresh) {
-      if (b.action === "unsubscribe") await this.suppressNow(site, contact, email, "unsubscribed");
-      if (b.action === "resubscribe") this.resubscribeNow(site, contact, email);
+      if (b.action?.kind === "unsubscribe")
+        await this.unsubscribeNow(site, contact, email, b.action.topic);
+      if (b.action?.kind === "resubscribe")
+        this.resubscribeNow(site, contact, email, b.action.topic);
       if (b.purchase) await this.purchase(site, contact, { ...b.purchase, verified: true });
     }
     const events = fresh.flatMap((b) => b.events);
@@ -337,26 +339,7 @@ export class Contact extends DurableObject<Env> {
    * of email alone. Takes effect for every later delivery at once. */
   async unsubscribe(site: string, contact: string, topic?: string): Promise<{ changed: boolean }> {
     if (this.erased()) return { changed: false }; // erased: nobody is written to any more
-    const email = this.load()?.email ?? "";
-    if (topic === undefined) return this.suppressNow(site, contact, email, "unsubscribed");
-    const now = Date.now();
-    let changed = false;
-    this.mutate(site, email, (r) => {
-      const policy = optOut(r.policy, topic, now);
-      changed = policy !== r.policy;
-      return changed ? { ...r, policy } : r;
-    });
-    if (!changed) return { changed };
-    log("info", "contact.unsubscribed", { site, contact, reason: "unsubscribed_topic", topic });
-    await recordStats(this.env, [
-      {
-        ...siteRef(site, now, contact),
-        metric: "unsubscribed_topic",
-        reason: topic,
-        unique: `${contact}:unsub:${topic}`,
-      },
-    ]);
-    return { changed };
+    return this.unsubscribeNow(site, contact, this.load()?.email ?? "", topic);
   }
 
   /** The person asked to be written to again (the button on the unsubscribe page): lifts an
@@ -365,17 +348,7 @@ export class Contact extends DurableObject<Env> {
   async resubscribe(site: string, contact: string, topic?: string): Promise<{ ok: boolean }> {
     const rec = this.load();
     if (this.erased() || !rec) return { ok: false };
-    if (topic === undefined) {
-      this.resubscribeNow(site, contact, rec.email);
-      return { ok: true };
-    }
-    let changed = false;
-    this.mutate(site, rec.email, (r) => {
-      const policy = optBackIn(r.policy, topic);
-      changed = policy !== r.policy;
-      return changed ? { ...r, policy } : r;
-    });
-    if (changed) log("info", "contact.resubscribed", { site, contact, topic });
+    this.resubscribeNow(site, contact, rec.email, topic);
     return { ok: true };
   }
 
@@ -470,14 +443,44 @@ export class Contact extends DurableObject<Env> {
     return { changed };
   }
 
-  private resubscribeNow(site: string, contact: string, email: string): void {
+  /** Stops all marketing email (suppression), or with `topic` that kind of email alone. */
+  private async unsubscribeNow(
+    site: string,
+    contact: string,
+    email: string,
+    topic?: string,
+  ): Promise<{ changed: boolean }> {
+    if (topic === undefined) return this.suppressNow(site, contact, email, "unsubscribed");
+    const now = Date.now();
     let changed = false;
     this.mutate(site, email, (r) => {
-      const policy = resubscribe(r.policy);
+      const policy = optOut(r.policy, topic, now);
       changed = policy !== r.policy;
-      return { ...r, policy };
+      return changed ? { ...r, policy } : r;
     });
-    if (changed) log("info", "contact.resubscribed", { site, contact });
+    if (!changed) return { changed };
+    log("info", "contact.unsubscribed", { site, contact, reason: "unsubscribed_topic", topic });
+    await recordStats(this.env, [
+      {
+        ...siteRef(site, now, contact),
+        metric: "unsubscribed_topic",
+        reason: topic,
+        unique: `${contact}:unsub:${topic}`,
+      },
+    ]);
+    return { changed };
+  }
+
+  /** Lifts an unsubscribe (never a bounce or a complaint), or with `topic` that kind's opt-out. */
+  private resubscribeNow(site: string, contact: string, email: string, topic?: string): void {
+    let changed = false;
+    this.mutate(site, email, (r) => {
+      const policy = topic === undefined ? resubscribe(r.policy) : optBackIn(r.policy, topic);
+      changed = policy !== r.policy;
+      return changed ? { ...r, policy } : r;
+    });
+    if (changed)
+      log("info", "contact.resubscribed", { site, contact, ...(topic ? { topic } : {}) });
   }
 
   private host(): DeliveryHost {

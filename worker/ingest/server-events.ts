@@ -6,6 +6,12 @@ import type { CatalogProduct } from "../catalog/schema.ts";
 import type { NudgeEvent } from "./events.ts";
 import { SERVER_HISTORY_MS, type ParsedServerEvent } from "./wire.ts";
 
+export interface SubscriptionAction {
+  kind: "unsubscribe" | "resubscribe";
+  /** One kind of email (a topic of the site's triggers); absent: all marketing email. */
+  topic?: string;
+}
+
 export interface RoutedServerEvent {
   /** The event id (idempotency key). */
   id: string;
@@ -14,8 +20,8 @@ export interface RoutedServerEvent {
   vid: string | null;
   /** For the person's visitors' engines, in order. */
   events: NudgeEvent[];
-  /** For the Contact object alone. */
-  action: "unsubscribe" | "resubscribe" | null;
+  /** For the Contact object alone: from (or back to) all marketing email, or one topic. */
+  action: SubscriptionAction | null;
   /** A verified purchase, for attribution and revenue. */
   purchase: { id: string; value: number; currency: string; at: number } | null;
   /** A catalog fact (`product_updated`): for the site's Catalog object, about no one. */
@@ -49,7 +55,10 @@ export function routeServerEvent(e: ParsedServerEvent, now: number): RoutedServe
       return { ...routed, product: e.data };
     case "unsubscribe":
     case "resubscribe":
-      return { ...routed, action: e.name };
+      return {
+        ...routed,
+        action: { kind: e.name, ...(e.data.topic === undefined ? {} : { topic: e.data.topic }) },
+      };
     case "track":
       return {
         ...routed,

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { CatalogProductSchema } from "../catalog/schema.ts";
 import { productFromJsonLd } from "./jsonld.ts";
-import { EVENT_NAME, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
+import { EVENT_NAME, SITE_ID, TOPIC_SLUG, VISITOR_ID } from "../lib/ids.ts";
 import { minimalPageUrl } from "./url.ts";
 
 /** Longest string we keep from any free-text field (names, URLs are capped separately). */
@@ -336,6 +336,20 @@ const who = {
   url: pageUrl.optional(),
 };
 
+/**
+ * Unsubscribe / resubscribe: from (or back to) all marketing email, or with `topic` that one kind
+ * of email (a topic of the site's triggers: the route checks it against the config). Strict: a
+ * misspelt key is an error, never a silent unsubscribe from everything.
+ */
+export const SubscriptionSchema = z
+  .strictObject({
+    topic: z
+      .string()
+      .regex(TOPIC_SLUG, "must be a topic (lowercase letters, digits and -, at most 40)")
+      .optional(),
+  })
+  .default({});
+
 const serverCustomName = customName.refine(
   (n) => !(SERVER_ONLY_EVENTS as readonly string[]).includes(n),
   "reserved event name",
@@ -355,8 +369,8 @@ export const ServerEventSchema = z
     z.object({ ...who, name: z.literal("notify"), data: NotifySchema }),
     /** A catalog fact (about a product, not a person): no email or vid. */
     z.object({ ...who, name: z.literal("product_updated"), data: CatalogProductSchema }),
-    z.object({ ...who, name: z.literal("unsubscribe"), data: z.object({}).default({}) }),
-    z.object({ ...who, name: z.literal("resubscribe"), data: z.object({}).default({}) }),
+    z.object({ ...who, name: z.literal("unsubscribe"), data: SubscriptionSchema }),
+    z.object({ ...who, name: z.literal("resubscribe"), data: SubscriptionSchema }),
     z.object({
       ...who,
       name: z.literal("track"),

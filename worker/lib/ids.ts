@@ -16,6 +16,8 @@ export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const EVENT_NAME = /^[a-z][a-z0-9_.:-]{0,63}$/;
 /** An episode id: URL-safe, 1–128 characters. */
 export const EPISODE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** A topic's slug: the kind of email an unsubscribe (link or server event) can stop on its own. */
+export const TOPIC_SLUG = /^[a-z0-9-]{1,40}$/;
 /** A name a template reaches with a dot: a site or step variable (`vars.NAME`) or a coupon
  * pool (`coupon.NAME`). Lowercase identifier, 1–32 characters. */
 export const VAR_NAME = /^[a-z][a-z0-9_]{0,31}$/;

@@ -4,6 +4,7 @@
 // to every device) or vid (→ that visitor). What they say is verified: their addresses need no
 // confirmation and their purchases are revenue. Never a 500 for anything a client can send.
 import { Hono } from "hono";
+import { marketingTopics } from "../config/topics.ts";
 import { FUTURE_SLACK_MS } from "../ingest/server-events.ts";
 import { ServerBatchSchema } from "../ingest/wire.ts";
 import { httpError } from "../lib/errors.ts";
@@ -20,7 +21,7 @@ serverEvents.post(
   requireServerKey("server_events.rejected"),
   limitBody(MAX_SERVER_BODY_BYTES),
   async (c) => {
-    const { data } = await serverRequest(c, ServerBatchSchema, "server_events.rejected");
+    const { data, config } = await serverRequest(c, ServerBatchSchema, "server_events.rejected");
     const { site, events } = data;
     const now = Date.now();
     const future = events.findIndex((e) => e.at !== undefined && e.at > now + FUTURE_SLACK_MS);
@@ -28,6 +29,23 @@ serverEvents.post(
       throw httpError(400, "invalid_batch", [
         { path: `events[${future}].at`, message: "is in the future" },
       ]);
+    // An unsubscribe from one kind of email names a kind this site sends (a typo stops nothing).
+    const topics = marketingTopics(config);
+    const unknownTopic = events.findIndex(
+      (e) =>
+        (e.name === "unsubscribe" || e.name === "resubscribe") &&
+        e.data.topic !== undefined &&
+        !topics.includes(e.data.topic),
+    );
+    if (unknownTopic >= 0) {
+      log("info", "server_events.rejected", { site, reason: "unknown_topic" });
+      throw httpError(400, "invalid_batch", [
+        {
+          path: `events[${unknownTopic}].data.topic`,
+          message: `is not a topic of this site's marketing triggers (${topics.join(", ") || "none"})`,
+        },
+      ]);
+    }
 
     const { accepted, duplicates } = await deliverServerEvents(
       c.env,
