@@ -3,13 +3,15 @@
 // is in the file: JSON by index (`[12].price`), CSV by physical line (`line 14 (id "sku-9")`,
 // header = line 1), RSS by item number (`item 7 (g:id "123")`). A file with any error yields
 // errors, and the caller pushes nothing. Pure (no file system, no node: imports): it also runs
-// in workerd.
+// in workerd. The RSS reader is catalog-rss.ts; the row shape and the shared cell readers are
+// catalog-rows.ts.
 import { parse as parseCsv } from "csv-parse/sync";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { CatalogProductSchema, type CatalogProduct } from "../worker/catalog/schema.ts";
 import { didYouMean } from "../worker/config/lint.ts";
 import { zodIssues } from "../worker/lib/errors.ts";
 import { jsonProblem } from "./json-problem.ts";
+import { availability, readPrice, type Draft, type Row, type Rows } from "./catalog-rows.ts";
+import { RSS_SOURCE, rssRows } from "./catalog-rss.ts";
 
 export type CatalogFormat = "json" | "csv" | "rss";
 
@@ -39,9 +41,6 @@ type Column = (typeof CSV_COLUMNS)[number];
 const REQUIRED_COLUMNS: readonly Column[] = ["id", "name", "price"];
 /** Separates the ids in a CSV `related` cell. */
 export const RELATED_SEPARATOR = "|";
-
-/** The Google Merchant Center namespace of a product feed's `g:` elements. */
-export const GOOGLE_NS = "http://base.google.com/ns/1.0";
 
 /** The format of a catalog file: by extension, else by its first character. */
 export function catalogFormatOf(fileName: string, text: string): CatalogFormat {
@@ -127,20 +126,6 @@ function hint(word: string, options: readonly string[]): string {
   const m = didYouMean(word, options);
   return m ? ` (did you mean "${m}"?)` : "";
 }
-
-/** One product as read from the file, before the schema: what it says and what could not be read. */
-interface Row {
-  place: string;
-  /** The product's fields; null when the entry is not a product at all (then only `errors`). */
-  input: Record<string, unknown> | null;
-  /** Values that could not be converted (the schema is not asked about those fields). */
-  errors: { field: string; message: string }[];
-  /** The file's name of each product field, when it differs (RSS: price → g:price). */
-  source?: Partial<Record<string, string>>;
-}
-/** A row being read from CSV or RSS: its fields are there to fill. */
-type Draft = Row & { input: Record<string, unknown> };
-type Rows = { rows: Row[]; errors: string[] } | { error: string };
 
 // ---- JSON ---------------------------------------------------------------------------------------
 
@@ -266,188 +251,5 @@ function readCell(row: Draft, column: Column, cell: string): void {
       return;
     default:
       row.input[column] = cell;
-  }
-}
-
-/** `19.90`, `19.90 EUR` or `EUR 19.90` into row.input.price (and currency). */
-function readPrice(row: Draft, field: string, cell: string): void {
-  const p = priceOf(cell);
-  if (!p) {
-    row.errors.push({
-      field,
-      message: `must be a number like 19.90 or "19.90 EUR" (a dot for decimals), not ${JSON.stringify(cell)}`,
-    });
-    return;
-  }
-  row.input.price = p.amount;
-  if (p.currency === undefined) return;
-  const stated = row.input.currency;
-  if (stated !== undefined && String(stated).toUpperCase() !== p.currency)
-    row.errors.push({
-      field,
-      message: `says ${p.currency} but the currency says ${String(stated)}`,
-    });
-  else row.input.currency = p.currency;
-}
-
-export function priceOf(text: string): { amount: number; currency?: string } | null {
-  const m = /^(?:([A-Za-z]{3})\s*)?(-?(?:\d+(?:\.\d*)?|\.\d+))(?:\s*([A-Za-z]{3}))?$/.exec(
-    text.trim(),
-  );
-  if (!m || (m[1] && m[3])) return null;
-  const currency = (m[1] ?? m[3])?.toUpperCase();
-  return currency ? { amount: Number(m[2]), currency } : { amount: Number(m[2]) };
-}
-
-/**
- * In stock or not: true/false, yes/no, 1/0 and the Merchant values (`in_stock`, `backorder` →
- * true; `out_of_stock`, `preorder` → false; spaces for `_` accepted). Else undefined.
- */
-export function availability(text: string): boolean | undefined {
-  const v = text.trim().toLowerCase().replace(/\s+/g, "_");
-  if (["true", "yes", "1", "in_stock", "backorder"].includes(v)) return true;
-  if (["false", "no", "0", "out_of_stock", "preorder"].includes(v)) return false;
-  return undefined;
-}
-
-// ---- Google Merchant RSS 2.0 --------------------------------------------------------------------
-
-/** The element each product field is read from in a Merchant feed (the worker's issues map back). */
-const RSS_SOURCE: Partial<Record<string, string>> = {
-  id: "g:id",
-  name: "g:title",
-  price: "g:price",
-  currency: "g:price",
-  available: "g:availability",
-  url: "g:link",
-  image: "g:image_link",
-  category: "g:product_type",
-};
-
-type XmlNode = Record<string, unknown>;
-
-function rssRows(text: string): Rows {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true)
-    return {
-      error: `XML error at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`,
-    };
-  const doc = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: "@_",
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-  }).parse(text) as XmlNode;
-  const rss = doc.rss as XmlNode | undefined;
-  if (!rss || typeof rss !== "object" || typeof rss.channel !== "object")
-    return {
-      error:
-        "feed" in doc
-          ? "an Atom feed: export the Merchant feed as RSS 2.0 (<rss><channel><item>)"
-          : "not an RSS 2.0 feed: no <rss><channel>",
-    };
-  const g = googlePrefix(rss);
-  const items = asList((rss.channel as XmlNode).item);
-  const rows = items.map((item, i) =>
-    typeof item === "object" && item !== null
-      ? rssRow(item as XmlNode, i + 1, g)
-      : { place: `item ${i + 1}`, input: null, errors: [{ field: "", message: "is empty" }] },
-  );
-  return { rows, errors: [] };
-}
-
-/** The prefix the feed binds to the Google namespace (`g` when it declares none). */
-function googlePrefix(rss: XmlNode): string {
-  for (const [k, v] of Object.entries(rss))
-    if (k.startsWith("@_xmlns:") && v === GOOGLE_NS) return k.slice("@_xmlns:".length);
-  return "g";
-}
-
-function asList(v: unknown): unknown[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
-/** The text of a child element (the first, when repeated), trimmed; undefined when absent or empty. */
-function textOf(node: XmlNode, name: string): string | undefined {
-  const v = asList(node[name])[0];
-  const t = typeof v === "object" && v !== null ? (v as XmlNode)["#text"] : v;
-  const s = typeof t === "string" || typeof t === "number" ? String(t).trim() : "";
-  return s === "" ? undefined : s;
-}
-
-function rssRow(item: XmlNode, n: number, g: string): Draft {
-  const el = (name: string) => `${g}:${name}`;
-  const pick = (...names: string[]) => {
-    for (const name of names) {
-      const v = textOf(item, name);
-      if (v !== undefined) return { name, v };
-    }
-    return undefined;
-  };
-  const id = textOf(item, el("id"));
-  const place = `item ${n}${id ? ` (${el("id")} ${JSON.stringify(id)})` : ""}`;
-  const source: Record<string, string> = { ...RSS_SOURCE, id: el("id") };
-  const row: Draft = { place, input: {}, errors: [], source };
-  if (asList(item[el("id")]).length > 1)
-    row.errors.push({ field: "id", message: `${el("id")} appears more than once` });
-  if (id !== undefined) row.input.id = id;
-  const title = pick(el("title"), "title");
-  if (title) [row.input.name, source.name] = [title.v, title.name];
-  const link = pick(el("link"), "link");
-  if (link) [row.input.url, source.url] = [link.v, link.name];
-  const image = textOf(item, el("image_link"));
-  if (image !== undefined) [row.input.image, source.image] = [image, el("image_link")];
-  const category = pick(el("product_type"), el("google_product_category"));
-  if (category) [row.input.category, source.category] = [category.v, category.name];
-  rssPrice(item, row, el);
-  const avail = textOf(item, el("availability"));
-  if (avail !== undefined) {
-    source.available = el("availability");
-    const a = availability(avail);
-    if (a === undefined)
-      row.errors.push({
-        field: "available",
-        message: `must be in_stock, out_of_stock, preorder or backorder, not ${JSON.stringify(avail)}`,
-      });
-    else row.input.available = a;
-  }
-  return row;
-}
-
-/** g:price, or g:sale_price when it is present and lower (both "15.00 USD"). */
-function rssPrice(item: XmlNode, row: Draft, el: (name: string) => string): void {
-  const source = row.source as Record<string, string>;
-  const price = textOf(item, el("price"));
-  const sale = textOf(item, el("sale_price"));
-  source.price = source.currency = el("price");
-  if (price !== undefined) readPrice(row, "price", price);
-  if (sale === undefined || row.errors.some((e) => e.field === "price")) return;
-  const s = priceOf(sale);
-  if (!s) {
-    source.sale_price = el("sale_price");
-    row.errors.push({
-      field: "sale_price",
-      message: `must be a number like "12.00 USD", not ${JSON.stringify(sale)}`,
-    });
-    return;
-  }
-  const regular = row.input.price;
-  if (
-    s.currency !== undefined &&
-    row.input.currency !== undefined &&
-    s.currency !== row.input.currency
-  ) {
-    source.sale_price = el("sale_price");
-    row.errors.push({
-      field: "sale_price",
-      message: `is in ${s.currency} but ${el("price")} is in ${String(row.input.currency)}`,
-    });
-    return;
-  }
-  if (typeof regular !== "number" || s.amount < regular) {
-    row.input.price = s.amount;
-    source.price = el("sale_price");
-    if (s.currency !== undefined) row.input.currency = s.currency;
   }
 }

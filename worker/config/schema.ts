@@ -1,91 +1,22 @@
 // The site config document (KV `site:<id>`): one zod schema, the single source of truth for
 // the worker, the engine, the CLI (`nudge validate`) and the generated JSON Schema.
 import { z } from "zod";
-import { ConditionSchema, PathSchema } from "./condition.ts";
-import { CLOCK_RE, DURATION_RE, parseClock, parseDuration } from "./duration.ts";
 import { formatIssues } from "./errors.ts";
-import { Liquid } from "liquidjs";
 import {
-  EVENT_NAME,
-  SITE_ID,
-  TEMPLATE_NAME,
-  TOPIC_SLUG,
-  TRIGGER_ID,
-  VAR_NAME,
-} from "../lib/ids.ts";
+  duration,
+  httpUrl,
+  isLiquid,
+  origin,
+  QuietHoursSchema,
+  unionError,
+  vars,
+} from "./fields.ts";
+import { TriggerSchema } from "./trigger-schema.ts";
+import { EVENT_NAME, SITE_ID } from "../lib/ids.ts";
 
 export { parseDuration } from "./duration.ts";
-
-function parseUrl(s: string): URL | null {
-  try {
-    return new URL(s);
-  } catch {
-    return null;
-  }
-}
-
-/** "30m" in the document, milliseconds after parsing. */
-const duration = z
-  .string()
-  .regex(DURATION_RE, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not a duration like 30m, 1h, 2d`,
-  })
-  .transform((s) => parseDuration(s) ?? 0)
-  .meta({ description: "A duration: a whole number and a unit s, m, h, d or w, e.g. 30m, 1h, 2d" });
-
-const clock = z.string().regex(CLOCK_RE, {
-  error: (iss) => `${JSON.stringify(iss.input)} is not a 24-hour time like 09:00 or 21:30`,
-});
-
-const eventName = z.string().regex(EVENT_NAME, {
-  error: (iss) => `${JSON.stringify(iss.input)} is not an event name like cart or signup_done`,
-});
-
-const origin = z.string().refine(
-  (o) => {
-    const u = parseUrl(o);
-    return u !== null && (u.protocol === "https:" || u.protocol === "http:") && u.origin === o;
-  },
-  {
-    error: (iss) =>
-      `${JSON.stringify(iss.input)} is not an origin like https://shop.example.com (scheme and host, no path or trailing slash)`,
-  },
-);
-
-const templateName = z.string().regex(TEMPLATE_NAME, {
-  error: (iss) =>
-    `${JSON.stringify(iss.input)} is not a template name (lowercase letters, digits, - and _)`,
-});
-
-const liquid = new Liquid();
-/** Why a string does not parse as a Liquid template, or null when it does (rendering can still
- * fail on data). */
-function liquidProblem(source: string): string | null {
-  try {
-    liquid.parse(source);
-    return null;
-  } catch (err) {
-    return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "invalid";
-  }
-}
-const isLiquid = (source: string) => liquidProblem(source) === null;
-
-const subject = z
-  .string()
-  .trim()
-  .min(1, { error: "must not be empty" })
-  .max(200, { error: "is longer than 200 characters" })
-  .superRefine((v, ctx) => {
-    const problem = liquidProblem(v);
-    if (problem) ctx.addIssue({ code: "custom", message: `is not valid Liquid: ${problem}` });
-  });
-
-const httpUrl = z
-  .string()
-  .max(2048)
-  .refine((u) => /^https?:$/.test(parseUrl(u)?.protocol ?? ""), {
-    error: (iss) => `${JSON.stringify(iss.input)} is not an http(s) URL`,
-  });
+export { QuietHoursSchema, VARS_MAX, VAR_VALUE_MAX } from "./fields.ts";
+export { StepSchema, TriggerSchema, VariantSchema } from "./trigger-schema.ts";
 
 /** How emails present the shop (all optional: defaults come from `from` and `origins`). */
 export const BrandSchema = z.strictObject({
@@ -105,195 +36,6 @@ export const BrandSchema = z.strictObject({
     .regex(/^[A-Z]{3}$/, { error: "is not a currency code like EUR" })
     .optional(),
 });
-
-export const QuietHoursSchema = z
-  .strictObject({ start: clock, end: clock })
-  .refine((q) => q.start !== q.end, { error: "start and end must differ" })
-  .transform((q) => ({ start: parseClock(q.start) ?? 0, end: parseClock(q.end) ?? 0 }))
-  .meta({ description: "Local times (visitor time zone) during which no email is sent" });
-
-const webhookUrl = z.string().refine((u) => parseUrl(u)?.protocol === "https:", {
-  error: (iss) => `${JSON.stringify(iss.input)} is not an https:// URL`,
-});
-
-export const VARS_MAX = 50;
-export const VAR_VALUE_MAX = 500;
-
-/** Free text values templates read as `vars.NAME` (an offer's percentage, terms, a fixed code). */
-const vars = (where: string) =>
-  z
-    .record(
-      z.string().regex(VAR_NAME, {
-        error: (iss) =>
-          `${JSON.stringify(iss.input)} is not a variable name like discount_code (lowercase letters, digits and _, at most 32)`,
-      }),
-      z.string().max(VAR_VALUE_MAX, { error: `is longer than ${VAR_VALUE_MAX} characters` }),
-    )
-    .refine((r) => Object.keys(r).length <= VARS_MAX, {
-      error: `has more than ${VARS_MAX} variables`,
-    })
-    .optional()
-    .meta({
-      description: `Variables templates read as {{ vars.NAME }} (strings of at most ${VAR_VALUE_MAX} characters, at most ${VARS_MAX}); ${where}`,
-    });
-
-export const VariantSchema = z.strictObject({
-  template: templateName,
-  subject: subject.optional(),
-  vars: vars("override the step's and the site's vars of the same name for this variant"),
-  weight: z.number().int().min(1).max(100).optional().meta({
-    description:
-      "Share of people who get this variant, relative to the others' weights (default 1: an even split)",
-  }),
-});
-
-export const StepSchema = z
-  .strictObject({
-    wait: duration.meta({ description: "Time after the previous step (the first: the trigger)" }),
-    template: templateName.optional(),
-    subject: subject
-      .optional()
-      .meta({ description: "Liquid string, e.g. Hi {{ contact.first_name }}" }),
-    if: ConditionSchema.optional().meta({ description: "Checked when the step is due" }),
-    variants: z
-      .array(VariantSchema)
-      .min(2, { error: "needs at least 2 variants" })
-      .max(10)
-      .optional(),
-    vars: vars("override the site's vars of the same name for this step"),
-    webhook: webhookUrl.optional().meta({ description: "POST the episode here instead of email" }),
-  })
-  .superRefine((s, ctx) => {
-    if (s.webhook !== undefined) {
-      for (const k of ["template", "subject", "variants", "vars"] as const)
-        if (s[k] !== undefined)
-          ctx.addIssue({ code: "custom", path: [k], message: `a webhook step has no ${k}` });
-    } else if (s.template === undefined) {
-      ctx.addIssue({ code: "custom", path: [], message: "needs a template (or a webhook)" });
-    } else if (s.subject === undefined) {
-      ctx.addIssue({ code: "custom", path: [], message: "needs a subject" });
-    }
-  });
-
-/** A message for a union that failed as a whole; undefined keeps zod's per-branch issues. */
-const unionError = (msg: string) => (iss: { code?: string; input?: unknown }) =>
-  iss.code === "invalid_union" && (typeof iss.input !== "object" || iss.input === null)
-    ? `${JSON.stringify(iss.input)} ${msg}`
-    : undefined;
-
-const cancelOnEntry = z.union(
-  [eventName, z.strictObject({ event: eventName, if: ConditionSchema.optional() })],
-  { error: unionError('is not an event name or { "event": name, "if": condition }') },
-);
-
-const reentry = z
-  .union([z.literal("never"), z.literal("always"), duration], {
-    error: unionError('is not "never", "always" or a duration like 1d'),
-  })
-  .prefault("1d")
-  .meta({ description: '"never", "always", or the minimum time between episodes (default 1d)' });
-
-const topicSlug = z.string().regex(TOPIC_SLUG, {
-  error: (iss) =>
-    `${JSON.stringify(iss.input)} is not a topic (lowercase letters, digits and -, at most 40)`,
-});
-
-const TopicSchema = z
-  .union(
-    [
-      topicSlug,
-      z.strictObject({
-        id: topicSlug,
-        label: z
-          .string()
-          .trim()
-          .min(1, { error: "must not be empty" })
-          .max(60, { error: "must be at most 60 characters" })
-          .optional()
-          .meta({ description: 'What the page calls these emails, e.g. "cart reminders"' }),
-      }),
-    ],
-    { error: unionError('is not a topic like "reminders" or { "id": "reminders", "label": … }') },
-  )
-  .meta({
-    description:
-      'The kind of email this trigger sends, e.g. "reminders" (several triggers may share one): the unsubscribe page offers to stop this kind alone. Default: the trigger\'s id',
-  });
-
-export const TriggerSchema = z
-  .strictObject({
-    id: z.string().regex(TRIGGER_ID, {
-      error: (iss) =>
-        `${JSON.stringify(iss.input)} is not a trigger id (lowercase letters, digits and -)`,
-    }),
-    on: eventName.optional().meta({ description: "Event that starts an episode" }),
-    inactiveFor: duration
-      .optional()
-      .meta({ description: "Starts after this long without activity" }),
-    date: PathSchema.optional().meta({ description: 'Yearly date path, e.g. "contact.birthday"' }),
-    at: clock.optional().meta({ description: "Local time for date triggers (default 09:00)" }),
-    if: ConditionSchema.optional(),
-    count: z
-      .strictObject({
-        atLeast: z.number().int().min(1).max(1000),
-        within: duration.optional(),
-        sameKey: PathSchema.optional(),
-      })
-      .optional(),
-    within: duration.optional().meta({
-      description:
-        'For "on": "price_drop": how recently the visitor must have viewed or carted the product (default 14d)',
-    }),
-    cancelOn: z.array(cancelOnEntry).max(20).optional(),
-    holdout: z.number().min(0).max(1).default(0),
-    reentry,
-    frequencyCap: z.boolean().default(true).meta({ description: "false exempts this trigger" }),
-    marketing: z.boolean().default(true).meta({
-      description: "false for transactional mail: no consent needed, not stopped by unsubscribe",
-    }),
-    topic: TopicSchema.optional(),
-    quietHours: z
-      .union([QuietHoursSchema, z.literal(false)], {
-        error: unionError('is not { "start": "21:00", "end": "08:00" } or false'),
-      })
-      .optional(),
-    steps: z.array(StepSchema).min(1, { error: "needs at least one step" }).max(20),
-  })
-  .superRefine((t, ctx) => {
-    const kinds = (["on", "inactiveFor", "date"] as const).filter((k) => t[k] !== undefined);
-    if (kinds.length !== 1)
-      ctx.addIssue({
-        code: "custom",
-        path: [],
-        message:
-          kinds.length === 0
-            ? 'needs one of "on", "inactiveFor" or "date"'
-            : `has ${kinds.map((k) => `"${k}"`).join(" and ")}; use exactly one`,
-      });
-    if (t.at !== undefined && t.date === undefined)
-      ctx.addIssue({
-        code: "custom",
-        path: ["at"],
-        message: '"at" only applies to a "date" trigger',
-      });
-    if (t.within !== undefined && t.on !== "price_drop")
-      ctx.addIssue({
-        code: "custom",
-        path: ["within"],
-        message:
-          '"within" only applies to a trigger "on": "price_drop" (use count.within for counts)',
-      });
-    if (t.count !== undefined && t.on === undefined)
-      ctx.addIssue({ code: "custom", path: ["count"], message: '"count" needs an "on" event' });
-    t.cancelOn?.forEach((c, i) => {
-      if (typeof c === "string" && c === t.on)
-        ctx.addIssue({
-          code: "custom",
-          path: ["cancelOn", i],
-          message: `cancelling on the trigger's own event "${c}" would end every episode; add an "if"`,
-        });
-    });
-  });
 
 /** How recently a price drop's viewer must have seen the product when the trigger does not say. */
 export const PRICE_DROP_WITHIN_MS = 14 * 86_400_000;

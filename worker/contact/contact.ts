@@ -1,8 +1,9 @@
 // The Contact Durable Object: one per (site, contact hash of the normalised email). Owns
 // suppression, the cross-trigger frequency cap, the send ledger that makes every (site, trigger,
 // episode, step) exactly-once in effect, the links to the person's visitors and the touches
-// attribution needs. A thin shell over policy.ts and record.ts (pure) and delivery.ts (one due
-// step: decide, render, pace, send and record its facts).
+// attribution needs. A thin shell over policy.ts and record.ts (pure), delivery.ts (one due
+// step: decide, render, pace, send and record its facts), subscription.ts (unsubscribe,
+// resubscribe, suppression) and conversion.ts (purchases), each through host.ts.
 //
 // Every state change is load → pure function → save with no await in between, so a concurrent
 // unsubscribe is never overwritten by a send that was in flight. Deliveries run one at a time.
@@ -10,38 +11,34 @@ import { DurableObject } from "cloudflare:workers";
 import { loadSiteConfig } from "../config/load.ts";
 import type { SiteConfig } from "../config/schema.ts";
 import { stepKey } from "../engine/index.ts";
-import { errorMessage } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { humanStep } from "../lib/step.ts";
 import { visitorStub } from "../lib/stubs.ts";
-import { addTouch, attribute, type Attribution } from "../stats/attribution.ts";
+import { addTouch } from "../stats/attribution.ts";
 import { recordStats } from "../stats/record.ts";
-import type { StatEvent } from "../stats/types.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
 import type { RoutedServerEvent } from "../ingest/server-events.ts";
-import { optBackIn, optOut, resubscribe, suppress, type SuppressReason } from "./policy.ts";
-import { deliverStep, type DeliveryHost } from "./delivery.ts";
+import { deliverStep } from "./delivery.ts";
+import { DEFAULT_WINDOW_MS, recordPurchase, type Order } from "./conversion.ts";
+import type { ContactHost } from "./host.ts";
+import { forwardToVisitors } from "./forward.ts";
+import { recordMailEvent } from "./mail-events.ts";
+import { resubscribeNow, unsubscribeNow } from "./subscription.ts";
 import { contactTimeline } from "./timeline.ts";
 import type { TimelineEntry } from "../timeline/entry.ts";
 import type { DeliverOutcome, DeliverRequest, EngagementRef, MailEvent } from "./protocol.ts";
 import {
   freshRecord,
-  siteRef,
   snapshotOf,
-  statRef,
   serverVid,
   engagementStats,
   touchOf,
   verifiedBy,
   withServerEvents,
-  withWebhook,
   type ContactRecord,
   type ContactSnapshot,
   type VerifiedVia,
 } from "./record.ts";
-
-/** Used when the site config cannot be read: the schema's default. */
-const DEFAULT_WINDOW_MS = 5 * 86_400_000;
 
 export class Contact extends DurableObject<Env> {
   private queue: Promise<unknown> = Promise.resolve();
@@ -130,9 +127,9 @@ export class Contact extends DurableObject<Env> {
     this.addVisitor(serverVid(contact));
     for (const b of fresh) {
       if (b.action?.kind === "unsubscribe")
-        await this.unsubscribeNow(site, contact, email, b.action.topic);
+        await unsubscribeNow(this.host(), site, contact, email, b.action.topic);
       if (b.action?.kind === "resubscribe")
-        this.resubscribeNow(site, contact, email, b.action.topic);
+        resubscribeNow(this.host(), site, contact, email, b.action.topic);
       if (b.purchase) await this.purchase(site, contact, { ...b.purchase, verified: true });
     }
     const events = fresh.flatMap((b) => b.events);
@@ -143,7 +140,9 @@ export class Contact extends DurableObject<Env> {
       at: now,
       data: { email },
     };
-    await this.toVisitors(site, contact, [verified, ...events], undefined, base);
+    await forwardToVisitors(this.env, site, contact, this.visitors(), [verified, ...events], {
+      base,
+    });
     return { accepted: fresh.length, duplicates: batch.length - fresh.length };
   }
 
@@ -175,7 +174,7 @@ export class Contact extends DurableObject<Env> {
       at: now,
       data: { email: rec.email },
     };
-    await this.toVisitors(site, contact, [event], except);
+    await forwardToVisitors(this.env, site, contact, this.visitors(), [event], { except });
     return { ok: true, changed };
   }
 
@@ -231,115 +230,16 @@ export class Contact extends DurableObject<Env> {
     return { email: rec.email };
   }
 
-  /** Sends `events` to every linked visitor (but `except`), a few at a time, best effort per
-   * visitor (a failure is logged; the caller may repeat: visitors drop event ids they have). */
-  private async toVisitors(
-    site: string,
-    contact: string,
-    events: NudgeEvent[],
-    except?: string,
-    base: string | null = null,
-  ): Promise<void> {
-    const vids = this.visitors().filter((v) => v !== except);
-    for (let i = 0; i < vids.length; i += 8) {
-      await Promise.all(
-        vids.slice(i, i + 8).map(async (vid) => {
-          try {
-            await visitorStub(this.env, site, vid).ingest({
-              site,
-              vid,
-              tz: null,
-              base,
-              events,
-              fromContact: true,
-            });
-          } catch (err) {
-            log("warn", "contact.forward_failed", {
-              site,
-              contact,
-              vid,
-              reason: errorMessage(err),
-            });
-          }
-        }),
-      );
-    }
-  }
-
-  /**
-   * A purchase by this person: last-touch credit and episode conversions for lift. A purchase
-   * only a browser reported (`verified: false`) counts only where the site trusts browsers;
-   * otherwise it is credited as a claim, shown apart and never as revenue, and the touches stay
-   * for a verified report of the same order.
-   */
-  async purchase(
-    site: string,
-    contact: string,
-    order: { id: string; value: number; currency: string; at: number; verified: boolean },
-  ): Promise<void> {
-    const existing = this.load();
-    if (!existing) return;
-    const config = await this.config(site);
-    const window = config?.attributionWindow ?? DEFAULT_WINDOW_MS;
-    if (!order.verified && config?.trustBrowserPurchases !== true) {
-      const claim = attribute(existing.touches, order.at, window).credit;
-      if (!claim) return;
-      log("info", "conversion.unverified", {
-        site,
-        contact,
-        trigger: claim.trigger,
-        step: humanStep(claim.step),
-        variant: claim.variant,
-      });
-      await recordStats(this.env, [
-        {
-          ...statRef(site, claim, "treated", order.at, contact),
-          metric: "claimed",
-          unique: `${site}:order:${order.id}:claimed`,
-          value: order.value,
-          currency: order.currency,
-        },
-      ]);
-      return;
-    }
-    let a: Attribution | undefined;
-    this.mutate(site, existing.email, (r) => {
-      a = attribute(r.touches, order.at, window);
-      return { ...r, touches: a.touches };
-    });
-    if (!a) return;
-    const money = { value: order.value, currency: order.currency };
-    const events: StatEvent[] = a.episodes.map((t) => ({
-      ...statRef(site, t, t.group, order.at, contact),
-      step: null,
-      metric: "episode_converted",
-      unique: `${t.episode}:converted`,
-      ...money,
-    }));
-    if (a.credit) {
-      events.push({
-        ...statRef(site, a.credit, "treated", order.at, contact),
-        metric: "converted",
-        unique: `${site}:order:${order.id}`,
-        ...money,
-      });
-      log("info", "conversion.attributed", {
-        site,
-        contact,
-        trigger: a.credit.trigger,
-        step: humanStep(a.credit.step),
-        variant: a.credit.variant,
-        via: a.credit.kind,
-      });
-    }
-    await recordStats(this.env, events);
+  /** A purchase by this person: last-touch credit and episode conversions (conversion.ts). */
+  async purchase(site: string, contact: string, order: Order): Promise<void> {
+    await recordPurchase(this.host(), site, contact, order);
   }
 
   /** Unsubscribe (one-click or page): from all marketing email, or with `topic` from that kind
    * of email alone. Takes effect for every later delivery at once. */
   async unsubscribe(site: string, contact: string, topic?: string): Promise<{ changed: boolean }> {
     if (this.erased()) return { changed: false }; // erased: nobody is written to any more
-    return this.unsubscribeNow(site, contact, this.load()?.email ?? "", topic);
+    return unsubscribeNow(this.host(), site, contact, this.load()?.email ?? "", topic);
   }
 
   /** The person asked to be written to again (the button on the unsubscribe page): lifts an
@@ -348,7 +248,7 @@ export class Contact extends DurableObject<Env> {
   async resubscribe(site: string, contact: string, topic?: string): Promise<{ ok: boolean }> {
     const rec = this.load();
     if (this.erased() || !rec) return { ok: false };
-    this.resubscribeNow(site, contact, rec.email, topic);
+    resubscribeNow(this.host(), site, contact, rec.email, topic);
     return { ok: true };
   }
 
@@ -357,31 +257,9 @@ export class Contact extends DurableObject<Env> {
     return this.load()?.email || null;
   }
 
-  /** A verified Resend webhook event for this contact. Duplicate svix-ids change nothing. */
+  /** A verified Resend webhook event for this contact (mail-events.ts). */
   async mailEvent(site: string, contact: string, email: string, ev: MailEvent) {
-    // A contact we never sent to (or erased) is not created by a webhook.
-    if (!this.load()) return { duplicate: false, unknown: true };
-    let duplicate = false;
-    const rec = this.mutate(site, email, (r) => {
-      duplicate = r.webhooks.includes(ev.svixId);
-      return duplicate ? r : withWebhook(r, ev.svixId);
-    });
-    if (duplicate) return { duplicate, unknown: false };
-    const now = Date.now();
-    const key = ev.ref ? stepKey(site, ev.ref.trigger, ev.ref.episode, ev.ref.step) : ev.svixId;
-    if (ev.type === "bounced" || ev.type === "complained") {
-      const base = ev.ref
-        ? statRef(site, ev.ref, "treated", now, contact)
-        : siteRef(site, now, contact);
-      await recordStats(this.env, [{ ...base, metric: ev.type, unique: `${key}:${ev.type}` }]);
-    } else if (ev.ref) {
-      // The same unique keys as our own pixel and click route, so no open or click counts
-      // twice; an event without our tags cannot be tied to a send and is not counted.
-      const kind = ev.type === "opened" ? "open" : ev.type === "clicked" ? "click" : "delivered";
-      await recordStats(this.env, engagementStats(rec, key, ev.ref, kind, contact));
-    }
-    if (ev.suppress) await this.suppressNow(site, contact, email, ev.suppress);
-    return { duplicate, unknown: false };
+    return recordMailEvent(this.host(), site, contact, email, ev);
   }
 
   /** What happened to this person as this object knows it (timeline.ts), and their visitors. */
@@ -416,74 +294,7 @@ export class Contact extends DurableObject<Env> {
 
   // ---- internals ----
 
-  private async suppressNow(
-    site: string,
-    contact: string,
-    email: string,
-    reason: SuppressReason,
-  ): Promise<{ changed: boolean }> {
-    const now = Date.now();
-    let changed = false;
-    this.mutate(site, email, (r) => {
-      const policy = suppress(r.policy, reason, now);
-      changed = policy !== r.policy;
-      return { ...r, policy };
-    });
-    if (!changed) return { changed };
-    log("info", reason === "unsubscribed" ? "contact.unsubscribed" : "contact.suppressed", {
-      site,
-      contact,
-      reason,
-    });
-    if (reason === "unsubscribed") {
-      await recordStats(this.env, [
-        { ...siteRef(site, now, contact), metric: "unsubscribed", unique: `${contact}:unsub` },
-      ]);
-    }
-    return { changed };
-  }
-
-  /** Stops all marketing email (suppression), or with `topic` that kind of email alone. */
-  private async unsubscribeNow(
-    site: string,
-    contact: string,
-    email: string,
-    topic?: string,
-  ): Promise<{ changed: boolean }> {
-    if (topic === undefined) return this.suppressNow(site, contact, email, "unsubscribed");
-    const now = Date.now();
-    let changed = false;
-    this.mutate(site, email, (r) => {
-      const policy = optOut(r.policy, topic, now);
-      changed = policy !== r.policy;
-      return changed ? { ...r, policy } : r;
-    });
-    if (!changed) return { changed };
-    log("info", "contact.unsubscribed", { site, contact, reason: "unsubscribed_topic", topic });
-    await recordStats(this.env, [
-      {
-        ...siteRef(site, now, contact),
-        metric: "unsubscribed_topic",
-        reason: topic,
-        unique: `${contact}:unsub:${topic}`,
-      },
-    ]);
-    return { changed };
-  }
-
-  /** Lifts an unsubscribe (never a bounce or a complaint), or with `topic` that kind's opt-out. */
-  private resubscribeNow(site: string, contact: string, email: string, topic?: string): void {
-    let changed = false;
-    this.mutate(site, email, (r) => {
-      const policy = topic === undefined ? resubscribe(r.policy) : optBackIn(r.policy, topic);
-      changed = policy !== r.policy;
-      return changed ? { ...r, policy } : r;
-    });
-    if (changed)
-      log("info", "contact.resubscribed", { site, contact, ...(topic ? { topic } : {}) });
-  }
-
-  private host(): DeliveryHost {
+  private host(): ContactHost {
     return {
       env: this.env,
       config: (site) => this.config(site),

@@ -1,7 +1,7 @@
 // Delivering one due step for the Contact object: decide (ledger, suppression, cap), hold out,
 // claim coupon codes, render, re-check, pace, send, and record what was decided — each outcome
-// once. Behind a small host interface (the object's load, mutate and config), so the object class
-// stays thin.
+// once. Behind the object's host interface (host.ts: its load, mutate and config), so the object
+// class stays thin.
 import type { SiteConfig } from "../config/schema.ts";
 import { topicOf } from "../config/topics.ts";
 import { CONFIRM_TRIGGER, stepRefOf, type Fact, type StepRef } from "../engine/index.ts";
@@ -18,6 +18,7 @@ import { claimCoupons } from "../offers/claim.ts";
 import { recordFacts } from "../stats/facts.ts";
 import { catalogFacts } from "../catalog/update.ts";
 import { withCatalog } from "../catalog/overlay.ts";
+import type { ContactHost } from "./host.ts";
 import { decide, type SendRequest } from "./policy.ts";
 import {
   outcomeOfSend,
@@ -25,32 +26,9 @@ import {
   type DeliverRequest,
   type DeliverSkip,
 } from "./protocol.ts";
-import {
-  delivered,
-  freshRecord,
-  optInGate,
-  settled,
-  touchOf,
-  withheld,
-  type ContactRecord,
-} from "./record.ts";
+import { delivered, freshRecord, optInGate, settled, touchOf, withheld } from "./record.ts";
 
-export interface DeliveryHost {
-  env: Env;
-  config(site: string): Promise<SiteConfig | null>;
-  load(): ContactRecord | null;
-  /** Synchronous read-modify-write of the stored record. */
-  mutate(site: string, email: string, fn: (r: ContactRecord) => ContactRecord): ContactRecord;
-  /** The person was erased: a tombstone, nothing may be sent or stored for them. */
-  erased(): boolean;
-  /** Links a visitor (device) to the person. */
-  addVisitor(vid: string): void;
-}
-
-export async function deliverStep(
-  host: DeliveryHost,
-  req: DeliverRequest,
-): Promise<DeliverOutcome> {
+export async function deliverStep(host: ContactHost, req: DeliverRequest): Promise<DeliverOutcome> {
   const { site, contact, effect } = req;
   const now = Date.now();
   const config = await host.config(site);
@@ -162,17 +140,17 @@ export async function deliverStep(
   return out;
 }
 
-function decideFor(host: DeliveryHost, site: string, email: string, req: SendRequest) {
+function decideFor(host: ContactHost, site: string, email: string, req: SendRequest) {
   return decide((host.load() ?? freshRecord(site, email)).policy, req);
 }
 
-async function duplicate(host: DeliveryHost, req: DeliverRequest, ref: StepRef, at: number) {
+async function duplicate(host: ContactHost, req: DeliverRequest, ref: StepRef, at: number) {
   await record(host, req, [{ type: "duplicate", ...ref }], at);
   return { status: "duplicate" } as const;
 }
 
 async function skip(
-  host: DeliveryHost,
+  host: ContactHost,
   req: DeliverRequest,
   ref: StepRef,
   reason: DeliverSkip,
@@ -188,7 +166,7 @@ async function skip(
 }
 
 async function fail(
-  host: DeliveryHost,
+  host: ContactHost,
   req: DeliverRequest,
   ref: StepRef,
   reason: string,
@@ -206,7 +184,7 @@ async function fail(
 
 /** What a delivery decided: logged and counted here, once. */
 async function record(
-  host: DeliveryHost,
+  host: ContactHost,
   req: DeliverRequest,
   facts: Fact[],
   at: number,
@@ -215,7 +193,7 @@ async function record(
 }
 
 async function render(
-  host: DeliveryHost,
+  host: ContactHost,
   req: DeliverRequest,
   config: SiteConfig,
   now: number,

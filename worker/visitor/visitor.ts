@@ -1,11 +1,8 @@
 // The Visitor Durable Object: one per (site, visitor id). A thin shell: it loads the state,
 // hands events and alarms to the pure engine, persists state and effects in one transaction
 // (the outbox), records the engine's facts, keeps one alarm at the earliest due time and
-// performs effects via runner.ts.
+// performs effects via runner.ts; what it tells other objects after a batch is in calls.ts.
 import { DurableObject } from "cloudflare:workers";
-import { catalogNeeds } from "../catalog/changes.ts";
-import { interestsOf } from "../catalog/interest.ts";
-import { watcherShardOf, watcherStub } from "../catalog/watchers.ts";
 import { loadSiteConfig } from "../config/load.ts";
 import type { SiteConfig } from "../config/schema.ts";
 import {
@@ -18,15 +15,16 @@ import {
   type VisitorState,
 } from "../engine/index.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
+import type { Order } from "../contact/conversion.ts";
 import type { VerifiedVia } from "../contact/record.ts";
 import { contactHash } from "../lib/crypto.ts";
-import { errorMessage } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { contactStub } from "../lib/stubs.ts";
 import { recordFacts } from "../stats/facts.ts";
 import type { StatsUsage } from "../stats/record.ts";
 import type { TimelineEntry } from "../timeline/entry.ts";
 import { activityOf, appendActivity, eventEntry, factEntries, outcomeEntry } from "./activity.ts";
+import { notifyContact, registerInterest } from "./calls.ts";
 import { runEffect, type RunnerHost } from "./runner.ts";
 import { stageLog } from "../lib/stage-log.ts";
 import { sqlStore, type Store } from "./storage.ts";
@@ -58,18 +56,6 @@ export interface IngestResult {
   watcherCalls: number;
   watcherRowsWritten: number;
 }
-
-interface Purchase {
-  id: string;
-  value: number;
-  currency: string;
-  at: number;
-  /** Reported by the store's backend, not (only) by a browser. */
-  verified: boolean;
-}
-
-/** Calls to another object and the rows they wrote there (counted for the bench). */
-type CallUsage = StatsUsage;
 
 /** Events about something that happened before: for an unknown visitor they are no news. */
 const ABOUT_THE_PAST = new Set(["contact_verified", "back_in_stock", "price_drop"]);
@@ -115,7 +101,7 @@ export class Visitor extends DurableObject<Env> {
     let state = stored ?? initialState(input.site, input.vid, now);
     const emailBefore = state.profile.email;
     const verifiedBefore = state.profile.verified === true;
-    const purchases: Purchase[] = [];
+    const purchases: Order[] = [];
     let via: VerifiedVia | undefined;
     const effects: Effect[] = [];
     const facts: Fact[] = [];
@@ -150,7 +136,7 @@ export class Visitor extends DurableObject<Env> {
     }
     // The origin is kept in the state row: stored with this batch (no row of its own).
     if (input.base) this.knownBase = input.base;
-    let watchers: CallUsage = { calls: 0, rowsWritten: 0 };
+    let watchers: StatsUsage = { calls: 0, rowsWritten: 0 };
     if (accepted) {
       // Stored before commit returns (its transaction runs before its first await). Recording
       // the facts' measurements is not awaited: the answer does not wait for a Stats shard
@@ -158,7 +144,7 @@ export class Visitor extends DurableObject<Env> {
       this.ctx.waitUntil(this.commit(state, effects, facts, now, applied.map(eventEntry)));
       [, watchers] = await Promise.all([
         this.schedule(state, nextDue, config),
-        this.registerInterest(input, stored, state, applied, config),
+        registerInterest(this.env, input, stored, state, applied, config),
       ]);
     } else if (stored) {
       // A batch sent again, every event already in: the first try may have been stored and then
@@ -169,7 +155,7 @@ export class Visitor extends DurableObject<Env> {
     const newlyVerified = !verifiedBefore && state.profile.verified === true ? via : undefined;
     const linked = input.fromContact
       ? null
-      : await this.notifyContact(state, emailBefore, purchases, newlyVerified);
+      : await notifyContact(this.env, state, emailBefore, purchases, newlyVerified);
     if (linked?.verified && state.profile.email && state.profile.verified !== true) {
       // The person already vouched for this address (another device, an email link): steps
       // held for its confirmation go out now.
@@ -315,66 +301,6 @@ export class Visitor extends DurableObject<Env> {
     });
     const { site, vid } = state.profile;
     return recordFacts(this.env, facts, { site, vid }, now);
-  }
-
-  /**
-   * Tells the products' watcher objects what this batch showed interest in (a restock request;
-   * a view or a newly carted item, when the site has a price-drop trigger). Best effort, after
-   * the batch is stored: a lost registration costs one catalog email, never a wrong one.
-   */
-  private async registerInterest(
-    input: IngestInput,
-    before: VisitorState | null,
-    after: VisitorState,
-    events: NudgeEvent[],
-    config: SiteConfig,
-  ): Promise<CallUsage> {
-    const now = Date.now();
-    const interests = interestsOf(
-      before?.profile ?? null,
-      after.profile,
-      events,
-      catalogNeeds(config),
-      now,
-    );
-    const usage = { calls: interests.length, rowsWritten: 0 };
-    if (interests.length === 0) return usage;
-    const { site, vid } = input;
-    const shard = watcherShardOf(vid);
-    const results = await Promise.allSettled(
-      interests.map((i) =>
-        watcherStub(this.env, site, i.product, shard).register(vid, i.watch, i.seenAt, now),
-      ),
-    );
-    for (const r of results)
-      if (r.status === "rejected")
-        log("warn", "catalog.interest_failed", { site, vid, reason: errorMessage(r.reason) });
-      else usage.rowsWritten += r.value.rowsWritten;
-    return usage;
-  }
-
-  /** Tells the person's Contact object about a newly known email and about purchases; returns
-   * what linking said (null when nothing was linked). */
-  private async notifyContact(
-    state: VisitorState,
-    emailBefore: string | null,
-    purchases: Purchase[],
-    via: VerifiedVia | undefined,
-  ): Promise<{ verified: boolean } | null> {
-    const { site, vid, email } = state.profile;
-    if (!email || (email === emailBefore && purchases.length === 0 && !via)) return null;
-    const contact = await contactHash(this.env.NUDGE_SECRET, site, email);
-    const stub = contactStub(this.env, site, contact);
-    let linked: { verified: boolean } | null = null;
-    try {
-      if (email !== emailBefore || via) linked = await stub.link(site, contact, email, vid, via);
-      // What a browser reports is a claim; the store's own systems are the authority.
-      for (const p of purchases) await stub.purchase(site, contact, p);
-    } catch (err) {
-      // Measurement and linking are best effort; the events themselves are stored.
-      log("warn", "contact.notify_failed", { site, vid, contact, reason: errorMessage(err) });
-    }
-    return linked;
   }
 
   private async drain(state: VisitorState, now: number): Promise<void> {
