@@ -6,6 +6,7 @@
 // events with Cloudflare's published Workers Paid rates (see PRICE in prices.ts and bench/README.md).
 import { benchIngestStages, breakdownTable, type IngestBreakdown } from "./ingest-stages.ts";
 import { load, percentile, type LoadResult } from "./load.ts";
+import { mixEvent, visitorId } from "./ingest-mix.ts";
 import { PRICE } from "./prices.ts";
 import { startStack, type Stack } from "../test/browser/support/stack.ts";
 
@@ -68,21 +69,11 @@ export async function benchIngest(
   try {
     const { visitors, batchesPerVisitor, concurrency } = opts;
     const origin = stack.demo;
-    const vid = (prefix: string, i: number) =>
-      `${prefix}${String(i).padStart(6, "0")}${"x".repeat(10)}`;
-    const vids = Array.from({ length: visitors }, (_, i) => vid("bench", i));
+    const vids = Array.from({ length: visitors }, (_, i) => visitorId(i));
     const batch = (v: string, i: number, count?: (n: number) => void) => {
       const n = 1 + (i % 3);
       count?.(n);
-      const events = Array.from({ length: n }, (_, k) => ({
-        id: `e${i}x${k}${"0".repeat(8)}`,
-        name: k === 1 ? "product" : "page",
-        url: `${origin}/p/mug-classic`,
-        data:
-          k === 1
-            ? { id: "mug-classic", name: "Classic Stoneware Mug", price: 18, currency: "EUR" }
-            : {},
-      }));
+      const events = Array.from({ length: n }, (_, k) => mixEvent(i, k, origin));
       return JSON.stringify({ site: "bench", vid: v, tz: "Europe/Paris", events });
     };
     const post = (v: string, i: number, count?: (n: number) => void) =>
@@ -95,7 +86,7 @@ export async function benchIngest(
     // Warm-up (not counted): the isolate, the config cache and the Durable Object classes.
     for (let i = 0; i < 8; i++) {
       await (await fetch(`${stack.worker}/_ping`)).arrayBuffer();
-      await (await post(vid("warm", i), i)).arrayBuffer();
+      await (await post(visitorId(i, "warm"), i)).arrayBuffer();
     }
 
     // 1. Throughput: `concurrency` clients, every batch to one of `visitors` visitors.
@@ -154,7 +145,7 @@ export async function benchIngest(
     const serialEmpty: number[] = [];
     for (let i = 0; i < opts.serialSamples; i++) {
       let t = performance.now();
-      await (await post(vid("serial", i), 1)).arrayBuffer();
+      await (await post(visitorId(i, "serial"), 1)).arrayBuffer();
       serialIngest.push(performance.now() - t);
       t = performance.now();
       await (await fetch(`${stack.worker}/_ping`)).arrayBuffer();

@@ -23,6 +23,7 @@ const PARTS = [
   "snippet",
   "engine",
   "ingest",
+  "lifecycle",
   "latency",
   "abuse",
   "server",
@@ -61,8 +62,8 @@ const before = previous();
 
 // Other work on the same machine skews every timing here: record how busy it was.
 const machine = { cpus: cpus().length, loadAvg1mAtStart: Math.round(loadavg()[0]! * 100) / 100 };
-// The scale model reads figures only: it needs no snippet build.
-if (PARTS.some((p) => p !== "scale" && want(p)))
+// The scale and lifecycle models read figures only: they need no snippet build.
+if (PARTS.some((p) => p !== "scale" && p !== "lifecycle" && want(p)))
   execFileSync("node", ["scripts/build-snippet.mjs"], { stdio: "inherit" });
 if (want("snippet") && existsSync("scripts/size.mjs")) {
   // {"snippetGzipBytes": N, "platformGzipBytes": {"shopify": N, …}}: flat figures here.
@@ -90,6 +91,15 @@ if (want("ingest")) {
     "a visitor's next batch ÷ a call to its live object that writes one row (any stored batch's floor)";
   anchors.costPerMillionEventsUsd =
     "Cloudflare Workers Paid list prices beyond included usage; see bench/README.md";
+}
+if (want("lifecycle")) {
+  // After ingest: it prices the visitors' later life on top of what ingest measured.
+  const { benchLifecycle } = await import("./lifecycle.ts");
+  Object.assign(results, benchLifecycle({ ...before.results, ...results }));
+  anchors.lifecycleWakeRowsPerEvent =
+    "computed: rows the ingest visitors' objects write after their batches (alarm runs, Stats, erasure)";
+  anchors.costPerMillionEventsWithWakesUsd =
+    "costPerMillionEventsUsd plus everything after the batches (bench/lifecycle.ts)";
 }
 if (want("latency") && existsSync("bench/latency.ts")) {
   const { benchLatency } = (await import("./latency.ts")) as {
@@ -142,6 +152,8 @@ const REQUIRED = [
   "ingestEventsPerSec",
   "rowsWrittenPerEvent",
   "costPerMillionEventsUsd",
+  "lifecycleWakeRowsPerEvent",
+  "costPerMillionEventsWithWakesUsd",
   "triggerLatencyP50Ms",
   "triggerLatencyP99Ms",
   "faultSends",

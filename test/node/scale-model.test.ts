@@ -28,6 +28,9 @@ const measured: Measured = {
   statsRowsPerEvent: 0.5,
   statsCallsPerEvent: 0.1,
   allRowsWrittenPerEvent: 1.5,
+  lifecycleAlarmRunsPerEvent: 0.125,
+  lifecycleWakeStatsCallsPerEvent: 0.15,
+  lifecycleWakeRowsPerEvent: 0.25,
   costPerMillionEventsUsd: 2,
   cpuMsPerBatch: 1.5,
   rowsReadPerBatch: 3,
@@ -58,27 +61,28 @@ function numbersIn(v: unknown, path = ""): [string, number][] {
 describe("scale model", () => {
   it("counts and prices a small day worked by hand", () => {
     const r = model(quiet, measured);
-    // 800 events, 8 a visit: 100 visits; 2 a batch: 400 batches; 2 % order: 2 orders.
+    // 800 events, 8 a visit: 100 visits; 2 a batch: 400 batches; 2 % order: 2 orders. After
+    // the batches: 100 alarm runs, 120 Stats calls, 200 rows.
     expect(r.batchesPerDay).toBe(400);
     expect(r.usage.workerRequests).toBe(400 + 2 + 24);
     expect(r.doRequests).toEqual({
       Visitor: 400 + 100,
       Contact: 3,
-      Stats: 80,
+      Stats: 80 + 120,
       Catalog: 2 + 24,
       Watchers: 0,
       Pacer: 0,
     });
-    expect(r.usage.rowsWritten).toBeCloseTo(800 * 1.5 + 2, 9);
+    expect(r.usage.rowsWritten).toBeCloseTo(800 * (1.5 + 0.25) + 2, 9);
     // 101 isolates (100, and one for under 100 requests a second), each a read per 30 s.
     expect(r.usage.kvReads).toBe(101 * 2880);
-    const doRequests = 609;
+    const doRequests = 729;
     const usd =
       426 * PRICE.workerRequest +
       426 * 1.5 * PRICE.workerCpuMs +
       doRequests * PRICE.doRequest +
       doRequests * 0.01 * PRICE.doGb * PRICE.doGbSecond +
-      1202 * PRICE.rowWritten +
+      1402 * PRICE.rowWritten +
       400 * 3 * PRICE.rowRead +
       101 * 2880 * PRICE.kvRead;
     expect(r.usdPerDay).toBeCloseTo(usd, 12);
@@ -137,7 +141,7 @@ describe("scale model", () => {
   it("keeps the design's constants as the worker's source states them", () => {
     const src = (path: string) => readFileSync(path, "utf8");
     const cases: [string, RegExp, number][] = [
-      ["worker/stats/record.ts", /export const SHARDS = (\d+);/, DESIGN.statsShards],
+      ["worker/stats/shard.ts", /export const SHARDS = (\d+);/, DESIGN.statsShards],
       ["worker/catalog/watchers.ts", /export const WATCHER_SHARDS = (\d+);/, DESIGN.watcherShards],
       ["worker/catalog/watchers.ts", /const BATCH = (\d+);/, DESIGN.fanoutBatch],
       ["worker/catalog/watchers.ts", /const CONCURRENCY = (\d+);/, DESIGN.fanoutConcurrency],

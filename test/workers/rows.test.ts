@@ -99,7 +99,7 @@ describe("rows an ingested batch writes", () => {
       const report = await (await getJson(`/admin/api/stats?site=${site}`)).json<Report>();
       return report.triggers.find((t) => t.trigger === "cart-abandoned")?.funnel.entered ?? 0;
     };
-    for (let i = 0; i < 50 && (await entered()) === 0; i++) await sleep(20);
+    for (let i = 0; i < 250 && (await entered()) === 0; i++) await sleep(20);
     await sleep(200);
     expect(await entered()).toBe(1);
   });

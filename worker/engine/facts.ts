@@ -55,7 +55,13 @@ export type Fact =
   | (EpisodeRef & { type: "completed" })
   | { type: "agenda_overflow"; until: number }
   // ---- decided by the engine or the Contact object ----
-  | (StepRef & { type: "skipped"; reason: SkipReason })
+  | (StepRef & {
+      type: "skipped";
+      reason: SkipReason;
+      /** Decided by the engine, in the transition the Visitor stores once: never decided again,
+       * so its count needs no dedupe row. Absent: the Contact's (a delivery may be retried). */
+      engine?: true;
+    })
   // ---- decided by the shells when they perform a step ----
   | (StepRef & { type: "sent"; channel: Channel; id: string | null })
   /** Control group: counted as sent, not delivered. */

@@ -80,12 +80,29 @@ function items(run: Run, now: number): Item[] {
       trigger: null,
     });
   for (const t of run.config.triggers) {
-    if (t.inactiveFor !== undefined && memoryOf(run, t.id).inactiveAnchor !== e.lastActivity)
-      out.push({ at: e.lastActivity + t.inactiveFor, kind: "inactive", trigger: t });
+    if (t.inactiveFor !== undefined && memoryOf(run, t.id).inactiveAnchor !== e.lastActivity) {
+      const at = e.lastActivity + t.inactiveFor;
+      if (inactiveMayStart(run, t, at)) out.push({ at, kind: "inactive", trigger: t });
+    }
     const d = dateOf(run, t, now);
     if (d) out.push({ at: d.at, kind: "date", trigger: t, year: d.year });
   }
   return out;
+}
+
+/** The snapshot an inactivity check of `t` at `at` is decided on (process, below). */
+function inactiveSnapshot(run: Run, at: number) {
+  const id = episodeId(run, `i${run.engine.lastActivity.toString(36)}`);
+  return syntheticSnapshot(id, "inactive", at, run.profile);
+}
+
+/**
+ * Whether the inactivity check of `t` due at `at` could start an episode: its `if`, decided now
+ * exactly as it would be then (the profile changes only with an event, and an event moves the
+ * check anyway). A check that cannot start one is not scheduled: no wake-up, no write.
+ */
+function inactiveMayStart(run: Run, t: Trigger, at: number): boolean {
+  return t.if === undefined || evaluate(t.if, envOf(run.profile, inactiveSnapshot(run, at)));
 }
 
 function earliest(list: Item[], until: number, run: Run): Item | null {
@@ -144,13 +161,11 @@ function process(run: Run, item: Item): void {
     }
     case "inactive": {
       if (!t) return;
-      const anchor = run.engine.lastActivity;
-      setMemory(run, t.id, { inactiveAnchor: anchor });
+      setMemory(run, t.id, { inactiveAnchor: run.engine.lastActivity });
       if (run.engine.episodes[t.id]) return;
-      const id = episodeId(run, `i${anchor.toString(36)}`);
-      const snap = syntheticSnapshot(id, "inactive", item.at, run.profile);
+      const snap = inactiveSnapshot(run, item.at);
       if (evaluate(t.if, envOf(run.profile, snap)) && reentryAllows(run, t, item.at))
-        startEpisode(run, t, id, item.at, snap);
+        startEpisode(run, t, snap.event.id, item.at, snap);
       return;
     }
     case "date": {

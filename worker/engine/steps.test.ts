@@ -36,6 +36,8 @@ describe("a due step with no known email", () => {
     expect(sim.outcomes("cart-abandoned")).toMatchObject([
       { type: "skipped", step: 0, reason: "no_email" },
     ]);
+    // Decided by the engine, once: its count needs no dedupe row (stats/from-facts.ts).
+    expect(sim.facts.filter((f) => f.type === "skipped")).toMatchObject([{ engine: true }]);
     sim.apply(ev.identify(T0 + HOUR + DAY + MIN, EMAIL));
     expect(sim.outcomes("cart-abandoned")).toMatchObject([
       { type: "skipped", step: 0 },

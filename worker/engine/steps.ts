@@ -47,6 +47,7 @@ export function skip(
     variant: null,
     holdout,
     reason,
+    engine: true,
   });
 }
 

@@ -26,6 +26,20 @@ describe("win-back (inactiveFor 30d, if contact.orders >= 1)", () => {
     sim.runUntil(T0 + 60 * DAY);
     expect(sim.outcomes("win-back")).toEqual([]);
   });
+  it("a check that could start nothing is not scheduled: no wake-up until an order makes it count", () => {
+    const ev = events();
+    const sim = new Sim();
+    sim.apply(ev.identify(T0, EMAIL));
+    sim.apply(ev.page(T0 + HOUR));
+    expect(sim.last?.nextDue).toBeNull(); // no order: the 30-day check would start nothing
+    sim.wake(T0 + 31 * DAY);
+    expect(sim.facts).toEqual([]); // nothing was due meanwhile
+    sim.apply(ev.purchase(T0 + 40 * DAY));
+    sim.runUntil(T0 + 48 * DAY); // the thank-you and the review request 7 days on
+    expect(sim.last?.nextDue).toBe(T0 + 70 * DAY); // a customer now: checked 30 days on
+    sim.runUntil(T0 + 71 * DAY);
+    expect(sim.sends("win-back")).toMatchObject([{ due: T0 + 70 * DAY, step: 0 }]);
+  });
   it("server events (opens, clicks) are not activity; a visit cancels a waiting win-back", () => {
     const config = configWith((d) => {
       const wb = d.triggers.find((t) => t.id === "win-back");
@@ -131,7 +145,11 @@ describe("session_end (derived after the site's sessionIdle, 30 min by default)"
   it("is not scheduled when no trigger uses it", () => {
     const ev = events();
     const sim = new Sim();
-    sim.apply(ev.page(T0));
-    expect(sim.last?.nextDue).toBe(T0 + 30 * DAY);
+    sim.apply(ev.identify(T0, EMAIL));
+    sim.apply(ev.purchase(T0));
+    sim.runUntil(T0 + 8 * DAY); // the thank-you and the review request 7 days on
+    sim.apply(ev.page(T0 + 9 * DAY));
+    // Only win-back's check (a customer's): no session_end 30 minutes after the page.
+    expect(sim.last?.nextDue).toBe(T0 + 39 * DAY);
   });
 });

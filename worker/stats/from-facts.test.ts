@@ -64,6 +64,11 @@ const cases: [Fact, string, Record<string, unknown> | null][] = [
   [{ type: "deferred", ...ep, step: 0, until: 9 }, "step.deferred", null],
   [{ type: "completed", ...ep }, "episode.completed", null],
   [{ type: "agenda_overflow", until: 9 }, "engine.agenda_overflow", null],
+  [
+    { type: "skipped", ...step, reason: "no_email", engine: true },
+    "send.skipped",
+    { metric: "skipped", reason: "no_email", variant: 1 },
+  ],
 ];
 
 describe("fact projections", () => {
@@ -78,7 +83,9 @@ describe("fact projections", () => {
     for (const [fact, , stat] of cases) {
       if (stat === null) continue;
       const [s] = statsOfFacts("demo", [fact], 1_000);
-      const once = ["entered", "due", "cancelled"].includes(fact.type);
+      const once =
+        ["entered", "due", "cancelled"].includes(fact.type) ||
+        (fact.type === "skipped" && fact.engine === true);
       expect(s?.unique === undefined, JSON.stringify(fact)).toBe(once);
     }
   });

@@ -58,7 +58,13 @@ export function statsOfFacts(
           out.push({ ...e, step: f.step, metric: "due", unique: `${f.episode}:${f.step}:due` });
         }
         if (f.type === "skipped")
-          out.push({ ...base, metric: "skipped", reason: f.reason, unique: `${f.key}:skipped` });
+          out.push({
+            ...base,
+            metric: "skipped",
+            reason: f.reason,
+            // The engine decides a skip once, like an entry or a due step (above).
+            ...(f.engine ? {} : { unique: `${f.key}:skipped` }),
+          });
         else if (f.type === "failed")
           out.push({
             ...base,

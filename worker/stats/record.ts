@@ -2,21 +2,14 @@
 // and, when bound, to Workers Analytics Engine. Called by recordFacts (facts.ts), by the Contact
 // object (opens, clicks, webhooks, unsubscribes, conversions) and by the dev seeding route; never
 // throws (measurement must not break a send).
-import { fnv1a32 } from "../lib/hash.ts";
 import { log } from "../lib/log.ts";
 import { humanStep } from "../lib/step.ts";
+import { SHARDS, shardOf } from "./shard.ts";
 import type { StatEvent } from "./types.ts";
 
-/** Shards per site: no single object sees every visitor's events. */
-export const SHARDS = 8;
+export { SHARDS, shardOf } from "./shard.ts";
 
 export type StatsEnv = Pick<Env, "STATS" | "NUDGE_ANALYTICS">;
-
-/** The shard of an event. Equal (trigger, unique) pairs always meet in one shard, so the
- * shard's dedupe table sees every repeat. */
-export function shardOf(e: Pick<StatEvent, "trigger" | "unique" | "contact" | "at">): number {
-  return fnv1a32(`${e.trigger}\n${e.unique ?? e.contact ?? String(e.at)}`) % SHARDS;
-}
 
 export function statsStub(env: Pick<Env, "STATS">, site: string, shard: number) {
   return env.STATS.get(env.STATS.idFromName(`stats:${site}:${shard}`));
