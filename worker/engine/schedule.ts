@@ -98,8 +98,9 @@ function inactiveSnapshot(run: Run, at: number) {
 
 /**
  * Whether the inactivity check of `t` due at `at` could start an episode: its `if`, decided now
- * exactly as it would be then (the profile changes only with an event, and an event moves the
- * check anyway). A check that cannot start one is not scheduled: no wake-up, no write.
+ * exactly as it would be then (the profile changes only with an event: activity moves the
+ * check, and any event first spends a check whose time has passed, see `passChecks`). A check
+ * that cannot start one is not scheduled: no wake-up, no write.
  */
 function inactiveMayStart(run: Run, t: Trigger, at: number): boolean {
   return t.if === undefined || evaluate(t.if, envOf(run.profile, inactiveSnapshot(run, at)));
@@ -185,10 +186,27 @@ function process(run: Run, item: Item): void {
 export function advance(run: Run, until: number): void {
   for (let n = 0; n < MAX_ITEMS; n++) {
     const next = earliest(items(run, until), until, run);
-    if (!next) return;
+    if (!next) return passChecks(run, until);
     process(run, next);
   }
   record(run, { type: "agenda_overflow", until });
+}
+
+/**
+ * An inactivity check left out because its `if` could not hold (see `inactiveMayStart`) is
+ * spent once its time has passed, as if it had run: an event that later makes the `if` hold
+ * without being activity (a confirmation, an open) starts nothing for that stretch. Called
+ * before the event changes the profile, which therefore is the profile of the check's time.
+ */
+function passChecks(run: Run, until: number): void {
+  const last = run.engine.lastActivity;
+  for (const t of run.config.triggers)
+    if (
+      t.inactiveFor !== undefined &&
+      last + t.inactiveFor <= until &&
+      memoryOf(run, t.id).inactiveAnchor !== last
+    )
+      setMemory(run, t.id, { inactiveAnchor: last });
 }
 
 /** The earliest pending item after processing, or null when nothing is scheduled. */

@@ -40,6 +40,27 @@ describe("win-back (inactiveFor 30d, if contact.orders >= 1)", () => {
     sim.runUntil(T0 + 71 * DAY);
     expect(sim.sends("win-back")).toMatchObject([{ due: T0 + 70 * DAY, step: 0 }]);
   });
+  it("a check left out is spent when its time passes: a later confirmation starts nothing", () => {
+    // Win-back for anyone with an address; a confirmation (not activity) brings one too late.
+    const config = configWith((d) => {
+      const wb = d.triggers.find((t) => t.id === "win-back");
+      if (wb) wb.if = { "contact.email": { exists: true } };
+    });
+    const sim = new Sim(config);
+    sim.apply(events().page(T0));
+    expect(sim.last?.nextDue).toBeNull(); // no address: the check would start nothing
+    const verified = { id: "v1", name: "contact_verified", data: { email: EMAIL } } as const;
+    sim.apply({ ...verified, at: T0 + 35 * DAY });
+    sim.runUntil(T0 + 40 * DAY);
+    expect(sim.outcomes("win-back")).toEqual([]);
+    // The same confirmation before the check's time: the check then holds and runs.
+    const early = new Sim(config);
+    early.apply(events().page(T0));
+    early.apply({ ...verified, at: T0 + 5 * DAY });
+    expect(early.last?.nextDue).toBe(T0 + 30 * DAY);
+    early.runUntil(T0 + 31 * DAY);
+    expect(early.sends("win-back")).toMatchObject([{ due: T0 + 30 * DAY }]);
+  });
   it("server events (opens, clicks) are not activity; a visit cancels a waiting win-back", () => {
     const config = configWith((d) => {
       const wb = d.triggers.find((t) => t.id === "win-back");
