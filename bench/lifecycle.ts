@@ -12,7 +12,7 @@
 // (`lifecycleBatchRowsPerEvent` against `allRowsWrittenPerEvent`). Pure: no network, no clock.
 import demoConfig from "../demo/site-config.json" with { type: "json" };
 import { parseSiteConfig, type SiteConfig } from "../worker/config/schema.ts";
-import { apply, expiresAt, initialState, wake } from "../worker/engine/index.ts";
+import { apply, changedFrom, expiresAt, initialState, wake } from "../worker/engine/index.ts";
 import type { Fact, VisitorState } from "../worker/engine/index.ts";
 import type { NudgeEvent } from "../worker/ingest/events.ts";
 import { statsOfFacts } from "../worker/stats/from-facts.ts";
@@ -159,10 +159,7 @@ export function lifecycle(
         break;
       }
       const r = wake(state, config, now);
-      const changed =
-        r.effects.length > 0 ||
-        r.facts.length > 0 ||
-        JSON.stringify(r.state) !== JSON.stringify(state);
+      const changed = changedFrom(state, r);
       if (r.effects.length) throw new Error(`visitor ${v}: an anonymous visitor got an effect`);
       const hold = r.facts.length > 0 && r.facts.every(holdFact) && !state.profile.email;
       // The hold tally first, on a copy of the unique values seen (the run counts them once).

@@ -19,17 +19,6 @@ import {
   type Scenario,
 } from "./scale-inputs.ts";
 
-export {
-  ASSUMPTIONS,
-  DESIGN,
-  OBJECT_RPS_LIMIT,
-  measuredFrom,
-  scenarios,
-  type Assumptions,
-  type Measured,
-  type Scenario,
-} from "./scale-inputs.ts";
-
 /** A usage count for one day (or one burst), by billing item. */
 export interface Usage {
   workerRequests: number;

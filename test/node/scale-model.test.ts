@@ -8,18 +8,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { INCLUDED, PRICE } from "../../bench/prices.ts";
+import { fanoutSeconds, model, pacedBurst, scaleReport } from "../../bench/scale.ts";
 import {
   ASSUMPTIONS,
   DESIGN,
-  fanoutSeconds,
   measuredFrom,
-  model,
-  pacedBurst,
-  scaleReport,
   scenarios,
   type Measured,
   type Scenario,
-} from "../../bench/scale.ts";
+} from "../../bench/scale-inputs.ts";
 
 const measured: Measured = {
   eventsPerBatch: 2,

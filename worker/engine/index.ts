@@ -125,6 +125,14 @@ export function wake(state: VisitorState, config: SiteConfig, now: number): Engi
   return finish(run, now);
 }
 
+/** Whether a result holds anything to store: effects, facts or a changed state (an alarm kept
+ * from earlier may find nothing to do, and then nothing is written). */
+export function changedFrom(before: VisitorState, r: EngineResult): boolean {
+  return (
+    r.effects.length > 0 || r.facts.length > 0 || JSON.stringify(r.state) !== JSON.stringify(before)
+  );
+}
+
 /** When the state next needs `wake` (null: never), without changing anything. */
 export function nextDueOf(state: VisitorState, config: SiteConfig, now: number): number | null {
   return nextDue(begin(state, config), now);

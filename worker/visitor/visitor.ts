@@ -7,6 +7,7 @@ import { loadSiteConfig } from "../config/load.ts";
 import type { SiteConfig } from "../config/schema.ts";
 import {
   apply,
+  changedFrom,
   expiresAt,
   initialState,
   wake,
@@ -197,10 +198,7 @@ export class Visitor extends DurableObject<Env> {
     }
     const r = wake(state, config, now);
     // An alarm kept from earlier (see schedule) may find nothing to do: then nothing is written.
-    const changed =
-      r.effects.length > 0 ||
-      r.facts.length > 0 ||
-      JSON.stringify(r.state) !== JSON.stringify(state);
+    const changed = changedFrom(state, r);
     // The state and outbox are committed before commit() returns (a storage failure throws
     // here); the facts it records (Stats calls) go on while the due effects are performed: a due
     // email does not wait for them.
