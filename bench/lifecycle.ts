@@ -53,7 +53,7 @@ type ByKind = Map<string, number>;
 
 const SITE = "bench";
 const T0 = Date.UTC(2026, 11, 1, 12);
-/** The ingest bench sends its 1,200 batches in about 4 s: a few ms apart. */
+/** The ingest bench sends its 1,200 batches in a few seconds: a few ms apart. */
 const BATCH_GAP_MS = 4;
 /** Alarm runs one visitor may take before the simulation calls it a runaway. */
 const MAX_RUNS = 1000;
