@@ -4,7 +4,8 @@
 // `nudge key`: prints a new random NUDGE_SERVER_KEY and how to install it.
 // Exit codes: 0 ok, 1 failure (auth, unknown site, network), 2 usage or invalid event.
 import { randomBytes, randomUUID } from "node:crypto";
-import { BUILTIN_EVENTS, SERVER_ONLY_EVENTS, ServerBatchSchema } from "../worker/ingest/wire.ts";
+import { SERVER_ONLY_EVENTS, ServerBatchSchema } from "../worker/ingest/server-wire.ts";
+import { BUILTIN_EVENTS } from "../worker/ingest/wire.ts";
 import { zodIssues } from "../worker/lib/errors.ts";
 import { SITE_ID } from "../worker/lib/ids.ts";
 import { fetchFailure, parseArgs, serverTarget, UsageError, type Io } from "./args.ts";

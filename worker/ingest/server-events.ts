@@ -4,7 +4,7 @@
 // Pure; the route (worker/routes/server-events.ts) validates and delivers.
 import type { CatalogProduct } from "../catalog/schema.ts";
 import type { NudgeEvent } from "./events.ts";
-import { SERVER_HISTORY_MS, type ParsedServerEvent } from "./wire.ts";
+import { SERVER_HISTORY_MS, type ParsedServerEvent } from "./server-wire.ts";
 
 export interface SubscriptionAction {
   kind: "unsubscribe" | "resubscribe";

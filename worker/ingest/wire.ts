@@ -1,9 +1,8 @@
 // The event batch the snippet sends to POST /e: one zod schema, the single source of truth.
 // The snippet imports only the inferred types (erased at build); the worker validates with it.
 import { z } from "zod";
-import { CatalogProductSchema } from "../catalog/schema.ts";
 import { productFromJsonLd } from "./jsonld.ts";
-import { EVENT_NAME, SITE_ID, TOPIC_SLUG, VISITOR_ID } from "../lib/ids.ts";
+import { EVENT_NAME, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 import { minimalPageUrl } from "./url.ts";
 
 /** Longest string we keep from any free-text field (names, URLs are capped separately). */
@@ -22,7 +21,7 @@ const httpUrl = z.string().max(URL_MAX).refine(isHttpUrl, "must be an absolute h
 const cutUrl = (u: string) =>
   u.length > URL_MAX ? u.slice(0, URL_MAX).replace(/%[\da-f]?$/i, "") : u;
 /** The page an event happened on: only origin, path and `utm_*` parameters are kept, cut. */
-const pageUrl = z
+export const pageUrl = z
   .string()
   .max(PAGE_URL_MAX)
   .refine(isHttpUrl, "must be an absolute http(s) URL")
@@ -45,7 +44,9 @@ const currency = z
 /** Scalar trait / prop values only: nothing nested reaches visitor state. */
 const scalar = z.union([z.string().max(TEXT_MAX), z.number().finite(), z.boolean(), z.null()]);
 const key = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, "must be a short identifier");
-const props = z.record(key, scalar).refine((o) => Object.keys(o).length <= 32, "at most 32 keys");
+export const props = z
+  .record(key, scalar)
+  .refine((o) => Object.keys(o).length <= 32, "at most 32 keys");
 export const email = z
   .string()
   .trim()
@@ -123,7 +124,7 @@ export const PurchaseSchema = z.object({
 });
 
 const reservedTraits = new Set(["email", "first_name", "last_name", "consent"]);
-const identifyFields = {
+export const identifyFields = {
   email,
   first_name: text.max(100).optional(),
   last_name: text.max(100).optional(),
@@ -132,7 +133,7 @@ const identifyFields = {
     .regex(/^(\d{4}-)?\d{2}-\d{2}$/, "must be YYYY-MM-DD or MM-DD")
     .optional(),
 };
-const identify = <T extends z.ZodRawShape>(shape: T) =>
+export const identify = <T extends z.ZodRawShape>(shape: T) =>
   z
     .object(shape)
     .catchall(scalar)
@@ -206,7 +207,7 @@ export const BUILTIN_EVENTS = [
   "notify",
 ] as const;
 
-const base = {
+export const base = {
   /** Client-generated id, unique per event; retries reuse it so the worker can deduplicate. */
   id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8-64 URL-safe characters"),
   /** Client clock (ms since epoch) when the event happened; informational only. */
@@ -215,7 +216,7 @@ const base = {
   url: pageUrl.optional(),
 };
 
-const customName = z
+export const customName = z
   .string()
   .regex(EVENT_NAME, "custom event names are lowercase identifiers")
   .refine(
@@ -301,110 +302,3 @@ export type Batch = z.input<typeof BatchSchema>;
 export type WireEvent = z.input<typeof WireEventSchema>;
 export type ParsedBatch = z.output<typeof BatchSchema>;
 export type ParsedWireEvent = z.output<typeof WireEventSchema>;
-
-// ---- Server events: POST /v1/events from the store's own systems ----
-// The same event names and data shapes as the wire (the schemas above), plus what only the
-// store's backend may say: consent on identify, unsubscribe and resubscribe. Each names who it
-// is about by `email` or `vid` (or both: the visitor is that person), and may say when (`at`).
-
-export const MAX_SERVER_EVENTS = 100;
-/** Events older than this start no episodes (a backfill writes history, it does not email it). */
-export const SERVER_HISTORY_MS = 24 * 3_600_000;
-
-/** Identify from the backend: a browser identify, plus the marketing consent the store holds. */
-export const ServerIdentifySchema = identify({
-  ...identifyFields,
-  consent: ConsentSchema.optional(),
-});
-
-/** Names only the store's systems may send. */
-export const SERVER_ONLY_EVENTS = ["unsubscribe", "resubscribe"] as const;
-
-const at = z
-  .union([
-    z.number().int().min(0).max(8.64e15),
-    z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-  ])
-  .optional();
-
-const who = {
-  id: base.id,
-  email: email.optional(),
-  vid: z.string().regex(VISITOR_ID, "must be 16-64 URL-safe characters").optional(),
-  /** When it happened (ms since epoch or ISO 8601); default: when it arrives. */
-  at,
-  url: pageUrl.optional(),
-};
-
-/**
- * Unsubscribe / resubscribe: from (or back to) all marketing email, or with `topic` that one kind
- * of email (a topic of the site's triggers: the route checks it against the config). Strict: a
- * misspelt key is an error, never a silent unsubscribe from everything.
- */
-export const SubscriptionSchema = z
-  .strictObject({
-    topic: z
-      .string()
-      .regex(TOPIC_SLUG, "must be a topic (lowercase letters, digits and -, at most 40)")
-      .optional(),
-  })
-  .default({});
-
-const serverCustomName = customName.refine(
-  (n) => !(SERVER_ONLY_EVENTS as readonly string[]).includes(n),
-  "reserved event name",
-);
-
-export const ServerEventSchema = z
-  .discriminatedUnion("name", [
-    z.object({ ...who, name: z.literal("page"), data: PageSchema }),
-    z.object({ ...who, name: z.literal("product"), data: ProductSchema }),
-    z.object({ ...who, name: z.literal("cart"), data: CartSchema }),
-    z.object({ ...who, name: z.literal("checkout"), data: ServerCheckoutSchema.default({}) }),
-    z.object({ ...who, name: z.literal("purchase"), data: PurchaseSchema }),
-    z.object({ ...who, name: z.literal("identify"), data: ServerIdentifySchema }),
-    z.object({ ...who, name: z.literal("consent"), data: ConsentSchema }),
-    z.object({ ...who, name: z.literal("form_start"), data: FormStartSchema.default({}) }),
-    z.object({ ...who, name: z.literal("form_submit"), data: FormSubmitSchema.default({}) }),
-    z.object({ ...who, name: z.literal("notify"), data: NotifySchema }),
-    /** A catalog fact (about a product, not a person): no email or vid. */
-    z.object({ ...who, name: z.literal("product_updated"), data: CatalogProductSchema }),
-    z.object({ ...who, name: z.literal("unsubscribe"), data: SubscriptionSchema }),
-    z.object({ ...who, name: z.literal("resubscribe"), data: SubscriptionSchema }),
-    z.object({
-      ...who,
-      name: z.literal("track"),
-      event: serverCustomName,
-      data: props.default({}),
-    }),
-  ])
-  .superRefine((e, ctx) => {
-    const named = e.name === "identify" ? e.data.email : e.email;
-    if (e.name === "product_updated") {
-      if (e.email || e.vid)
-        ctx.addIssue({
-          code: "custom",
-          path: ["email"],
-          message: "product_updated is about a product: no email or vid",
-        });
-      return;
-    }
-    if (!named && !e.vid)
-      ctx.addIssue({ code: "custom", path: ["email"], message: "needs an email or a vid" });
-    if ((e.name === "unsubscribe" || e.name === "resubscribe") && !e.email)
-      ctx.addIssue({ code: "custom", path: ["email"], message: "needs the email it is about" });
-    if (e.name === "identify" && e.email && e.email !== e.data.email)
-      ctx.addIssue({
-        code: "custom",
-        path: ["data", "email"],
-        message: "differs from the event's email",
-      });
-  });
-
-export const ServerBatchSchema = z.object({
-  site: z.string().regex(SITE_ID, "must be a lowercase site id"),
-  events: z.array(ServerEventSchema).min(1).max(MAX_SERVER_EVENTS),
-});
-
-export type ServerBatch = z.input<typeof ServerBatchSchema>;
-export type ParsedServerEvent = z.output<typeof ServerEventSchema>;

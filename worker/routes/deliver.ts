@@ -7,7 +7,7 @@ import type { CatalogProduct } from "../catalog/schema.ts";
 import { recordSales, updateCatalog } from "../catalog/update.ts";
 import type { NudgeEvent } from "../ingest/events.ts";
 import { routeServerEvent, type RoutedServerEvent } from "../ingest/server-events.ts";
-import type { ParsedServerEvent } from "../ingest/wire.ts";
+import type { ParsedServerEvent } from "../ingest/server-wire.ts";
 import { contactHash } from "../lib/crypto.ts";
 import { errorMessage, httpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";

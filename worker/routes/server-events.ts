@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { marketingTopics } from "../config/topics.ts";
 import { FUTURE_SLACK_MS } from "../ingest/server-events.ts";
-import { ServerBatchSchema } from "../ingest/wire.ts";
+import { ServerBatchSchema } from "../ingest/server-wire.ts";
 import { httpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { deliverServerEvents } from "./deliver.ts";

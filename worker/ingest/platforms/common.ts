@@ -5,7 +5,7 @@ import { z } from "zod";
 import { zodIssues, type Issue } from "../../lib/errors.ts";
 import { fnv1a32 } from "../../lib/hash.ts";
 import { VISITOR_ID } from "../../lib/ids.ts";
-import { ServerEventSchema, type ParsedServerEvent } from "../wire.ts";
+import { ServerEventSchema, type ParsedServerEvent } from "../server-wire.ts";
 
 export type PlatformOutcome =
   | {
