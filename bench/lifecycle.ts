@@ -17,7 +17,9 @@ import type { Fact, VisitorState } from "../worker/engine/index.ts";
 import type { NudgeEvent } from "../worker/ingest/events.ts";
 import { statsOfFacts } from "../worker/stats/from-facts.ts";
 import { shardOf } from "../worker/stats/shard.ts";
-import { counterKey, toCounter } from "../worker/stats/rows.ts";
+import { countOnce, sumCounters, toCounter } from "../worker/stats/rows.ts";
+import type { StatEvent } from "../worker/stats/types.ts";
+import { keepsAlarm } from "../worker/visitor/alarm.ts";
 import { mixEvent, visitorId } from "./ingest-mix.ts";
 import { PRICE } from "./prices.ts";
 
@@ -48,8 +50,10 @@ const tally = (): Tally => ({
 
 const rowsOf = (t: Tally) => t.stateRows + t.alarmsSet + t.statsRows + t.erasedRows;
 
-/** What one alarm run or batch recorded, by the kind of fact (for the table). */
-type ByKind = Map<string, number>;
+/** Adds `one` into `total`. */
+const addTo = (total: Tally, one: Tally) => {
+  for (const k of Object.keys(total) as (keyof Tally)[]) total[k] += one[k];
+};
 
 const SITE = "bench";
 const T0 = Date.UTC(2026, 11, 1, 12);
@@ -65,33 +69,34 @@ export function benchConfig(): SiteConfig {
   return parsed.config;
 }
 
-/** Counts what recording `facts` at `at` writes in the Stats shards (`seen`: unique values so far). */
+/**
+ * Counts what recording `facts` at `at` writes in the Stats shards, as a shard's `record` does
+ * (stats.ts): `countOnce` against the unique values `seen` so far (a dedupe row each), then one
+ * row per summed counter.
+ */
 function recordStats(t: Tally, facts: readonly Fact[], at: number, seen: Set<string>): void {
-  const shards = new Map<number, ReturnType<typeof statsOfFacts>>();
+  const shards = new Map<number, StatEvent[]>();
   for (const e of statsOfFacts(SITE, facts, at)) {
     const s = shardOf(e);
     shards.set(s, [...(shards.get(s) ?? []), e]);
   }
   for (const events of shards.values()) {
     t.statsCalls++;
-    const counters = new Set<string>();
-    for (const e of events) {
-      if (e.unique !== undefined) {
-        const k = `${e.trigger}\n${e.metric}\n${e.unique}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        t.statsRows++; // the dedupe row
-      }
-      counters.add(counterKey(toCounter(e)));
-    }
-    t.statsRows += counters.size;
+    const { counted } = countOnce(events, (trigger, metric, unique) => {
+      const k = `${trigger}\n${metric}\n${unique}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      t.statsRows++; // the dedupe row
+      return true;
+    });
+    t.statsRows += sumCounters(counted.map(toCounter)).length;
   }
 }
 
 /** The alarm a Visitor keeps (visitor.ts `schedule`): a new one unless one is set early enough. */
 function schedule(t: Tally, set: number | null, next: number | null, expiry: number, now: number) {
   const at = Math.min(next ?? Infinity, expiry);
-  if (set !== null && set > now && set <= at) return set;
+  if (keepsAlarm(set, at, now)) return set;
   t.alarmsSet++;
   return at;
 }
@@ -103,11 +108,6 @@ const holdFact = (f: Fact) =>
   f.type === "completed" ||
   (f.type === "skipped" && f.reason === "no_email");
 
-const tick = (kinds: ByKind, facts: readonly Fact[], prefix: string) => {
-  for (const f of facts)
-    kinds.set(`${prefix}${f.type}`, (kinds.get(`${prefix}${f.type}`) ?? 0) + 1);
-};
-
 export function lifecycle(
   opts: LifecycleOptions = { visitors: 400, batchesPerVisitor: 3 },
   config: SiteConfig = benchConfig(),
@@ -118,8 +118,8 @@ export function lifecycle(
   /** Alarm runs of an anonymous visitor that only moved email steps it could not send. */
   const holds = tally();
   const seen = new Set<string>();
-  const kinds: ByKind = new Map();
-  const runsByReason: ByKind = new Map();
+  /** Alarm runs by what they decided (the fact types, joined with +). */
+  const runsByReason = new Map<string, number>();
   let events = 0;
   const states: VisitorState[] = [];
   const alarms: (number | null)[] = [];
@@ -142,7 +142,6 @@ export function lifecycle(
     batch.stateRows++;
     alarms[v] = schedule(batch, alarms[v] ?? null, next, expiresAt(state, config), now);
     recordStats(batch, facts, now, seen);
-    tick(kinds, facts, "batch: ");
     states[v] = state;
   }
   // 2. Every alarm each visitor's object runs, until retention erases it.
@@ -152,28 +151,26 @@ export function lifecycle(
     for (let run = 0; alarm !== null; run++) {
       if (run === MAX_RUNS) throw new Error(`visitor ${v}: more than ${MAX_RUNS} alarm runs`);
       const now = alarm;
-      wakes.alarmRuns++;
+      const one = { ...tally(), alarmRuns: 1 };
+      let why: string;
       if (expiresAt(state, config) <= now) {
-        wakes.erasedRows++;
-        runsByReason.set("retention", (runsByReason.get("retention") ?? 0) + 1);
-        break;
+        one.erasedRows++;
+        why = "retention";
+        alarm = null;
+      } else {
+        const r = wake(state, config, now);
+        const changed = changedFrom(state, r);
+        if (r.effects.length) throw new Error(`visitor ${v}: an anonymous visitor got an effect`);
+        if (changed) one.stateRows++;
+        recordStats(one, r.facts, now, seen);
+        why = r.facts.map((f) => f.type).join("+") || (changed ? "state only" : "nothing");
+        const hold = r.facts.length > 0 && r.facts.every(holdFact) && !state.profile.email;
+        state = r.state;
+        alarm = schedule(one, null, r.nextDue, expiresAt(state, config), now);
+        if (hold) addTo(holds, one);
       }
-      const r = wake(state, config, now);
-      const changed = changedFrom(state, r);
-      if (r.effects.length) throw new Error(`visitor ${v}: an anonymous visitor got an effect`);
-      const hold = r.facts.length > 0 && r.facts.every(holdFact) && !state.profile.email;
-      // The hold tally first, on a copy of the unique values seen (the run counts them once).
-      for (const t of hold ? [holds, wakes] : [wakes]) {
-        if (changed) t.stateRows++;
-        t.alarmRuns += t === holds ? 1 : 0;
-        recordStats(t, r.facts, now, t === holds ? new Set(seen) : seen);
-      }
-      tick(kinds, r.facts, "alarm: ");
-      const why = r.facts.map((f) => f.type).join("+") || (changed ? "state only" : "nothing");
       runsByReason.set(why, (runsByReason.get(why) ?? 0) + 1);
-      state = r.state;
-      alarm = schedule(wakes, null, r.nextDue, expiresAt(state, config), now);
-      if (hold) holds.alarmsSet++;
+      addTo(wakes, one);
     }
   }
   const per = (x: number) => Math.round((x / events) * 1000) / 1000;
@@ -200,7 +197,6 @@ export function lifecycle(
       lifecycleAnonymousHoldRunsPerVisitor: Math.round((holds.alarmRuns / visitors) * 100) / 100,
     },
     runsByReason: Object.fromEntries([...runsByReason].sort((a, b) => b[1] - a[1])),
-    facts: Object.fromEntries([...kinds].sort()),
   };
 }
 

@@ -103,8 +103,19 @@ function inactiveSnapshot(run: Run, at: number) {
  * that cannot start one is not scheduled: no wake-up, no write.
  */
 function inactiveMayStart(run: Run, t: Trigger, at: number): boolean {
-  return t.if === undefined || evaluate(t.if, envOf(run.profile, inactiveSnapshot(run, at)));
+  if (t.if === undefined) return true;
+  // Asked on every pass over the agenda: decided once per profile (replaced, never edited, when
+  // it changes), trigger and check time, which is all the answer depends on.
+  let known = mayStart.get(run.profile);
+  if (!known) mayStart.set(run.profile, (known = []));
+  const hit = known.find((k) => k.t === t && k.at === at);
+  if (hit) return hit.yes;
+  const yes = evaluate(t.if, envOf(run.profile, inactiveSnapshot(run, at)));
+  known.push({ t, at, yes });
+  return yes;
 }
+
+const mayStart = new WeakMap<object, { t: Trigger; at: number; yes: boolean }[]>();
 
 function earliest(list: Item[], until: number, run: Run): Item | null {
   let best: Item | null = null;

@@ -25,6 +25,7 @@ import { recordFacts } from "../stats/facts.ts";
 import type { StatsUsage } from "../stats/record.ts";
 import type { TimelineEntry } from "../timeline/entry.ts";
 import { activityOf, appendActivity, eventEntry, factEntries, outcomeEntry } from "./activity.ts";
+import { keepsAlarm } from "./alarm.ts";
 import { notifyContact, registerInterest } from "./calls.ts";
 import { runEffect, type RunnerHost } from "./runner.ts";
 import { stageLog } from "../lib/stage-log.ts";
@@ -378,9 +379,7 @@ export class Visitor extends DurableObject<Env> {
       ...[nextDue, this.store.earliest()].filter((t): t is number => t !== null),
       expiresAt(state, config),
     );
-    // An alarm time already past is the one running now or about to run: never relied on.
-    const set = await this.ctx.storage.getAlarm();
-    if (set !== null && set > Date.now() && set <= at) return;
+    if (keepsAlarm(await this.ctx.storage.getAlarm(), at, Date.now())) return;
     await this.ctx.storage.setAlarm(at);
     this.alarmsSet++;
   }
