@@ -208,17 +208,28 @@ export function lifecycle(
  */
 export function benchLifecycle(measured: Record<string, unknown>): Record<string, number> {
   const { figures } = lifecycle();
+  // The same visitors on a site with `anonymousSteps: "deferred"` (engine/schedule.ts `wakeAt`).
+  const deferred = lifecycle(undefined, { ...benchConfig(), anonymousSteps: "deferred" }).figures;
   const n = (k: string) => {
     const v = measured[k];
     if (typeof v !== "number") throw new Error(`lifecycle: needs ${k} from the ingest bench`);
     return v;
   };
   const activeS = Math.max(0, n("ingestSerialP50Ms") - n("emptySerialP50Ms")) / 1000;
-  const wakeUsd =
+  const wakeUsdOf = (f: typeof figures) =>
     1e6 *
-    (figures.lifecycleWakeRowsPerEvent * PRICE.rowWritten +
-      figures.lifecycleWakeDoRequestsPerEvent * PRICE.doRequest +
-      figures.lifecycleAlarmRunsPerEvent * activeS * PRICE.doGb * PRICE.doGbSecond);
+    (f.lifecycleWakeRowsPerEvent * PRICE.rowWritten +
+      f.lifecycleWakeDoRequestsPerEvent * PRICE.doRequest +
+      f.lifecycleAlarmRunsPerEvent * activeS * PRICE.doGb * PRICE.doGbSecond);
+  const wakeUsd = wakeUsdOf(figures);
+  // Deferred: what ingest measured, plus the rows its batches write differently (alarms), plus
+  // its own later life.
+  const deferredUsd =
+    n("costPerMillionEventsUsd") +
+    1e6 *
+      (deferred.lifecycleBatchRowsPerEvent - figures.lifecycleBatchRowsPerEvent) *
+      PRICE.rowWritten +
+    wakeUsdOf(deferred);
   const measuredRows = n("allRowsWrittenPerEvent");
   if (Math.abs(figures.lifecycleBatchRowsPerEvent - measuredRows) > 0.01 * measuredRows)
     console.warn(
@@ -230,5 +241,9 @@ export function benchLifecycle(measured: Record<string, unknown>): Record<string
     ...figures,
     costPerMillionEventsWakesUsd: round(wakeUsd),
     costPerMillionEventsWithWakesUsd: round(n("costPerMillionEventsUsd") + wakeUsd),
+    lifecycleDeferredAlarmRunsPerVisitor: deferred.lifecycleAlarmRunsPerVisitor,
+    lifecycleDeferredBatchRowsPerEvent: deferred.lifecycleBatchRowsPerEvent,
+    lifecycleDeferredWakeRowsPerEvent: deferred.lifecycleWakeRowsPerEvent,
+    costPerMillionEventsDeferredUsd: round(deferredUsd),
   };
 }

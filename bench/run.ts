@@ -100,6 +100,8 @@ if (want("lifecycle")) {
     "computed: rows the ingest visitors' objects write after their batches (alarm runs, Stats, erasure)";
   anchors.costPerMillionEventsWithWakesUsd =
     "costPerMillionEventsUsd plus everything after the batches (bench/lifecycle.ts)";
+  anchors.costPerMillionEventsDeferredUsd =
+    'the same, on a site with anonymousSteps: "deferred" (computed, bench/lifecycle.ts)';
 }
 if (want("latency") && existsSync("bench/latency.ts")) {
   const { benchLatency } = (await import("./latency.ts")) as {

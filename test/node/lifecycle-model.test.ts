@@ -3,7 +3,7 @@
 // what workerd measured (bench/results.json), and after the batches only what the engine needs.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { benchLifecycle, lifecycle } from "../../bench/lifecycle.ts";
+import { benchConfig, benchLifecycle, lifecycle } from "../../bench/lifecycle.ts";
 
 // 40 visitors: batch i goes to visitor i % 40, so each gets one batch of each size (1, 2, 3).
 const small = lifecycle({ visitors: 40, batchesPerVisitor: 3 });
@@ -40,6 +40,22 @@ describe("lifecycle model", () => {
     );
   });
 
+  it('with anonymousSteps: "deferred", one run per episode: fewer runs and rows, the same counts', () => {
+    const deferred = lifecycle(
+      { visitors: 40, batchesPerVisitor: 3 },
+      { ...benchConfig(), anonymousSteps: "deferred" },
+    );
+    // Every anonymous episode ends in one run that decides all its steps at once.
+    for (const r of Object.keys(deferred.runsByReason).filter((r) => r !== "retention"))
+      expect(r.endsWith("skipped+completed"), r).toBe(true);
+    const live = small.figures;
+    const f = deferred.figures;
+    expect(f.lifecycleAlarmRunsPerVisitor).toBeLessThan(live.lifecycleAlarmRunsPerVisitor / 1.5);
+    expect(f.lifecycleWakeRowsPerEvent).toBeLessThan(live.lifecycleWakeRowsPerEvent);
+    // The Stats rows are the same counters, recorded later.
+    expect(f.lifecycleWakeStatsRowsPerEvent).toBe(live.lifecycleWakeStatsRowsPerEvent);
+  });
+
   it("writes at ingest what workerd measured in the last bench run", () => {
     const { results } = JSON.parse(readFileSync("bench/results.json", "utf8")) as {
       results: Record<string, number>;
@@ -51,5 +67,9 @@ describe("lifecycle model", () => {
     expect(figures.costPerMillionEventsWithWakesUsd).toBeGreaterThan(
       results.costPerMillionEventsUsd!,
     );
+    expect(figures.costPerMillionEventsDeferredUsd).toBeLessThan(
+      figures.costPerMillionEventsWithWakesUsd!,
+    );
+    expect(results.costPerMillionEventsDeferredUsd).toBe(figures.costPerMillionEventsDeferredUsd);
   });
 });

@@ -49,6 +49,7 @@ describe("the example config (templates/default-config.json)", () => {
     expect(c.attributionWindow).toBe(5 * DAY);
     expect(c.retention).toBe(400 * DAY);
     expect(c.requireConsent).toBe(false);
+    expect(c.anonymousSteps).toBe("live");
     expect(c.triggers.map((t) => t.id)).toEqual([
       "cart-abandoned",
       "browse-abandoned",
@@ -130,6 +131,11 @@ const BAD: [string, (d: Doc) => void, string][] = [
   ["session too short", (d) => (d.sessionIdle = "30s"), "sessionIdle: must be between 1m and 1d"],
   ["session too long", (d) => (d.sessionIdle = "2d"), "sessionIdle: must be between 1m and 1d"],
   ["optIn typo", (d) => (d.optIn = "double-opt-in"), 'optIn: must be "double" or "single"'],
+  [
+    "anonymousSteps typo",
+    (d) => (d.anonymousSteps = "lazy"),
+    'anonymousSteps: must be "live" or "deferred"',
+  ],
   [
     "cartLink not Liquid",
     (d) => (d.cartLink = "https://x/{% for %}"),

@@ -103,6 +103,13 @@ export const SiteConfigSchema = z
         description:
           "How long a visitor is idle before their session ends (the derived session_end event)",
       }),
+    anonymousSteps: z
+      .enum(["live", "deferred"], { error: 'is not "live" or "deferred"' })
+      .default("live")
+      .meta({
+        description:
+          'The email steps of a visitor with no known address can only wait for one, then be skipped. "live": each is recorded when it comes due and when its wait runs out (one alarm run each). "deferred": all of an episode\'s are recorded together when its last wait runs out, or sooner at the visitor\'s next event: the same outcomes and counts, later, for fewer alarm runs and writes. An address that arrives in time still gets the held step either way',
+      }),
     trustBrowserPurchases: z.boolean().default(false).meta({
       description:
         "true: purchases reported only by the browser count as revenue and conversions (for stores that send no server events or platform webhooks); false: they cancel episodes and show as unverified claims",

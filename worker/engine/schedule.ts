@@ -9,7 +9,8 @@ import { envOf, syntheticSnapshot } from "./context.ts";
 import { hashTag } from "../lib/hash.ts";
 import { dropEpisode, memoryOf, record, setMemory, triggerOf } from "./run.ts";
 import type { Run } from "./run.ts";
-import { expireHeld, fireStep, skip } from "./steps.ts";
+import type { Episode } from "./state.ts";
+import { expireHeld, fireStep, HOLD_LAST_STEP, skip } from "./steps.ts";
 import { episodeId, onEvent, reentryAllows, startEpisode } from "./triggers.ts";
 import { monthDay, nextYearly } from "./time.ts";
 
@@ -220,9 +221,43 @@ function passChecks(run: Run, until: number): void {
       setMemory(run, t.id, { inactiveAnchor: last });
 }
 
-/** The earliest pending item after processing, or null when nothing is scheduled. */
+/** When the state next needs a wake (the earliest item, see `wakeAt`), or null when nothing is
+ * scheduled. */
 export function nextDue(run: Run, now: number): number | null {
   let min: number | null = null;
-  for (const i of items(run, now)) if (min === null || i.at < min) min = i.at;
+  for (const i of items(run, now)) {
+    const at = wakeAt(run, i);
+    if (min === null || at < min) min = at;
+  }
   return min;
+}
+
+/**
+ * When an item needs a wake of its own. With `anonymousSteps: "deferred"`, an email step of a
+ * visitor with no address (and the hold it leads to) can only be held, then skipped: it needs
+ * none before its episode's last hold runs out. A wake for anything else, or an event (which
+ * first catches the agenda up, in time order, see index.ts `apply`), processes it sooner; so does
+ * a wake at that end. Only an event can bring an address, so nothing is decided differently:
+ * the facts are the same, recorded later.
+ */
+function wakeAt(run: Run, i: Item): number {
+  if (run.config.anonymousSteps !== "deferred" || run.profile.email !== null) return i.at;
+  const ep = i.key === undefined ? undefined : run.engine.episodes[i.key];
+  if ((i.kind !== "step" && i.kind !== "held") || !i.trigger || !ep) return i.at;
+  return quietEnd(i.trigger, ep) ?? i.at;
+}
+
+/**
+ * When an episode of a visitor with no address ends: its last step fired and held, and that hold
+ * run out (fireStep, steps.ts). Null when a step left could act without an address (a webhook).
+ */
+function quietEnd(t: Trigger, ep: Episode): number | null {
+  if (ep.dueAt === null) return ep.held?.until ?? null;
+  let at = ep.dueAt;
+  for (let j = ep.step; j < t.steps.length; j++) {
+    const s = t.steps[j]!;
+    if (s.webhook !== undefined) return null;
+    if (j > ep.step) at += s.wait;
+  }
+  return ep.step < t.steps.length ? at + HOLD_LAST_STEP : at;
 }
