@@ -28,20 +28,19 @@ declare global {
   }
 }
 
-/** Store API cart items as Nudge cart items: major-unit prices, HTML entities decoded. */
+/**
+ * Store API cart items as Nudge cart items: major-unit prices. The name goes as the Store API
+ * gives it, HTML-escaped ("Salt &#038; Pepper Mill"): the worker decodes it.
+ */
 export const itemsOf = (c: WooCart): Item[] =>
-  c.items.map((i) => {
-    const t = document.createElement("textarea");
-    t.innerHTML = i.name;
-    return {
-      id: i.id + "",
-      name: t.value,
-      price: +i.prices.price / 10 ** i.prices.currency_minor_unit,
-      quantity: i.quantity,
-      url: i.permalink,
-      image: i.images?.[0]?.src,
-    };
-  });
+  c.items.map((i) => ({
+    id: i.id + "",
+    name: i.name,
+    price: +i.prices.price / 10 ** i.prices.currency_minor_unit,
+    quantity: i.quantity,
+    url: i.permalink,
+    image: i.images?.[0]?.src,
+  }));
 
 try {
   // The REST root WordPress announces (pretty permalinks: /wp-json/, else /?rest_route=/).

@@ -13,7 +13,9 @@ const CART_END = T0 + HOUR + DAY + HOLD_LAST_STEP;
 
 /** The facts without the time they were recorded at, in order. */
 const decided = (facts: Fact[]) =>
-  facts.map((f) => [f.type, "trigger" in f ? f.trigger : "", "step" in f ? f.step : null].join(" "));
+  facts.map((f) =>
+    [f.type, "trigger" in f ? f.trigger : "", "step" in f ? f.step : null].join(" "),
+  );
 
 /** Runs every alarm the engine asks for until `until`; returns how many recorded something. */
 function alarms(sim: Sim, until: number): number {

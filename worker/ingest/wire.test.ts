@@ -111,3 +111,29 @@ describe("a browser cart's item URLs", () => {
     expect(r.success).toBe(false);
   });
 });
+
+describe("product and cart item names", () => {
+  const cart = (name: string) =>
+    WireEventSchema.safeParse({
+      id: "abcdefgh",
+      name: "cart",
+      data: { items: [{ id: "38", name, price: 18, quantity: 1 }] },
+    });
+  it("are decoded when they arrive HTML-escaped (WooCommerce), then trimmed", () => {
+    const r = cart(" Salt &#038; Pepper Mill&nbsp;");
+    expect(r.success && r.data.name === "cart" && r.data.data.items[0]?.name).toBe(
+      "Salt & Pepper Mill",
+    );
+    const p = WireEventSchema.safeParse({
+      id: "abcdefgh",
+      name: "product",
+      data: { id: "38", name: "Caf&#xE9; Mug" },
+    });
+    expect(p.success && p.data.name === "product" && p.data.data.name).toBe("Café Mug");
+  });
+  it("are refused when nothing is left, or too long once decoded", () => {
+    expect(cart("&nbsp;").success).toBe(false);
+    expect(cart("&amp;".repeat(501)).success).toBe(false);
+    expect(cart("&amp;".repeat(500)).success).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@
 // The snippet imports only the inferred types (erased at build); the worker validates with it.
 import { z } from "zod";
 import { productFromJsonLd } from "./jsonld.ts";
+import { decodeEntities } from "../lib/html.ts";
 import { EVENT_NAME, SITE_ID, VISITOR_ID } from "../lib/ids.ts";
 import { minimalPageUrl } from "./url.ts";
 
@@ -15,6 +16,12 @@ const URL_MAX = 2048;
 const PAGE_URL_MAX = 8192;
 
 const text = z.string().trim().min(1).max(TEXT_MAX);
+/** A product's name, decoded when a page or platform gave it HTML-escaped (WooCommerce does). */
+const productName = z
+  .string()
+  .max(TEXT_MAX * 8)
+  .transform(decodeEntities)
+  .pipe(text);
 const isHttpUrl = (u: string) => /^https?:\/\//i.test(u) && URL.canParse(u);
 const httpUrl = z.string().max(URL_MAX).refine(isHttpUrl, "must be an absolute http(s) URL");
 /** `u` cut to URL_MAX characters; a "%" escape the cut splits goes whole. */
@@ -56,7 +63,7 @@ export const email = z
 
 export const ProductSchema = z.object({
   id: text.max(128),
-  name: text,
+  name: productName,
   price: price.optional(),
   currency: currency.optional(),
   url: httpUrl.optional(),
@@ -83,7 +90,7 @@ export const ProductViewSchema = z.union([ProductSchema, JsonLdProductSchema]);
 
 export const CartItemSchema = z.object({
   id: text.max(128),
-  name: text,
+  name: productName,
   price,
   quantity: z.number().int().min(1).max(10_000),
   url: httpUrl.optional(),
