@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deployToml, TemplateShapeError } from "../../cli/deploy-config.ts";
-import { jsonIn } from "../../cli/init.ts";
+import { jsonIn } from "../../cli/init-steps.ts";
 import { nextSteps } from "../../cli/next-steps.ts";
 
 const tracked = readFileSync(join(import.meta.dirname, "../../wrangler.toml"), "utf8");
