@@ -4,7 +4,9 @@
 // them alike), fresh visitor ids per round: every `hop` and `full` reaches a new Visitor object
 // of its own, as a new shopper's batch does (`hopLive` then calls the object `full` just made, and
 // `hopWriteLive` makes the same call write one row, the durable write any stored batch needs, and
-// `fullLive` sends it a second batch of new events, as a shopper's next page does). Each request
+// `fullLive` sends it a second batch of new events, as a shopper's next page does: a product
+// view, which enters an episode, so it also sets an alarm and calls a Stats shard; `pageLive`
+// a third, of page views only, which decides nothing: the state row alone). Each request
 // starts on a settled runtime: a short pause first lets the work an earlier answer left running
 // (the Stats call a batch's answer does not wait for) finish, so it is not charged to whatever
 // request comes next on the one local thread. Bounded in count and time; loopback only.
@@ -22,6 +24,7 @@ export const STAGES = [
   "hopLive",
   "hopWriteLive",
   "fullLive",
+  "pageLive",
 ] as const;
 type Stage = (typeof STAGES)[number];
 
@@ -37,6 +40,7 @@ const STOP: Record<Exclude<Stage, "empty">, string> = {
   hopLive: "hop",
   hopWriteLive: "hopWrite",
   fullLive: "full",
+  pageLive: "full",
 };
 
 export interface StageFigures {
@@ -68,6 +72,8 @@ export interface IngestBreakdown {
     hopWriteLive: number;
     /** A second batch to that live object, above the empty route. */
     fullLive: number;
+    /** A third, of page views only (no episode, alarm or Stats call), above the empty route. */
+    pageLive: number;
   };
   /** empty p50 ÷ full p50 (1.0 = ingest costs no more than an empty route). */
   emptyOverFull: number;
@@ -78,15 +84,17 @@ export interface IngestBreakdown {
   /** A next batch against the floor of any stored batch (the live call plus one row written):
    * fullLive p50 ÷ hopWriteLive p50. */
   fullLiveOverWriteFloor: number;
+  /** The same for a batch of page views only: pageLive p50 ÷ hopWriteLive p50. */
+  pageLiveOverWriteFloor: number;
 }
 
 export async function benchIngestStages(opts: {
   worker: string;
   origin: string;
   site: string;
-  /** A batch body for visitor `vid` (the same as the ingest bench's serial batches); `next`: the
-   * same size with other event ids. */
-  body: (vid: string, next?: boolean) => string;
+  /** A batch body for visitor `vid`: `first`, the ingest bench's serial batch; `next`, the same
+   * size with other event ids; `pages`, as many page views, with ids of their own. */
+  body: (vid: string, kind: "first" | "next" | "pages") => string;
   samples?: number;
   maxMs?: number;
   /** Pause before each timed request, ms (0: back to back). */
@@ -104,10 +112,13 @@ export async function benchIngestStages(opts: {
     return fetch(`${worker}/_dev/ingest-stage?${query}`, {
       method: "POST",
       headers: { "content-type": "text/plain", origin },
-      body: hop ? "" : body(vid, stage === "fullLive"),
+      body: hop
+        ? ""
+        : body(vid, stage === "fullLive" ? "next" : stage === "pageLive" ? "pages" : "first"),
     });
   };
-  const expected = (stage: Stage) => (stage === "full" || stage === "fullLive" ? 202 : 200);
+  const expected = (stage: Stage) =>
+    STOP[stage as Exclude<Stage, "empty">] === "full" ? 202 : 200;
   const times = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<
     Stage,
     number[]
@@ -155,11 +166,13 @@ export async function benchIngestStages(opts: {
       hopLive: round(p50("hopLive") - p50("empty")),
       hopWriteLive: round(p50("hopWriteLive") - p50("empty")),
       fullLive: round(p50("fullLive") - p50("empty")),
+      pageLive: round(p50("pageLive") - p50("empty")),
     },
     emptyOverFull: round(p50("empty") / p50("full"), 3),
     fullOverFloor: round(p50("full") / p50("hop"), 3),
     fullLiveOverFloor: round(p50("fullLive") / p50("hopLive"), 3),
     fullLiveOverWriteFloor: round(p50("fullLive") / p50("hopWriteLive"), 3),
+    pageLiveOverWriteFloor: round(p50("pageLive") / p50("hopWriteLive"), 3),
   };
 }
 
@@ -176,6 +189,7 @@ export function breakdownTable(b: IngestBreakdown): string {
     hopLive: "hop alone (no-op, live object)",
     hopWriteLive: "hop + one row written (live)",
     fullLive: "full /e, next batch (live)",
+    pageLive: "full /e, page views only (live)",
   };
   const added: Record<Stage, number | null> = {
     empty: null,
@@ -188,6 +202,7 @@ export function breakdownTable(b: IngestBreakdown): string {
     hopLive: b.addedP50Ms.hopLive,
     hopWriteLive: b.addedP50Ms.hopWriteLive,
     fullLive: b.addedP50Ms.fullLive,
+    pageLive: b.addedP50Ms.pageLive,
   };
   const rows = STAGES.map(
     (s) =>
@@ -203,6 +218,7 @@ export function breakdownTable(b: IngestBreakdown): string {
     `full vs floor (full p50 / hop p50, hop = empty + object call): ${b.fullOverFloor}`,
     `next batch vs floor (fullLive p50 / hopLive p50): ${b.fullLiveOverFloor}`,
     `next batch vs a stored batch's floor (fullLive p50 / hopWriteLive p50): ${b.fullLiveOverWriteFloor}`,
+    `page views only vs that floor (pageLive p50 / hopWriteLive p50): ${b.pageLiveOverWriteFloor}`,
     "(hop rows and the next batch: added p50 is above the empty route)",
   ].join("\n");
 }

@@ -162,7 +162,16 @@ export async function benchIngest(
       worker: stack.worker,
       origin,
       site: "bench",
-      body: (v, next) => batch(v, next ? 4 : 1),
+      body: (v, kind) =>
+        kind === "pages"
+          ? JSON.stringify({
+              site: "bench",
+              vid: v,
+              tz: "Europe/Paris",
+              // Page views only (event 0 of two later batches): they decide nothing.
+              events: [mixEvent(7, 0, origin), mixEvent(10, 0, origin)],
+            })
+          : batch(v, kind === "next" ? 4 : 1),
       samples: opts.stageSamples,
     });
     console.log(`\n${breakdownTable(breakdown)}\n`);
@@ -230,6 +239,7 @@ export async function benchIngest(
       ingestFloorRatio: breakdown.fullOverFloor,
       ingestNextBatchFloorRatio: breakdown.fullLiveOverFloor,
       ingestNextBatchWriteFloorRatio: breakdown.fullLiveOverWriteFloor,
+      ingestNextPageBatchWriteFloorRatio: breakdown.pageLiveOverWriteFloor,
       ingestVisitors: visitors,
       ingestConcurrency: concurrency,
     };
