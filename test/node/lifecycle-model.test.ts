@@ -18,7 +18,7 @@ describe("lifecycle model", () => {
       f.lifecycleBatchRowsPerEvent -
         f.lifecycleBatchAlarmRowsPerEvent -
         f.lifecycleBatchStatsRowsPerEvent,
-    ).toBeCloseTo(0.5, 9);
+    ).toBeCloseTo(0.5, 2); // each figure is rounded to 3 decimals
     expect(f.lifecycleWakeErasedRowsPerEvent).toBeCloseTo(40 / 240, 3);
   });
 
@@ -52,8 +52,9 @@ describe("lifecycle model", () => {
     const f = deferred.figures;
     expect(f.lifecycleAlarmRunsPerVisitor).toBeLessThan(live.lifecycleAlarmRunsPerVisitor / 1.5);
     expect(f.lifecycleWakeRowsPerEvent).toBeLessThan(live.lifecycleWakeRowsPerEvent);
-    // The Stats rows are the same counters, recorded later.
-    expect(f.lifecycleWakeStatsRowsPerEvent).toBe(live.lifecycleWakeStatsRowsPerEvent);
+    // The same counters, recorded later: in fewer rows, a day's counters of one trigger being
+    // one row of a shard, so an episode's steps counted in one call are one row written.
+    expect(f.lifecycleWakeStatsRowsPerEvent).toBeLessThan(live.lifecycleWakeStatsRowsPerEvent / 2);
   });
 
   it("writes at ingest what workerd measured in the last bench run", () => {

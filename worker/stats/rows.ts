@@ -128,3 +128,49 @@ export function sumCounters(rows: Iterable<CounterRow>): CounterRow[] {
   }
   return [...byKey.values()];
 }
+
+/**
+ * A shard stores the counters of one (day, trigger) in one row: a row written is billed, and one
+ * record() call (one Visitor transaction, one send) usually touches one trigger's counters but
+ * several of them (a step due and skipped, an episode entered and another cancelled). The row's
+ * `cells`: each counter's (step, variant, group, metric, reason, currency), JSON, → [count, sum].
+ */
+export type Cells = Record<string, [count: number, sum: number]>;
+
+/** `rows` grouped by the (day, trigger) row that stores them, keyed `day\ntrigger`. */
+export function byDayTrigger(rows: readonly CounterRow[]): Map<string, CounterRow[]> {
+  const out = new Map<string, CounterRow[]>();
+  for (const r of rows) {
+    const k = `${r.day}\n${r.trigger}`;
+    out.set(k, [...(out.get(k) ?? []), r]);
+  }
+  return out;
+}
+
+const cellOf = (r: CounterRow) =>
+  JSON.stringify([r.step, r.variant, r.group, r.metric, r.reason, r.currency]);
+
+/** `cells` with `rows` (all of one day and trigger) added; `cells` is not changed. */
+export function addCells(cells: Cells, rows: readonly CounterRow[]): Cells {
+  const out: Cells = { ...cells };
+  for (const r of rows) {
+    const [count, sum] = out[cellOf(r)] ?? [0, 0];
+    out[cellOf(r)] = [count + r.count, sum + r.sum];
+  }
+  return out;
+}
+
+/** The counter rows a (day, trigger) row's cells hold. */
+export function cellRows(day: string, trigger: string, cells: Cells): CounterRow[] {
+  return Object.entries(cells).map(([k, [count, sum]]) => {
+    const [step, variant, group, metric, reason, currency] = JSON.parse(k) as [
+      number | null,
+      number | null,
+      Group,
+      Metric,
+      string,
+      string,
+    ];
+    return { day, trigger, step, variant, group, metric, reason, currency, count, sum };
+  });
+}

@@ -1,10 +1,22 @@
 // The Stats Durable Object: one shard of a site's measurement counters (8 per site, named
-// `stats:<site>:<shard>`, see record.ts). SQLite: counters upserted per (day, trigger, step,
-// variant, group, metric, reason, currency), a dedupe table for `unique` events and the last
-// MAX_FAILURES failures. Reports are built elsewhere (report.ts) from what query() returns.
+// `stats:<site>:<shard>`, see record.ts). SQLite: the counters of each (day, trigger) in one row
+// (`counts`, its cells keyed by step, variant, group, metric, reason and currency: rows.ts
+// `Cells`), a dedupe table for `unique` events and the last MAX_FAILURES failures. Counters
+// written one row each by earlier versions (`counters`) are still read. Reports are built
+// elsewhere (report.ts) from what query() returns.
 import { DurableObject } from "cloudflare:workers";
 import type { CounterRow, FailureRow, ShardResult } from "./rows.ts";
-import { countOnce, dayStart, MAX_FAILURES, sumCounters, toCounter } from "./rows.ts";
+import {
+  addCells,
+  byDayTrigger,
+  cellRows,
+  countOnce,
+  dayStart,
+  MAX_FAILURES,
+  sumCounters,
+  toCounter,
+  type Cells,
+} from "./rows.ts";
 import type { Group, Metric, StatEvent } from "./types.ts";
 
 /** How long a `unique` value is remembered (a little longer than the longest report range). */
@@ -12,6 +24,12 @@ const UNIQUE_TTL_MS = 400 * 86_400_000;
 const PRUNE_EVERY_MS = 86_400_000;
 
 const SCHEMA = [
+  // One row per (day, trigger): what one record() call changes is usually one row written.
+  `CREATE TABLE IF NOT EXISTS counts (
+     day TEXT NOT NULL, trigger TEXT NOT NULL, cells TEXT NOT NULL,
+     PRIMARY KEY (day, trigger)
+   ) WITHOUT ROWID`,
+  // Earlier versions' counters, one row each, read with the above (never written now).
   // step/variant: -1 stands for null (primary key columns of a WITHOUT ROWID table are NOT NULL).
   `CREATE TABLE IF NOT EXISTS counters (
      day TEXT NOT NULL, trigger TEXT NOT NULL, step INTEGER NOT NULL, variant INTEGER NOT NULL,
@@ -48,7 +66,6 @@ type CounterSql = Omit<CounterRow, "group" | "metric" | "step" | "variant"> & {
   variant: number;
 };
 
-const fromNull = (n: number | null) => n ?? -1;
 const toNull = (n: number | null) => (n === null || n < 0 ? null : n);
 
 export class Stats extends DurableObject<Env> {
@@ -101,22 +118,22 @@ export class Stats extends DurableObject<Env> {
           );
         }
       }
-      for (const r of sumCounters(counted)) {
+      for (const [k, rows] of byDayTrigger(sumCounters(counted))) {
+        const [day, trigger] = k.split("\n") as [string, string];
+        const stored = this.ctx.storage.sql
+          .exec<{ cells: string }>(
+            `SELECT cells FROM counts WHERE day = ? AND trigger = ?`,
+            day,
+            trigger,
+          )
+          .toArray()[0];
+        const cells = addCells(stored ? (JSON.parse(stored.cells) as Cells) : {}, rows);
         sql.exec(
-          `INSERT INTO counters (day, trigger, step, variant, grp, metric, reason, currency, count, sum)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (day, trigger, step, variant, grp, metric, reason, currency)
-           DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum`,
-          r.day,
-          r.trigger,
-          fromNull(r.step),
-          fromNull(r.variant),
-          r.group,
-          r.metric,
-          r.reason,
-          r.currency,
-          r.count,
-          r.sum,
+          `INSERT INTO counts (day, trigger, cells) VALUES (?, ?, ?)
+           ON CONFLICT (day, trigger) DO UPDATE SET cells = excluded.cells`,
+          day,
+          trigger,
+          JSON.stringify(cells),
         );
       }
       if (counted.some((r) => r.metric === "failed")) {
@@ -149,7 +166,15 @@ export class Stats extends DurableObject<Env> {
   /** Raw counters for days in [from, to] and the recent failures inside that range. */
   query(q: ShardQuery): ShardResult {
     const sql = this.ctx.storage.sql;
-    const rows = sql
+    const packed = sql
+      .exec<{ day: string; trigger: string; cells: string }>(
+        `SELECT day, trigger, cells FROM counts WHERE day >= ? AND day <= ?`,
+        q.from,
+        q.to,
+      )
+      .toArray()
+      .flatMap((r) => cellRows(r.day, r.trigger, JSON.parse(r.cells) as Cells));
+    const earlier = sql
       .exec<CounterSql>(
         `SELECT day, trigger, step, variant, grp, metric, reason, currency, count, sum
          FROM counters WHERE day >= ? AND day <= ?`,
@@ -169,6 +194,7 @@ export class Stats extends DurableObject<Env> {
         count: r.count,
         sum: r.sum,
       }));
+    const rows = sumCounters([...packed, ...earlier]);
     const failures = sql
       .exec<FailureRow & Record<string, SqlStorageValue>>(
         `SELECT at, trigger, step, variant, reason, contact FROM failures
