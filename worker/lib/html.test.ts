@@ -19,17 +19,12 @@ describe("decodeEntities", () => {
     expect(decodeEntities("&amp;lt; &amp;#038;")).toBe("&lt; &#038;");
   });
 
-  it("leaves what names no character as written", () => {
-    for (const s of [
-      "&#0;",
-      "&#xD800;",
-      "&#1114112;",
-      "&copy2;",
-      "&unknown;",
-      "AT&T",
-      "& ;",
-      "&#;",
-    ])
+  it("reads a reference to no character as U+FFFD, as a browser does; an unknown name as written", () => {
+    for (const s of ["&#0;", "&#xD800;", "&#1114112;", "&#x110000;", "&#99999999999999999999;"])
+      expect(decodeEntities(s)).toBe("\ufffd");
+    expect(decodeEntities("jav&#0;ascript:")).toBe("jav\ufffdascript:");
+    expect(decodeEntities("&#0000065;")).toBe("A");
+    for (const s of ["&copy2;", "&unknown;", "AT&T", "& ;", "&#;"])
       expect(decodeEntities(s)).toBe(s);
   });
 

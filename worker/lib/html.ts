@@ -22,17 +22,19 @@ const NAMED: Record<string, string> = {
 };
 
 /**
- * Decodes the character references in text that arrived HTML-escaped (WooCommerce's Store API
- * gives "Salt &#038; Pepper Mill"): numeric ones and the names above, in one pass, so
- * "&amp;lt;" becomes "&lt;", not "<". A reference to no character (0, a surrogate, past
- * U+10FFFF) or an unknown name stays as written.
+ * Decodes character references, in one pass, so "&amp;lt;" becomes "&lt;", not "<": numeric
+ * ones as a browser reads them (one naming no character, such as 0, a surrogate or past
+ * U+10FFFF, becomes U+FFFD) and the names above (another name stays as written). For text that
+ * arrived HTML-escaped (WooCommerce's Store API gives "Salt &#038; Pepper Mill") and for
+ * reading attribute values and text back out of an email's HTML (mail/postprocess.ts,
+ * mail/html-to-text.ts).
  */
 export function decodeEntities(s: string): string {
-  return s.replace(/&(?:#(\d{1,7})|#x([\da-f]{1,6})|([a-z]{2,6}));/gi, (ref, dec, hex, name) => {
-    if (name !== undefined) return NAMED[name.toLowerCase()] ?? ref;
-    const cp = dec !== undefined ? Number(dec) : parseInt(hex, 16);
+  return s.replace(/&(?:#(\d+)|#x([\da-f]+)|([a-z]+));/gi, (ref, dec, hex, name) => {
+    if (name !== undefined) return NAMED[(name as string).toLowerCase()] ?? ref;
+    const cp = dec !== undefined ? Number(dec) : parseInt(hex as string, 16);
     return cp > 0 && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff)
       ? String.fromCodePoint(cp)
-      : ref;
+      : "\ufffd";
   });
 }

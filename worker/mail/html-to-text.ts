@@ -1,6 +1,6 @@
 // Crude HTML → plain text, used only when a site overrides the HTML part without a text part.
 // Pure; links become "label (url)" so the text rewriter can track them.
-import { decodeEntities } from "./postprocess.ts";
+import { decodeEntities } from "../lib/html.ts";
 
 export function htmlToText(html: string): string {
   return decodeEntities(

@@ -1,28 +1,7 @@
 // After Liquid: rewrite links through the click route, drop unsafe URLs, add the open pixel and
 // the marketing footer (postal address + unsubscribe). Pure string work plus the LinkSigner.
-import { escapeHtml } from "../lib/html.ts";
+import { decodeEntities, escapeHtml } from "../lib/html.ts";
 import { parseHttpUrl, type LinkSigner } from "./links.ts";
-
-const NAMED: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: "\u00a0",
-};
-
-/** Decodes the entities an attribute value may carry (enough to read a URL back). */
-export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-    if (e[0] === "#") {
-      const code =
-        e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : "";
-    }
-    return NAMED[e.toLowerCase()] ?? m;
-  });
-}
 
 export interface LinkPolicy {
   signer: LinkSigner;
