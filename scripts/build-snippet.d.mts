@@ -6,7 +6,12 @@ export declare function buildSnippet(options?: { write?: boolean }): Promise<str
 export declare const PLATFORMS: ("shopify" | "woocommerce")[];
 export declare const PLATFORMS_MODULE_PATH: string;
 export declare function platformDistPath(name: string): string;
-export declare function platformsModuleSource(codes: Record<string, string>): string;
+export declare const RESTORES: "woocommerce"[];
+export declare function platformsModuleSource(
+  codes: Record<string, string>,
+  restores: Record<string, string>,
+): string;
+export declare function buildRestores(): Promise<Record<"woocommerce", string>>;
 export declare function buildPlatforms(options?: {
   write?: boolean;
 }): Promise<Record<"shopify" | "woocommerce", string>>;

@@ -17,6 +17,7 @@ import {
   buildPlatforms,
   buildSnippet,
   platformsModuleSource,
+  buildRestores,
   snippetModuleSource,
 } from "./build-snippet.mjs";
 import { BUNDLE_PATH, buildTemplateBundle } from "./gen-templates.mjs";
@@ -42,7 +43,8 @@ const TARGETS = [
     path: PLATFORMS_MODULE_PATH,
     from: "snippet/platforms/*.ts (and the snippet modules they import)",
     // Writing also refreshes dist/nudge.<platform>.js (core + adapter, not committed).
-    fresh: async (write) => platformsModuleSource(await buildPlatforms({ write })),
+    fresh: async (write) =>
+      platformsModuleSource(await buildPlatforms({ write }), await buildRestores()),
   },
   {
     path: BUNDLE_PATH,

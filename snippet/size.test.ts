@@ -2,7 +2,7 @@
 // within the 1,500 B gzip -9 budget, and exactly what the committed worker/generated/snippet.ts
 // embeds (editing snippet/ without running `npm run generate` fails here). The same for each
 // platform adapter (snippet/platforms/<name>.ts), measured alone, within 1,000 B, and
-// worker/generated/platforms.ts.
+// worker/generated/platforms.ts, which also embeds the cart-restore scripts.
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,9 @@ import {
   PLATFORMS,
   PLATFORMS_MODULE_PATH,
   SNIPPET_MODULE_PATH,
+  RESTORES,
   buildPlatforms,
+  buildRestores,
   buildSnippet,
   platformsModuleSource,
   snippetModuleSource,
@@ -22,9 +24,11 @@ const IIFE = /^\(\(\)=>\{[\s\S]*\}\)\(\);$/;
 
 let code = "";
 let platforms: Record<string, string> = {};
+let restores: Record<string, string> = {};
 beforeAll(async () => {
   code = await buildSnippet({ write: false });
   platforms = await buildPlatforms({ write: false });
+  restores = await buildRestores();
 });
 
 describe("snippet", () => {
@@ -55,6 +59,16 @@ describe("platform adapters", () => {
 
   it("are embedded in the committed worker/generated/platforms.ts exactly as built (run `npm run generate`)", () => {
     expect(Object.keys(platforms)).toEqual(PLATFORMS);
-    expect(readFileSync(PLATFORMS_MODULE_PATH, "utf8")).toBe(platformsModuleSource(platforms));
+    expect(readFileSync(PLATFORMS_MODULE_PATH, "utf8")).toBe(
+      platformsModuleSource(platforms, restores),
+    );
+  });
+
+  it.each(RESTORES)(`%s's cart restore (loaded only from a cart link) is one IIFE`, (name) => {
+    const js = restores[name]!;
+    const gz = gzipSync(js, { level: 9 }).length;
+    console.log(`${name} restore: ${js.length} B minified, ${gz} B gzip -9`);
+    expect(js).toMatch(IIFE);
+    expect(gz).toBeLessThanOrEqual(PLATFORM_BUDGET);
   });
 });

@@ -4,9 +4,9 @@
 // classic ?wc-ajax=add_to_cart / remove_from_cart, after jQuery's added_to_cart /
 // removed_from_cart / updated_cart_totals body events where jQuery is present, and on every page
 // load (a plain ?add-to-cart= link or form, another tab). A cart link from a Nudge email
-// (`nudge_cart`) puts the items it names into this device's cart when it is empty (classic
-// wc-ajax add_to_cart: no nonce needed). See snippet/README.md.
-import { get, read, report, watch, type Item } from "./common.ts";
+// (`nudge_cart`) loads woocommerce-restore.ts, which puts the items it names into this device's
+// cart when it is empty. See snippet/README.md.
+import { read, report, watch, type Item } from "./common.ts";
 
 /** An item of the Store API cart (the fields used): prices are strings in minor units. */
 export interface WooItem {
@@ -51,18 +51,6 @@ try {
   const src = (document.currentScript as HTMLScriptElement | null)?.src;
   const u = new URL(location.href);
   const token = u.searchParams.get("nudge_cart");
-  /** Into an empty cart (another device's), the email's items; a cart with items is kept. */
-  const restore = async () => {
-    const { items } = (await (await get(new URL("/v1/carts/" + token, src))).json()) as {
-      items: { id: string; quantity: number }[];
-    };
-    if (!((await (await get(cartUrl())).json()) as WooCart).items.length)
-      for (const i of items)
-        await get("/?wc-ajax=add_to_cart", {
-          method: "POST",
-          body: new URLSearchParams({ product_id: i.id, quantity: i.quantity + "" }),
-        });
-  };
   // Store API cart/add-item, update-item, remove-item and batch; wc-ajax=add_to_cart and
   // remove_from_cart (and side-cart plugins' own …_cart actions).
   watch(/store\/(v1\/)?(cart\/\w+-item|batch)|wc-ajax=\w+_cart\b/, sync);
@@ -71,8 +59,14 @@ try {
     if (token && src) {
       u.searchParams.delete("nudge_cart");
       history.replaceState(history.state, "", u);
-      restore().then(sync, sync);
-    } else sync();
+      // Rebuilding the emailed cart is loaded only here (snippet/platforms/woocommerce-restore.ts).
+      document.head.append(
+        Object.assign(document.createElement("script"), {
+          src: new URL("/nudge-restore.js?platform=woocommerce&t=" + token, src).href,
+        }),
+      );
+    }
+    sync();
     window
       .jQuery?.(document.body)
       .on?.("added_to_cart removed_from_cart updated_cart_totals", sync);

@@ -1,8 +1,9 @@
 // GET /nudge.js in workerd: the core alone by default, core + adapter with ?platform=, a 400
-// for an unknown platform, and one ETag per variant.
+// for an unknown platform, and one ETag per variant; GET /nudge-restore.js, the cart-restore
+// script an adapter loads from an email's cart link.
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PLATFORM_JS } from "../../worker/generated/platforms.ts";
+import { PLATFORM_JS, RESTORE_JS } from "../../worker/generated/platforms.ts";
 import { SNIPPET_JS } from "../../worker/generated/snippet.ts";
 
 const get = (query = "", headers: Record<string, string> = {}) =>
@@ -36,6 +37,35 @@ describe("GET /nudge.js?platform=", () => {
     "answers 400 unknown_platform for platform=%j",
     async (platform) => {
       const res = await get(`?platform=${platform}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: "unknown_platform" });
+    },
+  );
+});
+
+describe("GET /nudge-restore.js?platform=", () => {
+  const restore = (query: string, headers: Record<string, string> = {}) =>
+    exports.default.fetch(`http://nudge.test/nudge-restore.js${query}`, { headers });
+
+  it("serves the WooCommerce cart restore alone (not the core), whatever token it is given", async () => {
+    const res = await restore("?platform=woocommerce&t=abc.def");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("javascript");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    const body = await res.text();
+    expect(body).toBe(RESTORE_JS.woocommerce);
+    expect(body).not.toContain(SNIPPET_JS);
+    expect(body).toContain("wc-ajax=add_to_cart");
+    const etag = res.headers.get("etag") ?? "";
+    expect((await restore("?platform=woocommerce&t=x", { "if-none-match": etag })).status).toBe(
+      304,
+    );
+  });
+
+  it.each(["?platform=shopify", "?platform=", "", "?platform=constructor"])(
+    "answers 400 unknown_platform for %s",
+    async (query) => {
+      const res = await restore(query);
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({ error: "unknown_platform" });
     },

@@ -2,8 +2,10 @@
 // `npm run generate` and wrangler's build command rebuild it). `?platform=shopify` (or
 // `woocommerce`) serves the same core followed by that platform's capture adapter
 // (worker/generated/platforms.ts, from snippet/platforms/); an unknown platform is a 400.
+// GET /nudge-restore.js?platform=woocommerce&t=<token>: the script that adapter loads on a page
+// opened from an email's cart link, to rebuild the cart there (it reads `t` from its own URL).
 import { Hono } from "hono";
-import { PLATFORM_JS } from "../generated/platforms.ts";
+import { PLATFORM_JS, RESTORE_JS } from "../generated/platforms.ts";
 import { SNIPPET_JS } from "../generated/snippet.ts";
 import { httpError } from "../lib/errors.ts";
 import { fnv1a32 } from "../lib/hash.ts";
@@ -25,10 +27,25 @@ const PLATFORMS = new Map<string, Variant>(
   Object.entries(PLATFORM_JS).map(([name, js]) => [name, variant(SNIPPET_JS + js)]),
 );
 
+const RESTORES = new Map<string, Variant>(
+  Object.entries(RESTORE_JS).map(([name, js]) => [name, variant(js)]),
+);
+
 snippet.get("/nudge.js", (c) => {
   const platform = c.req.query("platform");
   const v = platform === undefined ? CORE : PLATFORMS.get(platform);
   if (!v) throw httpError(400, "unknown_platform");
+  return serve(c.req.header("if-none-match"), v);
+});
+
+snippet.get("/nudge-restore.js", (c) => {
+  const v = RESTORES.get(c.req.query("platform") ?? "");
+  if (!v) throw httpError(400, "unknown_platform");
+  return serve(c.req.header("if-none-match"), v);
+});
+
+/** A script, with the snippet's caching and cross-origin headers (304 when the ETag matches). */
+function serve(ifNoneMatch: string | undefined, v: Variant): Response {
   const headers = {
     "content-type": "application/javascript; charset=utf-8",
     // Short browser cache, longer at the edge, served stale while refreshing: a deploy reaches
@@ -39,6 +56,6 @@ snippet.get("/nudge.js", (c) => {
     "x-content-type-options": "nosniff",
     etag: v.etag,
   };
-  if (c.req.header("if-none-match") === v.etag) return c.body(null, 304, headers);
-  return c.body(v.body, 200, headers);
-});
+  if (ifNoneMatch === v.etag) return new Response(null, { status: 304, headers });
+  return new Response(v.body, { status: 200, headers });
+}
