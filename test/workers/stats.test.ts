@@ -1,7 +1,6 @@
 // The sharded stats store, GET /admin/api/stats, the admin session cookie and the dashboard, in
 // workerd: writes across shards merge, unique events count once, parallel writes sum exactly.
 import { env, exports } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { sessionCookie } from "../../worker/admin/auth.ts";
 import { dev as devRouter } from "../../worker/routes/dev.ts";
@@ -9,38 +8,9 @@ import { recordStats, SHARDS, shardOf, statsStub } from "../../worker/stats/reco
 import type { Report } from "../../worker/stats/report.ts";
 import type { StatEvent } from "../../worker/stats/types.ts";
 import { ADMIN, getJson, seedSite } from "./helpers.ts";
+import { DAY, cartOf, ev, freshSite, report } from "./stats-support.ts";
 
 const BASE = "http://nudge.test";
-const DAY = new Date().toISOString().slice(0, 10);
-let siteSeq = 0;
-
-/** A fresh site with a stored config, so tests never share counters. */
-async function freshSite(): Promise<string> {
-  const site = `stats-${Date.now().toString(36)}-${++siteSeq}`;
-  await seedSite(site);
-  return site;
-}
-
-function ev(site: string, p: Partial<StatEvent> & Pick<StatEvent, "metric">): StatEvent {
-  return {
-    site,
-    trigger: "cart-abandoned",
-    step: 0,
-    variant: null,
-    group: "treated",
-    at: Date.now(),
-    ...p,
-  };
-}
-
-async function report(site: string, headers: Record<string, string> = ADMIN): Promise<Report> {
-  const res = await getJson(`/admin/api/stats?site=${site}`, headers);
-  expect(res.status).toBe(200);
-  return res.json<Report>();
-}
-
-const cartOf = (r: Report) => r.triggers.find((t) => t.trigger === "cart-abandoned");
-
 describe("stats store", () => {
   it("records across shards and merges them in the report", async () => {
     const site = await freshSite();
@@ -356,47 +326,6 @@ describe("dashboard and seeding route", () => {
     const ok = await post(ADMIN);
     expect(ok.status).toBe(202);
     expect(cartOf(await report(site))?.funnel.sent).toBe(1);
-  });
-
-  it("writes one row per day and trigger a call touches, however many of its counters change", async () => {
-    const site = await freshSite();
-    // One Visitor transaction's facts for one episode: due, skipped (no address), completed
-    // steps of two triggers; all of a trigger's go to one shard.
-    const events = [
-      ev(site, { metric: "due", step: 0 }),
-      ev(site, { metric: "skipped", step: 0, reason: "no_email" }),
-      ev(site, { metric: "due", step: 1 }),
-      ev(site, { metric: "skipped", step: 1, reason: "no_email" }),
-      ev(site, { metric: "entered", trigger: "browse-abandoned", step: null }),
-    ];
-    const stub = (e: StatEvent) => statsStub(env, site, shardOf(e));
-    const cart = events.slice(0, 4);
-    expect(new Set(cart.map(shardOf)).size).toBe(1);
-    expect((await stub(cart[0]!).record(cart)).rowsWritten).toBe(1);
-    expect((await stub(events[4]!).record([events[4]!])).rowsWritten).toBe(1);
-    // The same again adds to the stored row: still one row written, the counts doubled.
-    expect((await stub(cart[0]!).record(cart)).rowsWritten).toBe(1);
-    const r = cartOf(await report(site));
-    expect(r?.funnel).toMatchObject({ due: 4 });
-    expect(r?.steps.map((x) => [x.step, x.funnel.due, x.funnel.skipped])).toEqual([
-      [1, 2, 2],
-      [2, 2, 2],
-    ]);
-  });
-
-  it("still reads counters an earlier version stored one row each, summed with the new ones", async () => {
-    const site = await freshSite();
-    const e = ev(site, { metric: "sent", step: 0, contact: "c1" });
-    const stub = statsStub(env, site, shardOf(e));
-    await stub.record([e]);
-    await runInDurableObject(stub, (_o, state) => {
-      state.storage.sql.exec(
-        `INSERT INTO counters (day, trigger, step, variant, grp, metric, reason, currency, count, sum)
-         VALUES (?, 'cart-abandoned', 0, -1, 'treated', 'sent', '', '', 5, 0)`,
-        DAY,
-      );
-    });
-    expect(cartOf(await report(site))?.funnel.sent).toBe(6);
   });
 
   it("GET /_dev/stats-usage sums the rows every shard wrote; admin only, not in production", async () => {
