@@ -11,10 +11,10 @@ const LIVE = configWith();
 /** cart-abandoned in the example config: steps after 1h and 1d more, the last held a day. */
 const CART_END = T0 + HOUR + DAY + HOLD_LAST_STEP;
 
-/** The facts without the time they were recorded at, in order. */
+/** The facts, in order, with the time each was decided (the agenda item's, when it is one). */
 const decided = (facts: Fact[]) =>
   facts.map((f) =>
-    [f.type, "trigger" in f ? f.trigger : "", "step" in f ? f.step : null].join(" "),
+    [f.type, "trigger" in f ? f.trigger : "", "step" in f ? f.step : null, f.at ?? ""].join(" "),
   );
 
 /** Runs every alarm the engine asks for until `until`; returns how many recorded something. */
@@ -103,8 +103,8 @@ describe('anonymousSteps: "deferred"', () => {
       { type: "skipped", trigger: "form-abandoned", step: 0, reason: "no_email" },
     ]);
     expect(decided(sim.facts).filter((f) => f.includes("cart-abandoned 1"))).toEqual([
-      "due cart-abandoned 1",
-      "held cart-abandoned 1",
+      `due cart-abandoned 1 ${T0 + HOUR + DAY}`, // dated when it came due, not when recorded
+      `held cart-abandoned 1 ${T0 + HOUR + DAY}`,
     ]);
     expect(sim.last?.nextDue).toBe(CART_END);
   });

@@ -42,7 +42,14 @@ export interface StepRef extends EpisodeRef {
   holdout: boolean;
 }
 
-export type Fact =
+export type Fact = FactBody & {
+  /** When the engine's clock decided it, for a fact of its agenda (a step due, a hold running
+   * out, …): the item's own time, which a wake or event that catches the agenda up can come after
+   * (`anonymousSteps: "deferred"`, or an alarm that fires late). Absent: decided when recorded. */
+  at?: number;
+};
+
+type FactBody =
   // ---- decided by the engine ----
   | (EpisodeRef & { type: "entered"; holdout: boolean; due: number })
   | (EpisodeRef & { type: "restarted"; step: number })

@@ -16,6 +16,8 @@ export interface Run {
   facts: Fact[];
   /** Visitor time zone (UTC when unknown). */
   tz: string;
+  /** The time of the agenda item being processed (schedule.ts), which dates its facts. */
+  clock?: number;
 }
 
 export function begin(state: VisitorState, config: SiteConfig): Run {
@@ -34,7 +36,7 @@ export function begin(state: VisitorState, config: SiteConfig): Run {
 }
 
 export function record(run: Run, fact: Fact): void {
-  run.facts.push(fact);
+  run.facts.push(run.clock === undefined ? fact : { ...fact, at: run.clock });
 }
 
 export function memoryOf(run: Run, trigger: string): TriggerMemory {

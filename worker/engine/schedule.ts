@@ -199,7 +199,9 @@ export function advance(run: Run, until: number): void {
   for (let n = 0; n < MAX_ITEMS; n++) {
     const next = earliest(items(run, until), until, run);
     if (!next) return passChecks(run, until);
+    run.clock = next.at;
     process(run, next);
+    run.clock = undefined;
   }
   record(run, { type: "agenda_overflow", until });
 }

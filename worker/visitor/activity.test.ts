@@ -110,6 +110,12 @@ describe("eventEntry: names no one", () => {
 });
 
 describe("factEntry", () => {
+  it("dates a fact of the engine's agenda by its own time, others by the recording time", () => {
+    const due: Fact = { ...ref, type: "due", step: 0, holdout: false, at: AT - 86_400_000 };
+    expect(factEntry(due, AT)?.at).toBe(AT - 86_400_000);
+    expect(factEntry({ ...ref, type: "completed" }, AT)?.at).toBe(AT);
+  });
+
   it("maps engine facts with their step 1-based and the reason", () => {
     const facts: Fact[] = [
       { ...ref, type: "entered", holdout: false, due: AT + 3_600_000 },

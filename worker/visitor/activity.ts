@@ -84,7 +84,8 @@ export function factEntry(f: Fact, at: number): TimelineEntry | null {
   if (f.type === "agenda_overflow")
     return { at, kind: "agenda_overflow", detail: `until ${iso(f.until)}` };
   if (f.type === "duplicate") return null;
-  const ref = { at, kind: f.type as string, trigger: f.trigger, episode: f.episode };
+  // A fact of the engine's agenda is dated by its own time (a deferred step, a late alarm).
+  const ref = { at: f.at ?? at, kind: f.type as string, trigger: f.trigger, episode: f.episode };
   switch (f.type) {
     case "entered":
       return f.holdout
