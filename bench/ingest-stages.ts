@@ -43,6 +43,9 @@ const STOP: Record<Exclude<Stage, "empty">, string> = {
   pageLive: "full",
 };
 
+/** The batch each live `full` stage sends (the others: the first batch of a new visitor). */
+const KIND: Partial<Record<Stage, "next" | "pages">> = { fullLive: "next", pageLive: "pages" };
+
 export interface StageFigures {
   p50Ms: number;
   p90Ms: number;
@@ -112,9 +115,7 @@ export async function benchIngestStages(opts: {
     return fetch(`${worker}/_dev/ingest-stage?${query}`, {
       method: "POST",
       headers: { "content-type": "text/plain", origin },
-      body: hop
-        ? ""
-        : body(vid, stage === "fullLive" ? "next" : stage === "pageLive" ? "pages" : "first"),
+      body: hop ? "" : body(vid, KIND[stage] ?? "first"),
     });
   };
   const expected = (stage: Stage) =>

@@ -70,11 +70,15 @@ export async function benchIngest(
     const { visitors, batchesPerVisitor, concurrency } = opts;
     const origin = stack.demo;
     const vids = Array.from({ length: visitors }, (_, i) => visitorId(i));
+    const body = (v: string, events: unknown[]) =>
+      JSON.stringify({ site: "bench", vid: v, tz: "Europe/Paris", events });
     const batch = (v: string, i: number, count?: (n: number) => void) => {
       const n = 1 + (i % 3);
       count?.(n);
-      const events = Array.from({ length: n }, (_, k) => mixEvent(i, k, origin));
-      return JSON.stringify({ site: "bench", vid: v, tz: "Europe/Paris", events });
+      return body(
+        v,
+        Array.from({ length: n }, (_, k) => mixEvent(i, k, origin)),
+      );
     };
     const post = (v: string, i: number, count?: (n: number) => void) =>
       fetch(`${stack.worker}/e`, {
@@ -164,13 +168,8 @@ export async function benchIngest(
       site: "bench",
       body: (v, kind) =>
         kind === "pages"
-          ? JSON.stringify({
-              site: "bench",
-              vid: v,
-              tz: "Europe/Paris",
-              // Page views only (event 0 of two later batches): they decide nothing.
-              events: [mixEvent(7, 0, origin), mixEvent(10, 0, origin)],
-            })
+          ? // Page views only (event 0 of two later batches): they decide nothing.
+            body(v, [mixEvent(7, 0, origin), mixEvent(10, 0, origin)])
           : batch(v, kind === "next" ? 4 : 1),
       samples: opts.stageSamples,
     });

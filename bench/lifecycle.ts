@@ -17,7 +17,7 @@ import type { Fact, VisitorState } from "../worker/engine/index.ts";
 import type { NudgeEvent } from "../worker/ingest/events.ts";
 import { statsOfFacts } from "../worker/stats/from-facts.ts";
 import { shardOf } from "../worker/stats/shard.ts";
-import { byDayTrigger, countOnce, sumCounters, toCounter } from "../worker/stats/rows.ts";
+import { byDayTrigger, countOnce, toCounter } from "../worker/stats/rows.ts";
 import type { StatEvent } from "../worker/stats/types.ts";
 import { keepsAlarm } from "../worker/visitor/alarm.ts";
 import { mixEvent, visitorId } from "./ingest-mix.ts";
@@ -72,7 +72,7 @@ export function benchConfig(): SiteConfig {
 /**
  * Counts what recording `facts` at `at` writes in the Stats shards, as a shard's `record` does
  * (stats.ts): `countOnce` against the unique values `seen` so far (a dedupe row each), then one
- * row per (day, trigger) of the summed counters.
+ * row per (day, trigger) of the counters.
  */
 function recordStats(t: Tally, facts: readonly Fact[], at: number, seen: Set<string>): void {
   const shards = new Map<number, StatEvent[]>();
@@ -89,7 +89,7 @@ function recordStats(t: Tally, facts: readonly Fact[], at: number, seen: Set<str
       t.statsRows++; // the dedupe row
       return true;
     });
-    t.statsRows += byDayTrigger(sumCounters(counted.map(toCounter))).size;
+    t.statsRows += byDayTrigger(counted.map(toCounter)).size;
   }
 }
 

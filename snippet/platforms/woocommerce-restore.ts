@@ -4,21 +4,17 @@
 // when this device's cart is empty, adds its items with ?wc-ajax=add_to_cart (no nonce needed;
 // variation ids work). It uses the page's fetch as the adapter wrapped it, so each add is
 // reported like any other cart change. A cart with items is kept.
-import type { WooCart } from "./woocommerce.ts";
+import { cartUrl, type WooCart } from "./woocommerce-cart.ts";
 
 try {
   const src = (document.currentScript as HTMLScriptElement).src;
   const token = new URL(src).searchParams.get("t");
   const json = async <T>(url: string | URL) => (await (await fetch(url)).json()) as T;
-  // The same REST root as the adapter (pretty permalinks: /wp-json/, else /?rest_route=/).
-  const cartUrl =
-    (document.querySelector<HTMLLinkElement>('[rel$="api.w.org/"]')?.href || "/wp-json/") +
-    "wc/store/v1/cart";
   (async () => {
     const { items } = await json<{ items: { id: string; quantity: number }[] }>(
       new URL("/v1/carts/" + token, src),
     );
-    if (!(await json<WooCart>(cartUrl)).items.length)
+    if (!(await json<WooCart>(cartUrl())).items.length)
       for (const i of items)
         await fetch("/?wc-ajax=add_to_cart", {
           method: "POST",

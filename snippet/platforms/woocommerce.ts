@@ -7,20 +7,7 @@
 // (`nudge_cart`) loads woocommerce-restore.ts, which puts the items it names into this device's
 // cart when it is empty. See snippet/README.md.
 import { read, report, watch, type Item } from "./common.ts";
-
-/** An item of the Store API cart (the fields used): prices are strings in minor units. */
-export interface WooItem {
-  id: number;
-  name: string;
-  quantity: number;
-  permalink?: string;
-  images?: { src?: string }[];
-  prices: { price: string; currency_minor_unit: number };
-}
-export interface WooCart {
-  items: WooItem[];
-  totals?: { currency_code?: string };
-}
+import { cartUrl, type WooCart } from "./woocommerce-cart.ts";
 
 declare global {
   interface Window {
@@ -43,10 +30,6 @@ export const itemsOf = (c: WooCart): Item[] =>
   }));
 
 try {
-  // The REST root WordPress announces (pretty permalinks: /wp-json/, else /?rest_route=/).
-  const cartUrl = () =>
-    (document.querySelector<HTMLLinkElement>('[rel$="api.w.org/"]')?.href || "/wp-json/") +
-    "wc/store/v1/cart";
   const sync = () => read<WooCart>(cartUrl(), (c) => report(itemsOf(c), c.totals?.currency_code));
   const src = (document.currentScript as HTMLScriptElement | null)?.src;
   const u = new URL(location.href);

@@ -118,8 +118,9 @@ export class Stats extends DurableObject<Env> {
           );
         }
       }
-      for (const [k, rows] of byDayTrigger(sumCounters(counted))) {
-        const [day, trigger] = k.split("\n") as [string, string];
+      // addCells sums the rows of one counter: no sumCounters first.
+      for (const rows of byDayTrigger(counted).values()) {
+        const { day, trigger } = rows[0]!;
         const stored = this.ctx.storage.sql
           .exec<{ cells: string }>(
             `SELECT cells FROM counts WHERE day = ? AND trigger = ?`,
