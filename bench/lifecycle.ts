@@ -7,7 +7,7 @@
 // - a batch: 1 state row; a setAlarm when no alarm is set at or before the next due time;
 // - an alarm run: 1 state row when anything changed, 1 setAlarm (the fired alarm is gone);
 // - retention: the state row deleted (1 row); nothing follows;
-// - Stats: per shard touched, 1 call, 1 row per (day, trigger) counted, 1 per new unique value.
+// - Stats: per shard touched, 1 call, 1 row per day counted, 1 per new unique value.
 // The batch phase is checked against what the ingest bench measured on workerd
 // (`lifecycleBatchRowsPerEvent` against `allRowsWrittenPerEvent`). Pure: no network, no clock.
 import demoConfig from "../demo/site-config.json" with { type: "json" };
@@ -17,7 +17,7 @@ import type { Fact, VisitorState } from "../worker/engine/index.ts";
 import type { NudgeEvent } from "../worker/ingest/events.ts";
 import { statsOfFacts } from "../worker/stats/from-facts.ts";
 import { shardOf } from "../worker/stats/shard.ts";
-import { byDayTrigger, countOnce, toCounter } from "../worker/stats/rows.ts";
+import { byDay, countOnce, toCounter } from "../worker/stats/rows.ts";
 import type { StatEvent } from "../worker/stats/types.ts";
 import { keepsAlarm } from "../worker/visitor/alarm.ts";
 import { mixEvent, visitorId } from "./ingest-mix.ts";
@@ -72,7 +72,7 @@ export function benchConfig(): SiteConfig {
 /**
  * Counts what recording `facts` at `at` writes in the Stats shards, as a shard's `record` does
  * (stats.ts): `countOnce` against the unique values `seen` so far (a dedupe row each), then one
- * row per (day, trigger) of the counters.
+ * row per day of the counters.
  */
 function recordStats(t: Tally, facts: readonly Fact[], at: number, seen: Set<string>): void {
   const shards = new Map<number, StatEvent[]>();
@@ -89,7 +89,7 @@ function recordStats(t: Tally, facts: readonly Fact[], at: number, seen: Set<str
       t.statsRows++; // the dedupe row
       return true;
     });
-    t.statsRows += byDayTrigger(counted.map(toCounter)).size;
+    t.statsRows += byDay(counted.map(toCounter)).size;
   }
 }
 

@@ -1,7 +1,7 @@
-// A shard's (day, trigger) rows: counters packed into cells and read back unchanged.
+// A shard's day rows: counters packed into cells and read back unchanged.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addCells, byDayTrigger, cellRows, sumCounters, type CounterRow } from "./rows.ts";
+import { addCells, byDay, cellRows, sumCounters, type CounterRow } from "./rows.ts";
 
 const counter = fc.record({
   day: fc.constantFrom("2026-12-03", "2026-12-04"),
@@ -28,21 +28,18 @@ describe("packed counters", () => {
   it("hold exactly what the counters sum to, written in any number of calls", () => {
     fc.assert(
       fc.property(fc.array(fc.array(counter, { maxLength: 8 }), { maxLength: 6 }), (calls) => {
-        // The shard: each call adds its summed rows to the stored cells of their (day, trigger).
+        // The shard: each call adds its summed rows to the stored cells of their day.
         const stored = new Map<string, ReturnType<typeof addCells>>();
         for (const call of calls)
-          for (const [k, rows] of byDayTrigger(sumCounters(call)))
-            stored.set(k, addCells(stored.get(k) ?? {}, rows));
-        const read = [...stored].flatMap(([k, cells]) => {
-          const [day, trigger] = k.split("\n") as [string, string];
-          return cellRows(day, trigger, cells);
-        });
+          for (const [day, rows] of byDay(sumCounters(call)))
+            stored.set(day, addCells(stored.get(day) ?? {}, rows));
+        const read = [...stored].flatMap(([day, cells]) => cellRows(day, cells));
         expect(sorted(read)).toEqual(sorted(sumCounters(calls.flat())));
       }),
     );
   });
 
-  it("one row per day and trigger, whatever else differs", () => {
+  it("one row per day, whatever else differs (the trigger too)", () => {
     const base: CounterRow = {
       day: "2026-12-04",
       trigger: "cart-abandoned",
@@ -60,10 +57,30 @@ describe("packed counters", () => {
       { ...base, metric: "skipped" as const, reason: "no_email" },
       { ...base, step: 1 },
       { ...base, trigger: "welcome" },
+      { ...base, day: "2026-12-05" },
     ];
-    expect([...byDayTrigger(rows).keys()]).toEqual([
-      "2026-12-04\ncart-abandoned",
-      "2026-12-04\nwelcome",
+    expect([...byDay(rows)].map(([day, r]) => [day, r.length])).toEqual([
+      ["2026-12-04", 4],
+      ["2026-12-05", 1],
+    ]);
+  });
+
+  it("reads a row an earlier version stored per (day, trigger): cells without the trigger", () => {
+    expect(
+      cellRows("2026-12-04", { '[0,null,"treated","sent","","EUR"]': [2, 50] }, "welcome"),
+    ).toEqual([
+      {
+        day: "2026-12-04",
+        trigger: "welcome",
+        step: 0,
+        variant: null,
+        group: "treated",
+        metric: "sent",
+        reason: "",
+        currency: "EUR",
+        count: 2,
+        sum: 50,
+      },
     ]);
   });
 });

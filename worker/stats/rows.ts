@@ -130,27 +130,25 @@ export function sumCounters(rows: Iterable<CounterRow>): CounterRow[] {
 }
 
 /**
- * A shard stores the counters of one (day, trigger) in one row: a row written is billed, and one
- * record() call (one Visitor transaction, one send) usually touches one trigger's counters but
- * several of them (a step due and skipped, an episode entered and another cancelled). The row's
- * `cells`: each counter's (step, variant, group, metric, reason, currency), JSON, → [count, sum].
+ * A shard stores a day's counters in one row: a row written is billed, and one record() call
+ * (one Visitor transaction, one send) touches several counters, often of two triggers (a step
+ * due and skipped; an episode entered and another cancelled). The row's `cells`: each counter's
+ * (trigger, step, variant, group, metric, reason, currency), JSON, → [count, sum]. (Rows an
+ * earlier version stored per (day, trigger) have the same cells without the trigger.)
  */
 export type Cells = Record<string, [count: number, sum: number]>;
 
-/** `rows` grouped by the (day, trigger) row that stores them, keyed `day\ntrigger`. */
-export function byDayTrigger(rows: readonly CounterRow[]): Map<string, CounterRow[]> {
+/** `rows` grouped by the day whose row stores them. */
+export function byDay(rows: readonly CounterRow[]): Map<string, CounterRow[]> {
   const out = new Map<string, CounterRow[]>();
-  for (const r of rows) {
-    const k = `${r.day}\n${r.trigger}`;
-    out.set(k, [...(out.get(k) ?? []), r]);
-  }
+  for (const r of rows) out.set(r.day, [...(out.get(r.day) ?? []), r]);
   return out;
 }
 
 const cellOf = (r: CounterRow) =>
-  JSON.stringify([r.step, r.variant, r.group, r.metric, r.reason, r.currency]);
+  JSON.stringify([r.trigger, r.step, r.variant, r.group, r.metric, r.reason, r.currency]);
 
-/** `cells` with `rows` (all of one day and trigger) added; `cells` is not changed. */
+/** `cells` with `rows` (all of one day) added; `cells` is not changed. */
 export function addCells(cells: Cells, rows: readonly CounterRow[]): Cells {
   const out: Cells = { ...cells };
   for (const r of rows) {
@@ -160,17 +158,16 @@ export function addCells(cells: Cells, rows: readonly CounterRow[]): Cells {
   return out;
 }
 
-/** The counter rows a (day, trigger) row's cells hold. */
-export function cellRows(day: string, trigger: string, cells: Cells): CounterRow[] {
+type CellKey = [string, number | null, number | null, Group, Metric, string, string];
+
+/** The counter rows a day's row holds; `trigger`: a row an earlier version stored per (day,
+ * trigger), whose cells leave the trigger out. */
+export function cellRows(day: string, cells: Cells, trigger?: string): CounterRow[] {
   return Object.entries(cells).map(([k, [count, sum]]) => {
-    const [step, variant, group, metric, reason, currency] = JSON.parse(k) as [
-      number | null,
-      number | null,
-      Group,
-      Metric,
-      string,
-      string,
-    ];
-    return { day, trigger, step, variant, group, metric, reason, currency, count, sum };
+    const key = JSON.parse(k) as unknown[];
+    const [t, step, variant, group, metric, reason, currency] = (
+      trigger === undefined ? key : [trigger, ...key]
+    ) as CellKey;
+    return { day, trigger: t, step, variant, group, metric, reason, currency, count, sum };
   });
 }

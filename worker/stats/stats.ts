@@ -1,14 +1,15 @@
 // The Stats Durable Object: one shard of a site's measurement counters (8 per site, named
-// `stats:<site>:<shard>`, see record.ts). SQLite: the counters of each (day, trigger) in one row
-// (`counts`, its cells keyed by step, variant, group, metric, reason and currency: rows.ts
-// `Cells`), a dedupe table for `unique` events and the last MAX_FAILURES failures. Counters
-// written one row each by earlier versions (`counters`) are still read. Reports are built
-// elsewhere (report.ts) from what query() returns.
+// `stats:<site>:<shard>`, see record.ts). SQLite: a day's counters in one row (`days`, its cells
+// keyed by trigger, step, variant, group, metric, reason and currency: rows.ts `Cells`; a full
+// row is followed by another part), a
+// dedupe table for `unique` events and the last MAX_FAILURES failures. Counters earlier versions
+// wrote, one row per (day, trigger) (`counts`) or one row each (`counters`), are still read.
+// Reports are built elsewhere (report.ts) from what query() returns.
 import { DurableObject } from "cloudflare:workers";
 import type { CounterRow, FailureRow, ShardResult } from "./rows.ts";
 import {
   addCells,
-  byDayTrigger,
+  byDay,
   cellRows,
   countOnce,
   dayStart,
@@ -22,9 +23,20 @@ import type { Group, Metric, StatEvent } from "./types.ts";
 /** How long a `unique` value is remembered (a little longer than the longest report range). */
 const UNIQUE_TTL_MS = 400 * 86_400_000;
 const PRUNE_EVERY_MS = 86_400_000;
+/**
+ * A day's row is parsed and rewritten by every call that counts on that day: past this many
+ * characters of cells (a site with many triggers, variants and reasons), the day goes on in a
+ * new part, so a call's work stays bounded. A counter may then sit in several parts: query()
+ * sums them.
+ */
+export const PART_CHARS = 32_000;
 
 const SCHEMA = [
-  // One row per (day, trigger): what one record() call changes is usually one row written.
+  // One row per day (and part): what one record() call changes is one row written.
+  `CREATE TABLE IF NOT EXISTS days (
+     day TEXT NOT NULL, part INTEGER NOT NULL, cells TEXT NOT NULL, PRIMARY KEY (day, part)
+   ) WITHOUT ROWID`,
+  // Earlier versions' rows, one per (day, trigger), read with the above (never written now).
   `CREATE TABLE IF NOT EXISTS counts (
      day TEXT NOT NULL, trigger TEXT NOT NULL, cells TEXT NOT NULL,
      PRIMARY KEY (day, trigger)
@@ -119,22 +131,25 @@ export class Stats extends DurableObject<Env> {
         }
       }
       // addCells sums the rows of one counter: no sumCounters first.
-      for (const rows of byDayTrigger(counted).values()) {
-        const { day, trigger } = rows[0]!;
-        const stored = this.ctx.storage.sql
-          .exec<{ cells: string }>(
-            `SELECT cells FROM counts WHERE day = ? AND trigger = ?`,
+      for (const [day, rows] of byDay(counted)) {
+        const last = this.ctx.storage.sql
+          .exec<{ part: number; cells: string }>(
+            `SELECT part, cells FROM days WHERE day = ? ORDER BY part DESC LIMIT 1`,
             day,
-            trigger,
           )
           .toArray()[0];
-        const cells = addCells(stored ? (JSON.parse(stored.cells) as Cells) : {}, rows);
+        let part = last?.part ?? 0;
+        let cells = JSON.stringify(addCells(last ? (JSON.parse(last.cells) as Cells) : {}, rows));
+        if (last && cells.length > PART_CHARS) {
+          part++;
+          cells = JSON.stringify(addCells({}, rows));
+        }
         sql.exec(
-          `INSERT INTO counts (day, trigger, cells) VALUES (?, ?, ?)
-           ON CONFLICT (day, trigger) DO UPDATE SET cells = excluded.cells`,
+          `INSERT INTO days (day, part, cells) VALUES (?, ?, ?)
+           ON CONFLICT (day, part) DO UPDATE SET cells = excluded.cells`,
           day,
-          trigger,
-          JSON.stringify(cells),
+          part,
+          cells,
         );
       }
       if (counted.some((r) => r.metric === "failed")) {
@@ -167,14 +182,24 @@ export class Stats extends DurableObject<Env> {
   /** Raw counters for days in [from, to] and the recent failures inside that range. */
   query(q: ShardQuery): ShardResult {
     const sql = this.ctx.storage.sql;
-    const packed = sql
-      .exec<{ day: string; trigger: string; cells: string }>(
-        `SELECT day, trigger, cells FROM counts WHERE day >= ? AND day <= ?`,
-        q.from,
-        q.to,
-      )
-      .toArray()
-      .flatMap((r) => cellRows(r.day, r.trigger, JSON.parse(r.cells) as Cells));
+    const packed = [
+      ...sql
+        .exec<{ day: string; cells: string }>(
+          `SELECT day, cells FROM days WHERE day >= ? AND day <= ?`,
+          q.from,
+          q.to,
+        )
+        .toArray()
+        .flatMap((r) => cellRows(r.day, JSON.parse(r.cells) as Cells)),
+      ...sql
+        .exec<{ day: string; trigger: string; cells: string }>(
+          `SELECT day, trigger, cells FROM counts WHERE day >= ? AND day <= ?`,
+          q.from,
+          q.to,
+        )
+        .toArray()
+        .flatMap((r) => cellRows(r.day, JSON.parse(r.cells) as Cells, r.trigger)),
+    ];
     const earlier = sql
       .exec<CounterSql>(
         `SELECT day, trigger, step, variant, grp, metric, reason, currency, count, sum
