@@ -108,7 +108,7 @@ export const SiteConfigSchema = z
       .default("live")
       .meta({
         description:
-          'The email steps of a visitor with no known address can only wait for one, then be skipped. "live": each is recorded when it comes due and when its wait runs out (one alarm run each). "deferred": all of an episode\'s are recorded together when its last wait runs out, or sooner at the visitor\'s next event: the same outcomes and counts, later, for fewer alarm runs and writes. An address that arrives in time still gets the held step either way',
+          'The email steps of a visitor with no known address can only wait for one, then be skipped. "live": each is recorded when it comes due and when its wait runs out (one alarm run each). "deferred": all of an episode\'s are recorded together when its last wait runs out (with those of another episode that ends within a day after it), or sooner at the visitor\'s next event: the same outcomes and counts, later, for fewer alarm runs and writes. An address that arrives in time still gets the held step either way',
       }),
     trustBrowserPurchases: z.boolean().default(false).meta({
       description:

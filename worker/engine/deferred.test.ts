@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Fact } from "./facts.ts";
 import type { SiteConfig } from "../config/schema.ts";
+import { QUIET_SHARE } from "./schedule.ts";
 import { HOLD_LAST_STEP } from "./steps.ts";
 import { DAY, HOUR, MIN, Sim, T0, configWith, events } from "./testkit.ts";
 
@@ -92,20 +93,55 @@ describe('anonymousSteps: "deferred"', () => {
     expect(skipped.map((o) => o.step)).toEqual([0, 1]);
   });
 
-  it("one episode's wake also processes another's steps due by then, in time order", () => {
-    const { sim, ev } = anonymousCart(DEFERRED);
-    sim.apply(ev.formStart(T0 + 3 * HOUR)); // form-abandoned: its step after 30m, held a day
+  it("two quiet episodes ending less than a day apart share one wake, at the later end", () => {
+    const runs = [LIVE, DEFERRED].map((config) => {
+      const { sim, ev } = anonymousCart(config);
+      sim.apply(ev.formStart(T0 + 3 * HOUR)); // form-abandoned: its step after 30m, held a day
+      return sim;
+    });
+    const [live, deferred] = runs as [Sim, Sim];
     const formEnd = T0 + 3 * HOUR + 30 * MIN + HOLD_LAST_STEP;
-    expect(sim.last?.nextDue).toBe(formEnd); // before the cart episode's end
-    sim.wake(formEnd);
-    expect(sim.outcomes()).toMatchObject([
+    expect(formEnd).toBeLessThan(CART_END);
+    expect(CART_END - formEnd).toBeLessThanOrEqual(QUIET_SHARE);
+    expect(deferred.last?.nextDue).toBe(CART_END); // not formEnd: one wake for both
+    expect([alarms(live, T0 + 5 * DAY), alarms(deferred, T0 + 5 * DAY)]).toEqual([4, 1]);
+    expect(decided(deferred.facts)).toEqual(decided(live.facts));
+    expect(deferred.outcomes()).toMatchObject([
       { type: "skipped", trigger: "cart-abandoned", step: 0, reason: "no_email" }, // at 1h + 1d
       { type: "skipped", trigger: "form-abandoned", step: 0, reason: "no_email" },
+      { type: "skipped", trigger: "cart-abandoned", step: 1, reason: "no_email" },
     ]);
-    expect(decided(sim.facts).filter((f) => f.includes("cart-abandoned 1"))).toEqual([
+    expect(decided(deferred.facts).filter((f) => f.includes("cart-abandoned 1"))).toEqual([
       `due cart-abandoned 1 ${T0 + HOUR + DAY}`, // dated when it came due, not when recorded
       `held cart-abandoned 1 ${T0 + HOUR + DAY}`,
+      `skipped cart-abandoned 1 ${CART_END}`,
     ]);
-    expect(sim.last?.nextDue).toBe(CART_END);
+    expect(deferred.state).toEqual(live.state);
+  });
+
+  it("an episode that ends more than a day after another has a wake of its own", () => {
+    const slowForm = (d: Parameters<Parameters<typeof configWith>[0] & object>[0]) => {
+      d.triggers.find((t) => t.id === "form-abandoned")!.steps[0]!.wait = "3d";
+    };
+    const runs = [
+      configWith(slowForm),
+      configWith((d) => {
+        slowForm(d);
+        d.anonymousSteps = "deferred";
+      }),
+    ].map((config) => {
+      const { sim, ev } = anonymousCart(config);
+      sim.apply(ev.formStart(T0 + 3 * HOUR));
+      return sim;
+    });
+    const [live, deferred] = runs as [Sim, Sim];
+    const formEnd = T0 + 3 * HOUR + 3 * DAY + HOLD_LAST_STEP;
+    expect(formEnd - CART_END).toBeGreaterThan(QUIET_SHARE);
+    expect(deferred.last?.nextDue).toBe(CART_END);
+    deferred.wake(CART_END);
+    expect(deferred.last?.nextDue).toBe(formEnd);
+    expect(alarms(deferred, T0 + 9 * DAY)).toBe(1);
+    alarms(live, T0 + 9 * DAY);
+    expect(decided(deferred.facts)).toEqual(decided(live.facts));
   });
 });
