@@ -8,7 +8,8 @@
 // (/en/cart/add.js). Pages: a theme whose layout carries ONLY the Nudge tag
 // (`/nudge.js?platform=shopify` from the stack's worker), product pages with JSON-LD, a product
 // form that posts without JavaScript, a cart drawer script that uses fetch (and XHR for clear),
-// the cart page, and the footer newsletter form (POST /contact).
+// the cart page, and the footer newsletter form (POST /contact). The catalog and the cart's JSON
+// are in ./fake-shopify-cart.ts, the cart drawer's script in ./fake-shopify-scripts.ts.
 import type { IncomingMessage } from "node:http";
 import {
   cookiesOf,
@@ -18,59 +19,20 @@ import {
   type Handled,
   type RecordedRequest,
 } from "./fake-platform.ts";
+import {
+  cartJson,
+  CURRENCY,
+  finalPrice,
+  keyOf,
+  lineJson,
+  VARIANTS,
+  type Cart,
+  type Line,
+  type Variant,
+} from "./fake-shopify-cart.ts";
+import { DRAWER_JS } from "./fake-shopify-scripts.ts";
 
-export interface Variant {
-  id: number;
-  product: string;
-  handle: string;
-  title: string;
-  /** Minor units (cents). */
-  price: number;
-  /** An automatic discount in percent (final_price below price). */
-  discount?: number;
-  sku: string;
-}
-
-/** The catalog: a product with two variants and a discounted mug. */
-export const VARIANTS: Variant[] = [
-  {
-    id: 44718112309515,
-    product: "Waxed Canvas Tote",
-    handle: "waxed-canvas-tote",
-    title: "Olive",
-    price: 4500,
-    sku: "TOTE-OLV",
-  },
-  {
-    id: 44718112342283,
-    product: "Waxed Canvas Tote",
-    handle: "waxed-canvas-tote",
-    title: "Sand",
-    price: 4950,
-    sku: "TOTE-SND",
-  },
-  {
-    id: 44718112407819,
-    product: "Enamel Mug",
-    handle: "enamel-mug",
-    title: "Speckled White",
-    price: 1800,
-    discount: 10,
-    sku: "MUG-SPK",
-  },
-];
-
-interface Line {
-  variant: Variant;
-  quantity: number;
-  properties: Record<string, string>;
-}
-export interface Cart {
-  token: string;
-  lines: Line[];
-  attributes: Record<string, string>;
-  note: string | null;
-}
+export { VARIANTS, type Cart, type Variant } from "./fake-shopify-cart.ts";
 
 export interface FakeShopify {
   url: string;
@@ -83,12 +45,6 @@ export interface FakeShopify {
   close(): Promise<void>;
 }
 
-const CURRENCY = "EUR";
-
-const keyOf = (l: Line) =>
-  `${l.variant.id}:${Buffer.from(JSON.stringify(l.properties)).toString("hex").slice(0, 32).padEnd(32, "0")}`;
-const finalPrice = (v: Variant) => Math.round(v.price * (1 - (v.discount ?? 0) / 100));
-
 export async function startFakeShopify(opts: {
   port: number;
   worker: string;
@@ -97,72 +53,6 @@ export async function startFakeShopify(opts: {
   const base = `http://127.0.0.1:${opts.port}`;
   const carts = new Map<string, Cart>();
   let seq = 0;
-
-  const lineJson = (l: Line) => {
-    const v = l.variant;
-    const fp = finalPrice(v);
-    const off = v.price - fp;
-    const image = `${base}/cdn/shop/files/${v.sku.toLowerCase()}.svg?v=1712345678`;
-    return {
-      id: v.id,
-      properties: l.properties,
-      quantity: l.quantity,
-      variant_id: v.id,
-      key: keyOf(l),
-      title: `${v.product} - ${v.title}`,
-      price: v.price,
-      original_price: v.price,
-      discounted_price: fp,
-      line_price: fp * l.quantity,
-      original_line_price: v.price * l.quantity,
-      total_discount: off * l.quantity,
-      discounts: off ? [{ amount: off * l.quantity, title: "AUTO10" }] : [],
-      sku: v.sku,
-      grams: 400,
-      vendor: "Slow Mornings",
-      taxable: true,
-      product_id: 8123456700000 + VARIANTS.findIndex((x) => x.handle === v.handle),
-      product_has_only_default_variant: false,
-      gift_card: false,
-      final_price: fp,
-      final_line_price: fp * l.quantity,
-      url: `/products/${v.handle}?variant=${v.id}`,
-      featured_image: { aspect_ratio: 1, alt: v.product, height: 480, url: image, width: 480 },
-      image,
-      handle: v.handle,
-      requires_shipping: true,
-      product_type: "",
-      product_title: v.product,
-      product_description: `${v.product}, made to last.`,
-      variant_title: v.title,
-      variant_options: [v.title],
-      options_with_values: [{ name: "Color", value: v.title }],
-      line_level_discount_allocations: [],
-      line_level_total_discount: off * l.quantity,
-      has_components: false,
-    };
-  };
-
-  const cartJson = (c: Cart) => {
-    const items = c.lines.map(lineJson);
-    const total = items.reduce((s, i) => s + i.final_line_price, 0);
-    const original = items.reduce((s, i) => s + i.original_line_price, 0);
-    return {
-      token: `${c.token}?key=0d9909213054e22d092152de385763f0`,
-      note: c.note,
-      attributes: c.attributes,
-      original_total_price: original,
-      total_price: total,
-      total_discount: original - total,
-      total_weight: items.reduce((s, i) => s + i.grams * i.quantity, 0),
-      item_count: items.reduce((s, i) => s + i.quantity, 0),
-      items,
-      requires_shipping: items.length > 0,
-      currency: CURRENCY,
-      items_subtotal_price: total,
-      cart_level_discount_applications: [],
-    };
-  };
 
   const cartError = (status: number, description: string): Handled => ({
     status,
@@ -207,7 +97,12 @@ export async function startFakeShopify(opts: {
           return cartError(422, "Cannot find variant");
         added.push(VARIANTS.find((v) => v.id === Number(it.id))!);
       }
-      const lines = added.map((v) => lineJson(c.lines.find((l) => l.variant === v)!));
+      const lines = added.map((v) =>
+        lineJson(
+          base,
+          c.lines.find((l) => l.variant === v)!,
+        ),
+      );
       return json(b.items ? { items: lines } : lines[0]);
     }
     if (action === "change") {
@@ -222,7 +117,7 @@ export async function startFakeShopify(opts: {
             description: "no valid id or line parameter",
           }),
         };
-      return json(cartJson(c));
+      return json(cartJson(base, c));
     }
     if (action === "update") {
       const u = b.updates;
@@ -241,11 +136,11 @@ export async function startFakeShopify(opts: {
           else c.attributes[k] = String(v);
         }
       if (typeof b.note === "string") c.note = b.note;
-      return json(cartJson(c));
+      return json(cartJson(base, c));
     }
     if (action === "clear") {
       c.lines = []; // attributes and note are kept
-      return json(cartJson(c));
+      return json(cartJson(base, c));
     }
     return null;
   };
@@ -349,7 +244,7 @@ ${buttons}
       return withCookie({
         status: 200,
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(cartJson(cart)),
+        body: JSON.stringify(cartJson(base, cart)),
       });
     const api = /^\/cart\/(add|change|update|clear)(\.js)?$/.exec(path);
     if (req.method === "POST" && api) {
@@ -405,57 +300,5 @@ ${buttons}
     return { status: 404, body: "not found" };
   });
 
-  return { url: base, requests, carts, cartJson, close };
+  return { url: base, requests, carts, cartJson: (c: Cart) => cartJson(base, c), close };
 }
-
-/**
- * The theme's cart drawer, as themes write one: the Ajax Cart API through fetch (JSON to
- * /cart/add.js, FormData to /cart/add as Dawn does, /cart/change.js, /cart/update.js) and one
- * XMLHttpRequest (clear), then a re-render from /cart.js. It never calls nudge().
- */
-const DRAWER_JS = `(function () {
-  var root = window.Shopify.routes.root;
-  var drawer = document.getElementById("cart-drawer");
-  function render(cart) {
-    document.getElementById("cart-count").textContent = cart.item_count;
-    document.getElementById("drawer-lines").innerHTML = cart.items.map(function (i, n) {
-      return "<li>" + i.title + " x " + i.quantity +
-        ' <button type="button" class="inc" data-action="change" data-line="' + (n + 1) +
-        '" data-quantity="' + (i.quantity + 1) + '">+</button></li>';
-    }).join("");
-    drawer.dataset.count = String(cart.item_count);
-    drawer.dataset.lines = String(cart.items.length);
-  }
-  function refresh() {
-    return fetch(root + "cart.js").then(function (r) { return r.json(); }).then(render);
-  }
-  function post(path, body) {
-    return fetch(root + path, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) });
-  }
-  document.addEventListener("click", function (e) {
-    var b = e.target.closest("[data-action]");
-    if (!b) return;
-    var a = b.dataset.action, v = Number(b.dataset.variant);
-    if (a === "add") post("cart/add.js", { items: [{ id: v, quantity: 1 }] }).then(refresh);
-    if (a === "add-form") {
-      var fd = new FormData();
-      fd.append("id", String(v));
-      fd.append("quantity", "1");
-      fetch(root + "cart/add", { method: "POST", headers: { "X-Requested-With": "XMLHttpRequest", Accept: "application/javascript" }, body: fd }).then(refresh);
-    }
-    if (a === "change") post("cart/change.js", { line: Number(b.dataset.line), quantity: Number(b.dataset.quantity) }).then(refresh);
-    if (a === "update") {
-      var updates = {};
-      updates[v] = Number(b.dataset.quantity);
-      post("cart/update.js", { updates: updates }).then(function () { location.reload(); });
-    }
-    if (a === "clear") {
-      var x = new XMLHttpRequest();
-      x.open("POST", root + "cart/clear.js");
-      x.setRequestHeader("Content-Type", "application/json");
-      x.onload = function () { refresh(); };
-      x.send("{}");
-    }
-  });
-  refresh();
-})();`;

@@ -8,61 +8,22 @@
 // carts. Pages carry ONLY the Nudge tag (`/nudge.js?platform=woocommerce`), WordPress's REST
 // link (pretty permalinks, or `?rest_route=/` with the cookie `permalinks=plain`), a jQuery-free
 // store script, and on the cart page a minimal jQuery stand-in (`on` / `trigger` on body events)
-// as the classic cart script uses it.
+// as the classic cart script uses it. The catalog and the cart's JSON are in
+// ./fake-woocommerce-cart.ts, the in-page scripts in ./fake-woocommerce-scripts.ts.
 import type { IncomingMessage } from "node:http";
 import { cookiesOf, esc, listen, type Handled, type RecordedRequest } from "./fake-platform.ts";
+import {
+  cartJson,
+  image,
+  NONCE,
+  permalink,
+  PRODUCTS,
+  type Cart,
+  type Product,
+} from "./fake-woocommerce-cart.ts";
+import { CART_JS, JQUERY_STANDIN, STORE_JS } from "./fake-woocommerce-scripts.ts";
 
-export interface Product {
-  id: number;
-  /** The parent product of a variation. */
-  parent?: number;
-  /** As WordPress stores and the Store API returns it (entities encoded). */
-  name: string;
-  slug: string;
-  /** Minor units. */
-  price: number;
-  sku: string;
-  variation?: { attribute: string; value: string }[];
-}
-
-export const PRODUCTS: Product[] = [
-  {
-    id: 38,
-    name: "Salt &#038; Pepper Mill",
-    slug: "salt-pepper-mill",
-    price: 1800,
-    sku: "mill-set",
-  },
-  {
-    id: 22,
-    parent: 20,
-    name: "Linen Apron",
-    slug: "linen-apron",
-    price: 3450,
-    sku: "apron-sand",
-    variation: [{ attribute: "Color", value: "Sand" }],
-  },
-  {
-    id: 23,
-    parent: 20,
-    name: "Linen Apron",
-    slug: "linen-apron",
-    price: 3450,
-    sku: "apron-clay",
-    variation: [{ attribute: "Color", value: "Clay" }],
-  },
-  { id: 51, name: "Beeswax Candle", slug: "beeswax-candle", price: 1290, sku: "candle" },
-];
-
-interface Line {
-  key: string;
-  product: Product;
-  quantity: number;
-}
-export interface Cart {
-  session: string;
-  lines: Line[];
-}
+export { PRODUCTS, type Cart, type Product } from "./fake-woocommerce-cart.ts";
 
 export interface FakeWoo {
   url: string;
@@ -70,17 +31,6 @@ export interface FakeWoo {
   carts: Map<string, Cart>;
   close(): Promise<void>;
 }
-
-const NONCE = "1db1d13784";
-const money = {
-  currency_code: "EUR",
-  currency_symbol: "€",
-  currency_minor_unit: 2,
-  currency_decimal_separator: ",",
-  currency_thousand_separator: ".",
-  currency_prefix: "",
-  currency_suffix: " €",
-};
 
 export async function startFakeWoo(opts: {
   port: number;
@@ -90,114 +40,6 @@ export async function startFakeWoo(opts: {
   const base = `http://127.0.0.1:${opts.port}`;
   const carts = new Map<string, Cart>();
   let seq = 0;
-
-  const permalink = (p: Product) =>
-    `${base}/product/${p.slug}/${p.variation ? `?attribute_pa_color=${p.variation[0]!.value.toLowerCase()}` : ""}`;
-  const image = (p: Product) => `${base}/wp-content/uploads/2026/03/${p.sku}.svg`;
-
-  const itemJson = (l: Line) => {
-    const p = l.product;
-    const price = String(p.price);
-    return {
-      key: l.key,
-      id: p.id,
-      type: p.variation ? "variation" : "simple",
-      quantity: l.quantity,
-      quantity_limits: { minimum: 1, maximum: 9999, multiple_of: 1, editable: true },
-      name: p.name,
-      short_description: "<p>Made to last.</p>",
-      description: "<p>Made to last, by hand.</p>",
-      sku: p.sku,
-      low_stock_remaining: null,
-      backorders_allowed: false,
-      show_backorder_badge: false,
-      sold_individually: false,
-      permalink: permalink(p),
-      images: [
-        {
-          id: 60 + p.id,
-          src: image(p),
-          thumbnail: image(p).replace(".svg", "-450x450.svg"),
-          srcset: `${image(p)} 800w`,
-          sizes: "(max-width: 800px) 100vw, 800px",
-          name: `${p.sku}.svg`,
-          alt: "",
-        },
-      ],
-      variation: (p.variation ?? []).map((v) => ({ raw_attribute: "attribute_pa_color", ...v })),
-      item_data: [],
-      prices: {
-        price,
-        regular_price: price,
-        sale_price: price,
-        price_range: null,
-        ...money,
-        raw_prices: {
-          precision: 6,
-          price: `${price}0000`,
-          regular_price: `${price}0000`,
-          sale_price: `${price}0000`,
-        },
-      },
-      totals: {
-        line_subtotal: String(p.price * l.quantity),
-        line_subtotal_tax: "0",
-        line_total: String(p.price * l.quantity),
-        line_total_tax: "0",
-        ...money,
-      },
-      catalog_visibility: "visible",
-      extensions: {},
-    };
-  };
-
-  const cartJson = (c: Cart) => {
-    const total = String(c.lines.reduce((s, l) => s + l.product.price * l.quantity, 0));
-    const address = {
-      first_name: "",
-      last_name: "",
-      company: "",
-      address_1: "",
-      address_2: "",
-      city: "",
-      state: "",
-      postcode: "",
-      country: "",
-      phone: "",
-    };
-    return {
-      items: c.lines.map(itemJson),
-      coupons: [],
-      fees: [],
-      totals: {
-        total_items: total,
-        total_items_tax: "0",
-        total_fees: "0",
-        total_fees_tax: "0",
-        total_discount: "0",
-        total_discount_tax: "0",
-        total_shipping: null,
-        total_shipping_tax: null,
-        total_price: total,
-        total_tax: "0",
-        tax_lines: [],
-        ...money,
-      },
-      shipping_address: address,
-      billing_address: { ...address, email: "" },
-      needs_payment: c.lines.length > 0,
-      needs_shipping: c.lines.length > 0,
-      payment_requirements: ["products"],
-      has_calculated_shipping: false,
-      shipping_rates: [],
-      items_count: c.lines.reduce((s, l) => s + l.quantity, 0),
-      items_weight: 0,
-      cross_sells: [],
-      errors: [],
-      payment_methods: ["bacs", "cod"],
-      extensions: {},
-    };
-  };
 
   const addLine = (c: Cart, id: unknown, quantity: unknown) => {
     const p = PRODUCTS.find((x) => x.id === Number(id));
@@ -232,7 +74,7 @@ export async function startFakeWoo(opts: {
   ): Handled => {
     const r = route.replace(/^\/wc\/store(\/v1)?/, "");
     if (method === "GET" && r === "/cart")
-      return json(200, cartJson(c), { Nonce: NONCE, "Cart-Token": c.session });
+      return json(200, cartJson(base, c), { Nonce: NONCE, "Cart-Token": c.session });
     if (method !== "POST")
       return error(404, "rest_no_route", "No route was found matching the URL and request method.");
     if (r === "/batch") {
@@ -268,7 +110,7 @@ export async function startFakeWoo(opts: {
           "woocommerce_rest_cart_invalid_product",
           "This product cannot be added to the cart.",
         );
-      return json(201, cartJson(c));
+      return json(201, cartJson(base, c));
     }
     if (r === "/cart/update-item") {
       const l = line();
@@ -276,10 +118,10 @@ export async function startFakeWoo(opts: {
         return json(409, {
           code: "woocommerce_rest_cart_invalid_key",
           message: "Cart item no longer exists or is invalid.",
-          data: { status: 409, cart: cartJson(c) },
+          data: { status: 409, cart: cartJson(base, c) },
         });
       l.quantity = Number(b.quantity);
-      return json(200, cartJson(c));
+      return json(200, cartJson(base, c));
     }
     if (r === "/cart/remove-item") {
       const l = line();
@@ -287,10 +129,10 @@ export async function startFakeWoo(opts: {
         return json(409, {
           code: "woocommerce_rest_cart_invalid_key",
           message: "Cart item no longer exists or is invalid.",
-          data: { status: 409, cart: cartJson(c) },
+          data: { status: 409, cart: cartJson(base, c) },
         });
       c.lines.splice(c.lines.indexOf(l), 1);
-      return json(200, cartJson(c));
+      return json(200, cartJson(base, c));
     }
     return error(404, "rest_no_route", "No route was found matching the URL and request method.");
   };
@@ -327,11 +169,11 @@ ${head}</head><body class="woocommerce-page">
       "@graph": [
         {
           "@type": "Product",
-          "@id": `${permalink(p)}#product`,
+          "@id": `${permalink(base, p)}#product`,
           name: p.name.replace("&#038;", "&"),
-          url: permalink(p),
+          url: permalink(base, p),
           description: "Made to last.",
-          image: image(p),
+          image: image(base, p),
           sku: p.sku,
           offers: [
             {
@@ -339,7 +181,7 @@ ${head}</head><body class="woocommerce-page">
               price: (p.price / 100).toFixed(2),
               priceCurrency: "EUR",
               availability: "http://schema.org/InStock",
-              url: permalink(p),
+              url: permalink(base, p),
             },
           ],
         },
@@ -463,82 +305,3 @@ ${head}</head><body class="woocommerce-page">
 
   return { url: base, requests, carts, close };
 }
-
-/**
- * The store's script, jQuery-free, as block themes and headless carts call WooCommerce: the Store
- * API by fetch (add-item, batch, update-item with the Nonce header; the answer is the cart the
- * mini cart shows), remove-item and the classic ?wc-ajax=add_to_cart by XMLHttpRequest. It never
- * calls nudge().
- */
-const STORE_JS = `(function () {
-  var root = wcSettings.storeApiRoot, nonce = wcBlocksMiddlewareConfig.storeApiNonce;
-  var mini = document.getElementById("mini-cart");
-  var keys = {};
-  function url(route) { return root + route; } // /wp-json/… or /?rest_route=/…
-  function show(cart) {
-    keys = {};
-    cart.items.forEach(function (i) { keys[i.id] = i.key; });
-    mini.textContent = cart.items_count;
-    mini.dataset.count = String(cart.items_count);
-    mini.dataset.lines = String(cart.items.length);
-  }
-  function refresh() { return fetch(url("wc/store/v1/cart")).then(function (r) { return r.json(); }).then(show); }
-  function post(route, body) {
-    return fetch(url("wc/store/v1/" + route), { method: "POST", headers: { "Content-Type": "application/json", Nonce: nonce }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json(); });
-  }
-  document.addEventListener("click", function (e) {
-    var b = e.target.closest("[data-action]");
-    if (!b) return;
-    var a = b.dataset.action, id = Number(b.dataset.id);
-    if (a === "add-item") post("cart/add-item", { id: id, quantity: 1 }).then(show);
-    if (a === "batch-add") post("batch", { requests: b.dataset.ids.split(",").map(function (i) {
-      return { path: "/wc/store/v1/cart/add-item", method: "POST", cache: "no-store", body: { id: Number(i), quantity: 1 }, headers: { Nonce: nonce } };
-    }) }).then(refresh);
-    if (a === "more") post("cart/update-item", { key: keys[id], quantity: 2 }).then(show);
-    if (a === "remove") {
-      var x = new XMLHttpRequest();
-      x.open("POST", url("wc/store/v1/cart/remove-item"));
-      x.setRequestHeader("Content-Type", "application/json");
-      x.setRequestHeader("Nonce", nonce);
-      x.onload = function () { show(JSON.parse(x.responseText)); };
-      x.send(JSON.stringify({ key: keys[id] }));
-    }
-    if (a === "wc-ajax-add") {
-      var y = new XMLHttpRequest();
-      y.open("POST", "/?wc-ajax=add_to_cart");
-      y.setRequestHeader("Content-Type", "application/x-www-form-urlencoded");
-      y.onload = refresh;
-      y.send("product_id=" + id + "&quantity=1");
-    }
-  });
-  refresh();
-})();`;
-
-/** Just what the classic cart script uses of jQuery: body events (`on`, `trigger`). */
-const JQUERY_STANDIN = `window.jQuery = function (el) {
-  return {
-    on: function (events, f) { events.split(" ").forEach(function (t) { el.addEventListener("jq:" + t, f); }); return this; },
-    trigger: function (t) { el.dispatchEvent(new Event("jq:" + t)); return this; },
-  };
-};`;
-
-/**
- * The classic cart page's script, as WooCommerce's cart.js behaves: the form is posted in the
- * background (to the cart page's own URL, which says nothing of a cart change), the page's cart
- * is swapped in, then jQuery's \`updated_cart_totals\` is triggered on the body.
- */
-const CART_JS = `(function () {
-  var form = document.getElementById("cart-form");
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
-    var data = new URLSearchParams(new FormData(form));
-    data.set("update_cart", "Update cart");
-    fetch(form.action, { method: "POST", body: data }).then(function (r) { return r.text(); }).then(function (html) {
-      var doc = new DOMParser().parseFromString(html, "text/html");
-      form.innerHTML = doc.getElementById("cart-form").innerHTML;
-      jQuery(document.body).trigger("updated_cart_totals");
-      document.body.dataset.updated = String(Number(document.body.dataset.updated || 0) + 1);
-    });
-  });
-})();`;
