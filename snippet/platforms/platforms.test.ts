@@ -32,7 +32,7 @@ describe("Shopify /cart.js", () => {
     const items = shopifyItems(shopifyCart);
     expect(items).toEqual([
       {
-        id: "44718112309515",
+        id: 44718112309515,
         name: "Waxed Canvas Tote - Olive",
         price: 45,
         quantity: 2,
@@ -40,7 +40,7 @@ describe("Shopify /cart.js", () => {
         image: "https://cdn.shopify.com/s/files/1/0612/3456/7890/files/tote-olive.jpg?v=1712345678",
       },
       {
-        id: "44718112407819",
+        id: 44718112407819,
         name: "Enamel Mug - Speckled White",
         price: 16.2, // final_price (after the line discount), not price
         quantity: 1,
@@ -55,6 +55,8 @@ describe("Shopify /cart.js", () => {
     ]);
     const parsed = CartSchema.parse({ items: stored(items), currency: shopifyCart.currency });
     expect(parsed.currency).toBe("EUR");
+    // The ids go as Shopify gives them, numbers; the worker keeps them as strings.
+    expect(parsed.items.map((i) => i.id)).toEqual(["44718112309515", "44718112407819"]);
   });
 
   it("takes product_title without a title, never sends NaN, and the worker resolves // images", () => {
@@ -93,7 +95,7 @@ describe("WooCommerce Store API cart", () => {
     const items = wooItems(wooCart);
     expect(items).toEqual([
       {
-        id: "38",
+        id: 38, // a string once the worker has it (below)
         name: "Salt &amp; Pepper Mill", // decoded by the worker (below)
         price: 18,
         quantity: 2,
@@ -101,7 +103,7 @@ describe("WooCommerce Store API cart", () => {
         image: "https://shop.example/wp-content/uploads/2026/03/mill.jpg",
       },
       {
-        id: "22",
+        id: 22,
         name: "Linen Apron",
         price: 34.5,
         quantity: 1,
@@ -111,6 +113,7 @@ describe("WooCommerce Store API cart", () => {
     ]);
     const cart = CartSchema.parse({ items, currency: wooCart.totals.currency_code });
     expect(cart.items.map((i) => i.name)).toEqual(["Salt & Pepper Mill", "Linen Apron"]);
+    expect(cart.items.map((i) => i.id)).toEqual(["38", "22"]);
   });
 
   it("divides by the currency's own minor unit (0 for JPY, 3 for KWD)", () => {

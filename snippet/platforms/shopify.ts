@@ -39,7 +39,7 @@ declare global {
  */
 export const itemsOf = (c: ShopifyCart): Item[] =>
   c.items.map((i) => ({
-    id: i.id + "",
+    id: i.id,
     name: (i.title || i.product_title)!,
     price: i.final_price / 100 || 0,
     quantity: i.quantity,

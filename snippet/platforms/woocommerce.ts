@@ -21,7 +21,7 @@ declare global {
  */
 export const itemsOf = (c: WooCart): Item[] =>
   c.items.map((i) => ({
-    id: i.id + "",
+    id: i.id,
     name: i.name,
     price: +i.prices.price / 10 ** i.prices.currency_minor_unit,
     quantity: i.quantity,

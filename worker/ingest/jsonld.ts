@@ -3,7 +3,7 @@
 // sends the text as `product` { ld } so it stays small and extraction fixes need no new tag.
 /** The `product` event's data as the worker's ProductSchema takes it in (wire.ts). */
 export interface ProductInput {
-  id: string;
+  id: string | number;
   name: string;
   price?: number | string;
   currency?: string;

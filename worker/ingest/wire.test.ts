@@ -137,3 +137,42 @@ describe("product and cart item names", () => {
     expect(cart("&amp;".repeat(500)).success).toBe(true);
   });
 });
+
+describe("product, cart item and order ids", () => {
+  const parse = (name: string, data: unknown) => {
+    const r = WireEventSchema.safeParse({ id: "abcdefgh", name, data });
+    return r.success ? r.data : r.error.issues.map((i) => i.path.join("."));
+  };
+  const product = (id: unknown) => parse("product", { id, name: "Mill" });
+  const cartItem = (id: unknown) =>
+    parse("cart", { items: [{ id, name: "Mill", price: 18, quantity: 1 }] });
+  const order = (order_id: unknown) => parse("purchase", { order_id, value: 18, currency: "EUR" });
+
+  it("take a whole number as stores give them, kept as its decimal string", () => {
+    expect(product(38)).toMatchObject({ data: { id: "38" } });
+    expect(cartItem(44718112309515)).toMatchObject({ data: { items: [{ id: "44718112309515" }] } });
+    expect(order(1042)).toMatchObject({ data: { order_id: "1042" } });
+    expect(product(0)).toMatchObject({ data: { id: "0" } });
+    expect(product(" sku-1 ")).toMatchObject({ data: { id: "sku-1" } });
+  });
+
+  it("reject a fraction, a negative or unsafe number, an empty string and other types", () => {
+    for (const bad of [
+      1.5,
+      -1,
+      Number.MAX_SAFE_INTEGER + 1,
+      NaN,
+      Infinity,
+      "",
+      "  ",
+      true,
+      null,
+      {},
+    ]) {
+      expect([cartItem(bad), order(bad)]).toEqual([["data.items.0.id"], ["data.order_id"]]);
+      // (a product view is a product or JSON-LD texts: the error names either)
+      expect(product(bad)).toEqual([expect.stringMatching(/^data(\.id)?$/)]);
+    }
+    expect(product("x".repeat(129))).toEqual([expect.stringMatching(/^data(\.id)?$/)]);
+  });
+});

@@ -16,6 +16,14 @@ const URL_MAX = 2048;
 const PAGE_URL_MAX = 8192;
 
 const text = z.string().trim().min(1).max(TEXT_MAX);
+/**
+ * A product, variant or order id: a string, or a whole number as stores and platforms give them
+ * (WooCommerce's `38`, Shopify's variant ids, order numbers), kept as its decimal string.
+ */
+const id = z.union([
+  text.max(128),
+  z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).transform(String),
+]);
 /** A product's name, decoded when a page or platform gave it HTML-escaped (WooCommerce does). */
 const productName = z
   .string()
@@ -62,7 +70,7 @@ export const email = z
   .transform((e) => e.toLowerCase());
 
 export const ProductSchema = z.object({
-  id: text.max(128),
+  id,
   name: productName,
   price: price.optional(),
   currency: currency.optional(),
@@ -89,7 +97,7 @@ export const JsonLdProductSchema = z
 export const ProductViewSchema = z.union([ProductSchema, JsonLdProductSchema]);
 
 export const CartItemSchema = z.object({
-  id: text.max(128),
+  id,
   name: productName,
   price,
   quantity: z.number().int().min(1).max(10_000),
@@ -124,7 +132,7 @@ export const ServerCheckoutSchema = CheckoutSchema.extend({
 });
 
 export const PurchaseSchema = z.object({
-  order_id: text.max(128),
+  order_id: id,
   value: money,
   currency,
   items: z.array(CartItemSchema).max(100).optional(),
