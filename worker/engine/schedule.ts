@@ -254,7 +254,7 @@ function wakeAt(run: Run, i: Item, ends: readonly number[]): number {
   const ep = i.key === undefined ? undefined : run.engine.episodes[i.key];
   if (!ends.length || (i.kind !== "step" && i.kind !== "held") || !i.trigger || !ep) return i.at;
   const end = quietEnd(i.trigger, ep);
-  return end === null ? i.at : Math.max(...ends.filter((e) => e <= end + QUIET_SHARE));
+  return end === null ? i.at : Math.max(end, ...ends.filter((e) => e <= end + QUIET_SHARE));
 }
 
 /** The ends of the visitor's quiet episodes (see quietEnd); none unless the site defers the
