@@ -229,7 +229,7 @@ export function nextDue(run: Run, now: number): number | null {
   let min: number | null = null;
   const ends = quietEnds(run);
   for (const i of items(run, now)) {
-    const at = wakeAt(run, i, ends);
+    const at = wakeAt(i, ends);
     if (min === null || at < min) min = at;
   }
   return min;
@@ -245,27 +245,30 @@ export const QUIET_SHARE = 24 * 60 * MINUTE;
  * When an item needs a wake of its own. With `anonymousSteps: "deferred"`, an email step of a
  * visitor with no address (and the hold it leads to) can only be held, then skipped: it needs
  * none before its episode's last hold runs out, nor before the end of another such episode that
- * ends at most QUIET_SHARE after it (`ends`: those ends, see quietEnds). A wake for anything
- * else, or an event (which first catches the agenda up, in time order, see index.ts `apply`),
- * processes it sooner; so does a wake at that end. Only an event can bring an address, so
- * nothing is decided differently: the facts are the same, recorded later.
+ * ends at most QUIET_SHARE after it (`ends`: those ends by episode key, see quietEnds). A wake
+ * for anything else, or an event (which first catches the agenda up, in time order, see index.ts
+ * `apply`), processes it sooner; so does a wake at that end. Only an event can bring an address,
+ * so nothing is decided differently: the facts are the same, recorded later.
  */
-function wakeAt(run: Run, i: Item, ends: readonly number[]): number {
-  const ep = i.key === undefined ? undefined : run.engine.episodes[i.key];
-  if (!ends.length || (i.kind !== "step" && i.kind !== "held") || !i.trigger || !ep) return i.at;
-  const end = quietEnd(i.trigger, ep);
-  return end === null ? i.at : Math.max(end, ...ends.filter((e) => e <= end + QUIET_SHARE));
+function wakeAt(i: Item, ends: ReadonlyMap<string, number>): number {
+  const end = (i.kind === "step" || i.kind === "held") && i.key !== undefined && ends.get(i.key);
+  if (!end) return i.at;
+  let at = end;
+  for (const e of ends.values()) if (e > at && e <= end + QUIET_SHARE) at = e;
+  return at;
 }
 
-/** The ends of the visitor's quiet episodes (see quietEnd); none unless the site defers the
- * steps of visitors with no address and this one has none. */
-function quietEnds(run: Run): number[] {
-  if (run.config.anonymousSteps !== "deferred" || run.profile.email !== null) return [];
-  return run.config.triggers.flatMap((t) => {
+/** The end of each quiet episode of the visitor (see quietEnd), by episode key; none unless the
+ * site defers the steps of visitors with no address and this one has none. */
+function quietEnds(run: Run): Map<string, number> {
+  const ends = new Map<string, number>();
+  if (run.config.anonymousSteps !== "deferred" || run.profile.email !== null) return ends;
+  for (const t of run.config.triggers) {
     const ep = run.engine.episodes[t.id];
     const end = ep ? quietEnd(t, ep) : null;
-    return end === null ? [] : [end];
-  });
+    if (end !== null) ends.set(t.id, end);
+  }
+  return ends;
 }
 
 /**

@@ -141,7 +141,11 @@ export type Cells = Record<string, [count: number, sum: number]>;
 /** `rows` grouped by the day whose row stores them. */
 export function byDay(rows: readonly CounterRow[]): Map<string, CounterRow[]> {
   const out = new Map<string, CounterRow[]>();
-  for (const r of rows) out.set(r.day, [...(out.get(r.day) ?? []), r]);
+  for (const r of rows) {
+    const day = out.get(r.day);
+    if (day) day.push(r);
+    else out.set(r.day, [r]);
+  }
   return out;
 }
 

@@ -182,24 +182,16 @@ export class Stats extends DurableObject<Env> {
   /** Raw counters for days in [from, to] and the recent failures inside that range. */
   query(q: ShardQuery): ShardResult {
     const sql = this.ctx.storage.sql;
-    const packed = [
-      ...sql
-        .exec<{ day: string; cells: string }>(
-          `SELECT day, cells FROM days WHERE day >= ? AND day <= ?`,
-          q.from,
-          q.to,
-        )
-        .toArray()
-        .flatMap((r) => cellRows(r.day, JSON.parse(r.cells) as Cells)),
-      ...sql
-        .exec<{ day: string; trigger: string; cells: string }>(
-          `SELECT day, trigger, cells FROM counts WHERE day >= ? AND day <= ?`,
-          q.from,
-          q.to,
-        )
-        .toArray()
-        .flatMap((r) => cellRows(r.day, JSON.parse(r.cells) as Cells, r.trigger)),
-    ];
+    // Day rows (no trigger column: their cells name it) and earlier (day, trigger) rows.
+    const packed = sql
+      .exec<{ day: string; trigger: string | null; cells: string }>(
+        `SELECT day, NULL AS trigger, cells FROM days WHERE day >= ?1 AND day <= ?2
+         UNION ALL SELECT day, trigger, cells FROM counts WHERE day >= ?1 AND day <= ?2`,
+        q.from,
+        q.to,
+      )
+      .toArray()
+      .flatMap((r) => cellRows(r.day, JSON.parse(r.cells) as Cells, r.trigger ?? undefined));
     const earlier = sql
       .exec<CounterSql>(
         `SELECT day, trigger, step, variant, grp, metric, reason, currency, count, sum
